@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { startLocalAws, type LocalAws } from '../../lambdas/local/emulators.js';
+
+export const DEFAULT_DATA_DIR = '.kernel-news';
+export const DEFAULT_OUT_DIR = 'out';
+
+/** Adds the options every command takes. */
+export function withDataOption(command: Command): Command {
+  return command.addOption(new Option('--data <dir>', 'where local state (S3 and DynamoDB emulator data) lives').default(DEFAULT_DATA_DIR));
+}
+
+export function withOutOption(command: Command): Command {
+  return command.addOption(new Option('--out <dir>', 'where rendered files are written').default(DEFAULT_OUT_DIR));
+}
+
+/** Runs `work` against the embedded S3 and DynamoDB emulators, whose data lives under `dataDir`. */
+export async function withLocalAws<T>(dataDir: string, work: (aws: LocalAws) => Promise<T>): Promise<T> {
+  const aws = await startLocalAws(path.resolve(dataDir));
+  try {
+    return await work(aws);
+  } finally {
+    await aws.close();
+  }
+}
+
+/** Progress goes to stderr, results to stdout; on a terminal progress rewrites one line. */
+export function progress(message: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
+  else process.stderr.write(`${message}\n`);
+}
+
+export function progressDone(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}

@@ -1,0 +1,261 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { ArchiveDamagedError, InputError } from '../errors.js';
+
+/** Bytes of an oversized message kept with its quarantine record, so nothing is lost without a trace. */
+export const QUARANTINE_SAMPLE_BYTES = 64 * 1024;
+/** How far into a message the reader looks for a Content-Length header (mboxcl/mboxcl2). */
+const CONTENT_LENGTH_SCAN_BYTES = 64 * 1024;
+
+export type MboxEntry =
+  | { kind: 'message'; offset: number; bytes: Buffer }
+  | { kind: 'quarantine'; offset: number; size: number; reason: string; sample: Buffer };
+
+export interface MboxReadOptions {
+  maxMessageBytes: number;
+}
+
+/**
+ * A "From " line that separates messages: "From <sender> <asctime date>". Requiring the time of day
+ * keeps an unescaped body line like "From the start, ..." (mboxo damage) from splitting a message.
+ */
+const SEPARATOR = /^From \S* +.*\d{1,2}:\d{2}/;
+
+/** A separator line with nothing after its date: anything else there would be lost with the line. */
+const CLEAN_SEPARATOR = /^From \S* +.*\d{1,2}:\d{2}(:\d{2})?( [+-]\d{4})? \d{4}( [+-]\d{4})?\r?$/;
+
+function isSeparatorAt(buf: Buffer, lineStart: number): boolean {
+  const nl = buf.indexOf(0x0a, lineStart);
+  const end = nl < 0 ? Math.min(buf.length, lineStart + 200) : Math.min(nl, lineStart + 200);
+  return SEPARATOR.test(buf.toString('latin1', lineStart, end));
+}
+
+/** Grows by doubling, so a huge message costs O(n) copying, not O(n^2). */
+class ByteQueue {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  start = 0;
+  end = 0;
+  push(chunk: Buffer) {
+    if (this.end + chunk.length > this.buf.length) {
+      const live = this.end - this.start;
+      let size = this.buf.length;
+      while (size < live + chunk.length) size *= 2;
+      const next = size === this.buf.length ? this.buf : Buffer.allocUnsafe(size);
+      this.buf.copy(next, 0, this.start, this.end);
+      this.buf = next;
+      this.start = 0;
+      this.end = live;
+    }
+    chunk.copy(this.buf, this.end);
+    this.end += chunk.length;
+  }
+  view(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+  drop(n: number) {
+    this.start += n;
+    if (this.start === this.end) this.start = this.end = 0;
+  }
+  get length() {
+    return this.end - this.start;
+  }
+}
+
+/** mboxrd: lines ">From ", ">>From ", ... lose exactly one ">". */
+export function unescapeMboxrd(message: Buffer): Buffer {
+  if (message.indexOf('>From ', 0, 'latin1') < 0) return message;
+  const text = message.toString('latin1');
+  return Buffer.from(text.replace(/^>(>*From )/gm, '$1'), 'latin1');
+}
+
+/** A message's bytes between its separator line and the blank line the mbox format adds after it. */
+function messageBody(block: Buffer): Buffer {
+  const nl = block.indexOf(0x0a);
+  let body = nl < 0 ? block.subarray(block.length) : block.subarray(nl + 1);
+  if (body.length >= 2 && body[body.length - 1] === 0x0a && body[body.length - 2] === 0x0a) body = body.subarray(0, -1);
+  else if (body.length >= 4 && body.subarray(-4).toString('latin1') === '\r\n\r\n') body = body.subarray(0, -2);
+  return body;
+}
+
+/** Content-Length of an mboxcl/mboxcl2 message when its header block names one. */
+function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; length: number } | 'incomplete' | undefined {
+  const firstNl = buf.indexOf(0x0a, messageStart);
+  if (firstNl < 0) return 'incomplete';
+  const scanEnd = firstNl + CONTENT_LENGTH_SCAN_BYTES;
+  const blank = buf.indexOf('\n\n', firstNl, 'latin1');
+  if (blank < 0) return buf.length < scanEnd ? 'incomplete' : undefined;
+  if (blank > scanEnd) return undefined;
+  const headers = buf.toString('latin1', firstNl + 1, blank + 1);
+  const m = /^Content-Length:\s*(\d+)\s*$/im.exec(headers);
+  if (!m) return undefined;
+  return { bodyStart: blank + 2, length: Number(m[1]) };
+}
+
+/**
+ * Splits an mbox stream (mboxrd, mboxo, mboxcl, mboxcl2) into messages without holding more than one
+ * message in memory. Every byte ends up in a message or a quarantine entry: oversized messages, text
+ * before the first separator, and a message cut off by a damaged stream are quarantined with a reason.
+ */
+export async function* readMbox(stream: Readable, options: MboxReadOptions): AsyncGenerator<MboxEntry> {
+  const queue = new ByteQueue();
+  let consumed = 0; // stream offset of queue.view()[0]
+  let searchFrom = 0; // index in view() from which to look for the next separator
+  let started = false;
+  let skipping: { offset: number; size: number; sample: Buffer } | undefined;
+
+  function* emit(block: Buffer, offset: number): Generator<MboxEntry> {
+    if (!started) {
+      started = true;
+      if (!isSeparatorAt(block, 0)) {
+        if (block.toString('latin1').trim().length > 0) {
+          yield { kind: 'quarantine', offset, size: block.length, reason: 'bytes before the first "From " separator line', sample: Buffer.from(block.subarray(0, QUARANTINE_SAMPLE_BYTES)) };
+        }
+        return;
+      }
+    }
+    const nl = block.indexOf(0x0a);
+    const separator = block.toString('latin1', 0, nl < 0 ? block.length : nl);
+    if (!CLEAN_SEPARATOR.test(separator)) {
+      yield { kind: 'quarantine', offset, size: block.length, reason: 'damaged "From " separator line', sample: Buffer.from(block.subarray(0, QUARANTINE_SAMPLE_BYTES)) };
+      return;
+    }
+    const body = messageBody(block);
+    if (body.toString('latin1').trim().length === 0) {
+      yield { kind: 'quarantine', offset, size: block.length, reason: 'empty message', sample: Buffer.from(block) };
+      return;
+    }
+    yield { kind: 'message', offset, bytes: unescapeMboxrd(Buffer.from(body)) };
+  }
+
+  /** Index of the next separator line start in `view` at or after `from`, or -1. */
+  function nextSeparator(view: Buffer, from: number): number {
+    let i = from;
+    for (;;) {
+      const hit = view.indexOf('\nFrom ', i, 'latin1');
+      if (hit < 0) return -1;
+      if (view.indexOf(0x0a, hit + 1) < 0 && view.length - hit < 200) return -2; // separator line not complete yet
+      if (isSeparatorAt(view, hit + 1)) return hit + 1;
+      i = hit + 1;
+    }
+  }
+
+  function* drain(final: boolean): Generator<MboxEntry> {
+    for (;;) {
+      const view = queue.view();
+      if (skipping) {
+        const sep = nextSeparator(view, Math.max(0, searchFrom - 1));
+        if (sep < 0 && !final) {
+          const keep = Math.min(view.length, 200);
+          skipping.size += view.length - keep;
+          queue.drop(view.length - keep);
+          consumed += view.length - keep;
+          searchFrom = 0;
+          return;
+        }
+        const end = sep < 0 ? view.length : sep;
+        skipping.size += end;
+        yield { kind: 'quarantine', offset: skipping.offset, size: skipping.size, reason: `message larger than the ${options.maxMessageBytes}-byte limit (${skipping.size} bytes)`, sample: skipping.sample };
+        skipping = undefined;
+        queue.drop(end);
+        consumed += end;
+        searchFrom = 0;
+        if (sep < 0) return;
+        continue;
+      }
+      if (view.length === 0) return;
+      // mboxcl2: trust Content-Length when the byte after the body starts the next separator (or EOF).
+      const cl = isSeparatorAt(view, 0) ? contentLength(view, 0) : undefined;
+      if (cl === 'incomplete' && !final) return; // the header block is not all here yet
+      if (cl && cl !== 'incomplete') {
+        const after = cl.bodyStart + cl.length;
+        if (after <= view.length) {
+          const restStart = after < view.length && view[after] === 0x0a ? after + 1 : after;
+          const lineComplete = view.indexOf(0x0a, restStart) >= 0;
+          if (!final && (restStart >= view.length || !lineComplete)) return; // cannot tell yet what follows the body
+          if (restStart >= view.length || isSeparatorAt(view, restStart)) {
+            started = true;
+            const block = Buffer.from(view.subarray(0, after));
+            const nl = block.indexOf(0x0a);
+            yield { kind: 'message', offset: consumed, bytes: block.subarray(nl + 1) };
+            queue.drop(restStart);
+            consumed += restStart;
+            searchFrom = 0;
+            continue;
+          }
+        } else if (!final && after - view.length < options.maxMessageBytes) {
+          return; // wait for the rest of the body
+        }
+      }
+      const sep = nextSeparator(view, Math.max(0, searchFrom - 1));
+      if (sep === -2 && !final) return;
+      if (sep < 0) {
+        if (!final) {
+          if (view.length > options.maxMessageBytes) {
+            skipping = { offset: consumed, size: 0, sample: Buffer.from(view.subarray(0, QUARANTINE_SAMPLE_BYTES)) };
+            started = true;
+            continue;
+          }
+          searchFrom = Math.max(0, view.length - 6);
+          return;
+        }
+        yield* emit(view, consumed);
+        consumed += view.length;
+        queue.drop(view.length);
+        return;
+      }
+      if (sep > options.maxMessageBytes) {
+        skipping = { offset: consumed, size: 0, sample: Buffer.from(view.subarray(0, QUARANTINE_SAMPLE_BYTES)) };
+        started = true;
+        continue;
+      }
+      yield* emit(view.subarray(0, sep), consumed);
+      queue.drop(sep);
+      consumed += sep;
+      searchFrom = 0;
+    }
+  }
+
+  let damage: Error | undefined;
+  try {
+    for await (const chunk of stream) {
+      queue.push(chunk as Buffer);
+      yield* drain(false);
+    }
+  } catch (err) {
+    damage = err as Error;
+  }
+  if (damage) {
+    const view = queue.view();
+    const size = (skipping?.size ?? 0) + view.length;
+    yield {
+      kind: 'quarantine',
+      offset: skipping?.offset ?? consumed,
+      size,
+      reason: `archive damaged after byte ${consumed + view.length} (${damage.message}); this message is incomplete`,
+      sample: skipping?.sample ?? Buffer.from(view.subarray(0, QUARANTINE_SAMPLE_BYTES)),
+    };
+    throw new ArchiveDamagedError(`archive damaged after byte ${consumed + view.length}: ${damage.message}`, consumed + view.length, { cause: damage });
+  }
+  yield* drain(true);
+}
+
+/** Opens an mbox file, gunzipping when it is gzip (by magic bytes, not by name). */
+export function openArchive(file: string): Readable {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (use --maildir or --public-inbox for folders)' : (err as Error).message}`);
+  }
+  const magic = Buffer.alloc(2);
+  fs.readSync(fd, magic, 0, 2, 0);
+  const raw = fs.createReadStream(file, { fd, start: 0, highWaterMark: 1 << 20 });
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
+    raw.on('error', (err) => gunzip.destroy(err));
+    return raw.pipe(gunzip);
+  }
+  return raw;
+}

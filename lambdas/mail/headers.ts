@@ -1,0 +1,100 @@
+import libmime from 'libmime';
+
+/** Header blocks longer than this are cut: a crafted message must not make us scan megabytes of "headers". */
+export const MAX_HEADER_BYTES = 256 * 1024;
+
+export interface HeaderBlock {
+  /** Lower-cased header name -> raw (unfolded, undecoded) values in order of appearance. */
+  fields: Map<string, string[]>;
+  /** Byte offset where the body starts (after the blank line), or the message length when there is none. */
+  bodyOffset: number;
+}
+
+/** Finds the blank line that ends the header block (LF or CRLF). */
+export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
+  const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
+  let i = bytes.indexOf('\n\n', 0, 'latin1');
+  let j = bytes.indexOf('\r\n\r\n', 0, 'latin1');
+  if (i < 0 || i > limit) i = -1;
+  if (j < 0 || j > limit) j = -1;
+  if (i >= 0 && (j < 0 || i < j)) return { end: i + 1, bodyOffset: i + 2 };
+  if (j >= 0) return { end: j + 2, bodyOffset: j + 4 };
+  const end = Math.min(bytes.length, limit);
+  return { end, bodyOffset: end };
+}
+
+/**
+ * Splits the header block into fields without decoding the body. Values stay as raw bytes read as
+ * latin1 (binary-safe), unfolded; decode them with `decodeHeaderValue` when they are shown to people.
+ */
+export function readHeaders(bytes: Buffer): HeaderBlock {
+  const { end, bodyOffset } = headerEnd(bytes);
+  const text = bytes.toString('latin1', 0, end);
+  const fields = new Map<string, string[]>();
+  let name = '';
+  let value = '';
+  const flush = () => {
+    if (!name) return;
+    const key = name.toLowerCase();
+    const list = fields.get(key);
+    if (list) list.push(value.trim());
+    else fields.set(key, [value.trim()]);
+  };
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.length === 0) continue;
+    if ((line[0] === ' ' || line[0] === '\t') && name) {
+      value += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue; // not a header line (e.g. a stray mbox "From " line): skip, do not guess
+    flush();
+    name = line.slice(0, colon).trim();
+    value = line.slice(colon + 1);
+  }
+  flush();
+  return { fields, bodyOffset };
+}
+
+export function firstHeader(block: HeaderBlock, name: string): string | undefined {
+  return block.fields.get(name)?.[0];
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value as people should read it: raw 8-bit bytes read as UTF-8 when they are valid UTF-8
+ * (else latin1), then RFC 2047 encoded-words decoded.
+ */
+export function decodeHeaderValue(raw: string): string {
+  let text = raw;
+  if (/[\x80-\xff]/.test(raw)) {
+    try {
+      text = UTF8.decode(Buffer.from(raw, 'latin1'));
+    } catch {
+      text = raw;
+    }
+  }
+  if (text.includes('=?')) {
+    try {
+      text = libmime.decodeWords(text);
+    } catch {
+      // leave undecodable words as they are: showing them raw loses nothing
+    }
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Message-IDs in a header value, bare (without angle brackets), in order. */
+export function messageIdsIn(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const ids: string[] = [];
+  const re = /<([^<>\s]+)>/g;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) ids.push(m[1]);
+  if (ids.length === 0) {
+    const bare = raw.trim();
+    if (bare && !/\s/.test(bare) && bare.includes('@')) ids.push(bare);
+  }
+  return ids;
+}

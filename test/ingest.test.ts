@@ -1,0 +1,90 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { ingest, rawKey, weekManifest } from '../lambdas/ingest/ingest.js';
+import { mboxSource } from '../lambdas/ingest/sources.js';
+import { startLocalAws } from '../lambdas/local/emulators.js';
+import { freshAws, mboxrd, message, repoRoot, sampleMbox, tempDir } from './helpers.js';
+
+const LIMIT = 25 << 20;
+const cli = path.join(repoRoot, 'dist', 'bin', 'kernel-news.js');
+
+test('ingesting the sample stores every message once; a second run stores nothing; data survives a restart', async () => {
+  const dataDir = tempDir();
+  const first = await startLocalAws(dataDir);
+  const one = await ingest(mboxSource(sampleMbox, LIMIT), first.storage);
+  assert.equal(one.found, 524);
+  assert.equal(one.stored + one.alreadyStored + one.quarantined, one.found);
+  assert.equal(one.stored, 524);
+  const manifest = await weekManifest(first.storage, '2026-W02');
+  assert.equal(manifest.length, 524);
+  const sha = String(manifest[0].sha256);
+  const raw = await first.storage.raw.get(rawKey(sha));
+  assert.ok(raw && raw.length === manifest[0].size);
+  await first.close();
+
+  const second = await startLocalAws(dataDir);
+  after(() => second.close());
+  const two = await ingest(mboxSource(sampleMbox, LIMIT), second.storage);
+  assert.equal(two.stored, 0);
+  assert.equal(two.alreadyStored, 524);
+});
+
+test('bad input: quarantined entries are recorded with reasons and found = stored + already + quarantined', async () => {
+  const aws = await freshAws();
+  after(() => aws.close());
+  const big = message('big@x', 'y'.repeat(200_000));
+  const archive = Buffer.concat([
+    Buffer.from('stray bytes before any separator\n'),
+    mboxrd([
+      message('ok1@x', 'hello\n'),
+      message('', 'no message id here\x00 with a NUL byte\n', { 'Message-ID': '' }),
+      message('latin@x', 'caf\xe9 in latin1\n', { Date: 'not a date' }),
+      big,
+      message('dup@x', 'same\n'),
+      message('dup@x', 'same\n'),
+    ]),
+  ]);
+  const file = path.join(aws.dataDir, 'bad.mbox');
+  fs.writeFileSync(file, archive);
+  const summary = await ingest(mboxSource(file, 100_000), aws.storage);
+  assert.equal(summary.found, 7);
+  assert.equal(summary.quarantined, 2);
+  assert.equal(summary.stored, 4);
+  assert.equal(summary.alreadyStored, 1); // the byte-identical duplicate
+  assert.equal(summary.missingMessageIds, 1);
+  assert.equal(summary.dateProblems, 1);
+  assert.equal(summary.stored + summary.alreadyStored + summary.quarantined, summary.found);
+  const records = [];
+  for await (const item of aws.storage.table.query('QUARANTINE')) records.push(item);
+  assert.equal(records.length, 2);
+  assert.ok(records.some((r) => /larger than the 100000-byte limit/.test(String(r.reason))));
+  for (const r of records) assert.ok(await aws.storage.raw.has(String(r.sampleKey)));
+});
+
+test('CLI: ingest prints counts, says nothing new on the second run, and names a damaged archive and its offset', () => {
+  const dataDir = tempDir();
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args, '--data', dataDir], { encoding: 'utf8' });
+  const first = run('ingest', '--mbox', sampleMbox);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /524 found, 524 stored new, 0 already stored, 0 quarantined/);
+  assert.match(first.stdout, /date range:\s+2026-01-05T/);
+  const second = run('ingest', '--mbox', sampleMbox);
+  assert.match(second.stdout, /nothing new was stored/);
+
+  const cut = path.join(dataDir, 'cut.mbox.gz');
+  const gz = fs.readFileSync(sampleMbox);
+  fs.writeFileSync(cut, gz.subarray(0, gz.length >> 1));
+  const damaged = run('ingest', '--mbox', cut);
+  assert.equal(damaged.status, 1);
+  assert.match(damaged.stderr, /cut\.mbox\.gz: archive damaged after byte \d+/);
+  assert.doesNotMatch(damaged.stderr, /\n\s+at /); // no stack trace for a user error
+
+  const missing = run('ingest', '--mbox', path.join(dataDir, 'nope.mbox'));
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /nope\.mbox: no such file/);
+  assert.ok(zlib.gunzipSync(gz).length > 0);
+});
