@@ -177,3 +177,30 @@ export interface IssueDocument {
 }
 
 export const loreUrl = (messageId: string) => `https://lore.kernel.org/r/${encodeURIComponent(messageId).replace(/%40/g, '@')}`;
+
+/**
+ * A week taken apart (threads stage output). Bodies are parsed on demand: most stages need only
+ * headers, and decoding every body of a week is the slow part.
+ */
+export interface WeekAnalysis {
+  messages: ParsedMessage[];
+  /** The body of one message, parsed (and cached) on first use. */
+  body(messageId: string): MessageBody;
+  threads: Thread[];
+  series: Series[];
+  noise: NoiseVerdict[];
+  quarantined: Quarantined[];
+}
+
+/** DynamoDB `ISSUE#<week>` / `ISSUE`: the issue's review state (see docs/storage.md). */
+export interface IssueRecord {
+  week: string;
+  status: 'draft' | 'approved';
+  /** Increases with every editor action; review links are bound to one version. */
+  draftVersion: number;
+  approvedVersion?: number;
+  approvedAt?: string;
+}
+
+/** In rendered mail HTML/text, replaced per recipient by the sender with that recipient's link. */
+export const UNSUBSCRIBE_PLACEHOLDER = '%%UNSUBSCRIBE_URL%%';
