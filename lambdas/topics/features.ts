@@ -1,0 +1,159 @@
+import type { ParsedMessage, Person, RankFeatures } from '../model.js';
+import type { ThreadGroup } from './group.js';
+import { isMaintainer, type Maintainers } from './maintainers.js';
+import { isPosting, type WeekIndex } from './week-index.js';
+
+/** A reply with fewer of the author's own words than this is a tag or a nod, not discussion. */
+export const SUBSTANTIVE_WORDS = 25;
+
+/** Phrases of objection, read in the author's own words only. */
+const OBJECTION = /\b(NAK|NACK|I disagree|disagree|this is wrong|that'?s wrong|is just wrong|no way|I don'?t think|I do not think|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge))\b/i;
+const DECISION = {
+  applied: /^\s*(applied|queued|picked up|pushed)\b|\bI'?ve (applied|queued|picked up)\b|\bapplied to\b/im,
+  merged: /\b(merged (into|for)|pulled into|has been merged|pull request .* merged)\b/i,
+  reverted: /\brevert(ed|ing)?\b/i,
+  rejected: /\b(rejected|dropping (this|it|the patch)|I'?ve dropped|dropped (it|this|the patch|from))\b/i,
+};
+const POLICY: Array<[string, RegExp]> = [
+  ['licensing', /\b(copyright|GPL|licen[cs]e|SPDX)\b/i],
+  ['security', /\b(CVE-\d+|exploit\w*|vulnerab\w*|security (hole|issue|bug|fix|model|critique|concern)|privilege escalation|info(rmation)? leak|leaks? (kernel )?memory|uninitiali[sz]ed (kernel )?memory|seccomp|sandbox\w*|module signing|secure boot|post-quantum|side[- ]channel|constant[- ]time|timing attack)\b/i],
+  ['process', /\b(Code of Conduct|maintainership|new maintainer|step(ping)? down as|reviewer (load|bandwidth|burnout)|nobody reviews|crickets|AI[- ](generated|assisted|written|review)|LLM|Co-developed-by: \w+ AI)\b/i],
+  ['regression', /\b(regression|regressed|boot (stall|hang)|data (loss|corruption))\b/i],
+];
+const NOVELTY: Array<[string, RegExp]> = [
+  ['announcement', /\[(ANNOUNCE|ANN)\b/i],
+  ['new subsystem or tool', /\b(new (subsystem|tool|framework|api|interface|driver|daemon|syscall|system call)|introduc\w+ (a |an )?(new )?(subsystem|tool|framework|api|interface|daemon|driver)|add (a )?(new )?(driver|syscall)|initial support)\b/i],
+];
+const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
+  ['stable review', /^\s*(re:\s*)?\[PATCH\s+\d+\.\d+(\.\d+)?\s|\bstable review\b|\bstable-rc\b/i],
+  ['trivial fix', /\b(typo|spelling|whitespace|trivial|cosmetic|kernel-doc|comment fix|fix (a )?warning|W=1|unused (variable|function))\b/i],
+  ['cleanup', /\b(clean ?ups?|simplify|convert to|use (the )?\w+\(\) helper|treewide|constify|scoped\(\)?)\b/i],
+  ['device support', /\b(dt-bindings|devicetree|dts|arm64: dts|add (support for )?(the )?\w+ (soc|board|phy|clock|pinctrl))\b/i],
+  ['resend', /\bRESEND\b/],
+  ['linux-next merge note', /^\s*(re:\s*)?linux-next: (manual merge|duplicate|Tree for)/i],
+  ['bug tracker', /^\s*(re:\s*)?\[Bug \d+\]/i],
+];
+
+export interface TopicFacts {
+  features: RankFeatures;
+  participants: Person[];
+  /** Maintainers among the people who wrote substantive replies, most active first. */
+  seniorDiscussants: Person[];
+  discussants: Person[];
+}
+
+/**
+ * Measures one group of threads. Every figure is about people and their own words: quoted
+ * text and patches are left out, so a 60-patch repost counts as one posting, not 60 voices.
+ */
+export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: Maintainers): TopicFacts {
+  const all = group.threads.flatMap((t) => index.messagesOf(t));
+  const human = all.filter((m) => !index.isNoise(m));
+  const postings = human.filter(isPosting);
+  const replies = human.filter((m) => !isPosting(m));
+  const authors = new Set(postings.map((m) => m.from.email));
+
+  const people = new Map<string, { person: Person; messages: number; substantive: number }>();
+  let tagOnlyReplies = 0;
+  let objectionMessages = 0;
+  let naks = 0;
+  const decisions = new Set<string>();
+  const policy = new Set<string>();
+  const ownText: string[] = [];
+  for (const m of human) {
+    // One person often writes from two addresses: count them once, by name when it is a full name.
+    const who = m.from.name.includes(' ') ? m.from.name.toLowerCase() : m.from.email;
+    const entry = people.get(who) ?? people.set(who, { person: m.from, messages: 0, substantive: 0 }).get(who)!;
+    entry.messages++;
+    const body = index.body(m.messageId);
+    naks += body.naks;
+    if (isPosting(m)) {
+      if (/\b0+\/\d+\]|^\s*\[(RFC|ANNOUNCE)[^\]]*\]/i.test(m.subject) || !/\d+\/\d+\]/.test(m.subject)) ownText.push(body.own);
+      continue;
+    }
+    const words = countWords(body.own);
+    if (words >= SUBSTANTIVE_WORDS) entry.substantive++;
+    else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
+    if (OBJECTION.test(body.own)) objectionMessages++;
+    for (const [kind, re] of Object.entries(DECISION)) if (re.test(body.own)) decisions.add(kind);
+    ownText.push(body.own);
+  }
+  const subjects = [...new Set(group.threads.map((t) => t.subject))];
+  const text = `${subjects.join('\n')}\n${ownText.join('\n')}`;
+  for (const [label, re] of POLICY) if (re.test(text)) policy.add(label);
+  const novelty = NOVELTY.filter(([, re]) => subjects.some((s) => re.test(s)) || re.test(ownText[0] ?? '')).map(([label]) => label);
+  if (subjects.some((s) => /\[[^\]]*\bRFC\b/i.test(s))) novelty.push('RFC');
+  const versions = versionNumbers(subjects);
+  if (postings.length > 0 && versions.length > 0 && Math.min(...versions) === 1) novelty.push('first version');
+  const routine = ROUTINE_SUBJECT.filter(([, re]) => subjects.some((s) => re.test(s))).map(([label]) => label);
+
+  const participants = [...people.values()].sort((a, b) => b.messages - a.messages);
+  const discussants = participants.filter((p) => p.substantive > 0);
+  const seniorDiscussants = discussants.filter((p) => isMaintainer(maintainers, p.person));
+  const reviewers = discussants.filter((p) => !authors.has(p.person.email));
+  const lists = new Set(all.flatMap((m) => m.lists));
+
+  const features: RankFeatures = {
+    threads: group.threads.length,
+    messages: all.length,
+    botMessages: all.length - human.length,
+    postings: postings.length,
+    replies: replies.length,
+    substantiveReplies: discussants.reduce((n, p) => n + p.substantive, 0),
+    tagOnlyReplies,
+    participants: participants.length,
+    discussants: discussants.length,
+    reviewers: reviewers.length,
+    seniorDiscussants: seniorDiscussants.map((p) => p.person.name),
+    naks,
+    objections: objectionMessages,
+    longestExchange: longestExchange(replies, index),
+    lists: lists.size,
+    versions: versions.length ? Math.max(...versions) : 0,
+    versionsInWeek: new Set(versions).size,
+    novelty,
+    policy: [...policy],
+    decisions: [...decisions],
+    routine,
+    linkedBy: [...new Set(group.links)],
+  };
+  return {
+    features,
+    participants: participants.map((p) => p.person),
+    seniorDiscussants: seniorDiscussants.map((p) => p.person),
+    discussants: discussants.map((p) => p.person),
+  };
+}
+
+function countWords(text: string): number {
+  return (text.match(/[A-Za-z]{2,}/g) ?? []).length;
+}
+
+function versionNumbers(subjects: string[]): number[] {
+  const out: number[] = [];
+  for (const s of subjects) {
+    const tag = /\[([^\]]*(PATCH|RFC)[^\]]*)\]/i.exec(s);
+    if (!tag) continue;
+    out.push(Number(/\bv(\d+)\b/i.exec(tag[1])?.[1] ?? 1));
+  }
+  return out;
+}
+
+/**
+ * The longest chain of replies that alternates between the same two people (A answers B answers
+ * A ...): the shape of a real argument, as opposed to one reviewer going through patches.
+ */
+function longestExchange(replies: ParsedMessage[], index: WeekIndex): number {
+  let best = 0;
+  const chain = new Map<string, number>();
+  const sorted = [...replies].sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
+  for (const m of sorted) {
+    const parent = m.inReplyTo ? index.byId.get(m.inReplyTo) : undefined;
+    if (!parent || parent.from.email === m.from.email) continue;
+    const grand = parent.inReplyTo ? index.byId.get(parent.inReplyTo) : undefined;
+    const length = grand && grand.from.email === m.from.email ? (chain.get(parent.messageId) ?? 1) + 1 : 1;
+    chain.set(m.messageId, length);
+    best = Math.max(best, length);
+  }
+  return best;
+}

@@ -1,0 +1,203 @@
+import type { Thread } from '../model.js';
+import { cosine, MAX_TEXT_CHARS_PER_MESSAGE, normalizeSubject, tfidfVectors, tokenize } from './text.js';
+import type { WeekIndex } from './week-index.js';
+
+/** A reference (commit id, CVE, bug, subject) shared by more threads than this is a common cause, not one story. */
+export const MAX_REFERENCE_FANOUT = 4;
+/** Subjects shorter than this ("fix", "v2") are too generic to join threads on. */
+export const MIN_SUBJECT_CHARS = 12;
+/** Fuzzy links (text similarity, shared references) never grow a topic past this many threads. */
+export const MAX_FUZZY_TOPIC_THREADS = 8;
+/** Cosine similarity of two threads' own words (TF-IDF) needed to call them one subject... */
+export const TEXT_SIMILARITY_MIN = 0.5;
+/** ...together with this share (Jaccard) of their human participants. */
+export const PARTICIPANT_OVERLAP_MIN = 0.3;
+
+/** Threads that reply into the same message missing from the archive are one thread cut apart; up to this many. */
+export const MAX_SHARED_ANCESTOR_THREADS = 40;
+
+export type LinkKind = 'series' | 'was' | 'thread' | 'reference' | 'subject' | 'similar';
+
+export interface ThreadGroup {
+  threads: Thread[];
+  /** How the threads were joined, one entry per join. */
+  links: LinkKind[];
+  /** Ids of the series whose versions are in this group. */
+  seriesIds: string[];
+}
+
+class UnionFind {
+  private parent = new Map<string, string>();
+  private size = new Map<string, number>();
+  find(x: string): string {
+    let root = x;
+    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
+    for (let y = x; y !== root; ) {
+      const next = this.parent.get(y)!;
+      this.parent.set(y, root);
+      y = next;
+    }
+    return root;
+  }
+  sizeOf(x: string): number {
+    return this.size.get(this.find(x)) ?? 1;
+  }
+  union(a: string, b: string): boolean {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return false;
+    this.parent.set(ra, rb);
+    this.size.set(rb, this.sizeOf(ra) + this.sizeOf(rb));
+    return true;
+  }
+}
+
+const LORE_LINK = /lore\.kernel\.org\/(?:[\w.-]+\/)?([^\s/<>"]+@[^\s/<>"]+?)(?=[/\s>")\]]|$)/g;
+const CVE = /\bCVE-\d{4}-\d{4,}\b/g;
+const COMMIT_WITH_TITLE = /\b([0-9a-f]{12,40})\s*\(["“]/g;
+const BUG = /bugzilla\.kernel\.org\/show_bug\.cgi\?id=(\d+)|^\[Bug (\d+)\]/g;
+
+/**
+ * The things a message points at that another thread can point at too: message ids (lore links),
+ * CVEs, commits named with their title ("abcdef123456 ("foo: bar")", as in Fixes: tags), bugs.
+ * Only the author's own words, subject and trailers are read: quoted text belongs to someone else.
+ */
+export function referencesOf(index: WeekIndex, messageId: string): string[] {
+  const m = index.byId.get(messageId);
+  if (!m) return [];
+  const body = index.body(messageId);
+  const text = [m.subject, body.own.slice(0, MAX_TEXT_CHARS_PER_MESSAGE), ...body.trailers.filter((t) => t.kind === 'fixes' || t.kind === 'link' || t.kind === 'closes').map((t) => t.value)].join('\n');
+  const refs = new Set<string>();
+  for (const x of text.matchAll(LORE_LINK)) refs.add(`msg:${decodeURIComponent(x[1])}`);
+  for (const x of text.matchAll(CVE)) refs.add(`cve:${x[0].toUpperCase()}`);
+  for (const x of text.matchAll(COMMIT_WITH_TITLE)) refs.add(`commit:${x[1].slice(0, 12)}`);
+  for (const x of text.matchAll(BUG)) refs.add(`bug:${x[1] ?? x[2]}`);
+  for (const t of body.trailers) if (t.kind === 'fixes') {
+    const id = /^[0-9a-f]{12,40}/i.exec(t.value.trim());
+    if (id) refs.add(`commit:${id[0].slice(0, 12).toLowerCase()}`);
+  }
+  return [...refs];
+}
+
+/**
+ * Groups the week's threads into stories.
+ * 1. every version of a series is one story (the threads stage links versions);
+ * 2. a "(was: ...)" offshoot joins the thread it split from;
+ * 3. threads that reply into the same missing message are one; threads that name the same message (lore link), commit, CVE or bug join, unless many do;
+ * 4. threads with the same subject (cross-list copies, resends) join, unless many do;
+ * 5. threads whose authors' own words are alike (TF-IDF cosine) and whose people overlap join.
+ * Steps 3-5 never build a group larger than MAX_FUZZY_TOPIC_THREADS: a catch-all topic would
+ * swallow several stories and tell none.
+ */
+export function groupThreads(index: WeekIndex): ThreadGroup[] {
+  const threads = index.analysis.threads;
+  const uf = new UnionFind();
+  const links = new Map<string, LinkKind[]>();
+  const note = (a: string, b: string, kind: LinkKind, fuzzy: boolean) => {
+    if (fuzzy && uf.sizeOf(a) + uf.sizeOf(b) > MAX_FUZZY_TOPIC_THREADS) return;
+    const ra = uf.find(a);
+    const rb = uf.find(b);
+    if (!uf.union(a, b)) return;
+    const merged = [...(links.get(ra) ?? []), ...(links.get(rb) ?? []), kind];
+    links.delete(ra);
+    links.delete(rb);
+    links.set(uf.find(a), merged);
+  };
+
+  const seriesOfThread = new Map<string, Set<string>>();
+  for (const series of index.analysis.series) {
+    let first: string | undefined;
+    for (const version of series.versions) {
+      for (const id of [version.coverMessageId, ...version.messageIds]) {
+        const thread = id ? index.threadOfMessage.get(id) : undefined;
+        if (!thread) continue;
+        (seriesOfThread.get(thread.id) ?? seriesOfThread.set(thread.id, new Set()).get(thread.id)!).add(series.id);
+        if (first === undefined) first = thread.id;
+        else note(first, thread.id, 'series', false);
+      }
+    }
+  }
+  for (const t of threads) if (t.parentThreadId && index.threadById.has(t.parentThreadId)) note(t.id, t.parentThreadId, 'was', false);
+
+  // 3a. replies into the same message that is not in the archive (a cover letter sent only to LKML)
+  const threadsByAncestor = new Map<string, Set<string>>();
+  for (const t of threads) {
+    for (const m of index.messagesOf(t)) {
+      for (const ref of [...m.references, ...(m.inReplyTo ? [m.inReplyTo] : [])]) {
+        if (index.byId.has(ref)) continue;
+        (threadsByAncestor.get(ref) ?? threadsByAncestor.set(ref, new Set()).get(ref)!).add(t.id);
+      }
+    }
+  }
+  for (const set of threadsByAncestor.values()) {
+    if (set.size < 2 || set.size > MAX_SHARED_ANCESTOR_THREADS) continue;
+    const [first, ...rest] = set;
+    for (const other of rest) note(first, other, 'thread', false);
+  }
+
+  // 3b. shared references
+  const threadsByRef = new Map<string, Set<string>>();
+  for (const t of threads) {
+    for (const id of t.messageIds) {
+      for (const ref of referencesOf(index, id)) {
+        const set = threadsByRef.get(ref) ?? threadsByRef.set(ref, new Set()).get(ref)!;
+        set.add(t.id);
+        if (ref.startsWith('msg:')) {
+          const target = index.threadOfMessage.get(ref.slice(4));
+          if (target) set.add(target.id);
+        }
+      }
+    }
+  }
+  for (const set of threadsByRef.values()) joinAll(set, 'reference');
+
+  // 4. same subject
+  const threadsBySubject = new Map<string, Set<string>>();
+  for (const t of threads) {
+    const subject = normalizeSubject(t.subject);
+    if (subject.length < MIN_SUBJECT_CHARS) continue;
+    (threadsBySubject.get(subject) ?? threadsBySubject.set(subject, new Set()).get(subject)!).add(t.id);
+  }
+  for (const set of threadsBySubject.values()) joinAll(set, 'subject');
+
+  // 5. alike in words and people; only pairs that share a person are compared
+  const people = threads.map((t) => new Set(index.messagesOf(t).filter((m) => !index.isNoise(m)).map((m) => m.from.email)));
+  const vectors = tfidfVectors(threads.map((t) => tokenize(index.messagesOf(t).filter((m) => !index.isNoise(m)).map((m) => `${normalizeSubject(m.subject)}\n${index.body(m.messageId).own.slice(0, MAX_TEXT_CHARS_PER_MESSAGE)}`).join('\n'))));
+  const threadsOfPerson = new Map<string, number[]>();
+  people.forEach((set, i) => set.forEach((p) => (threadsOfPerson.get(p) ?? threadsOfPerson.set(p, []).get(p)!).push(i)));
+  const compared = new Set<number>();
+  for (const list of threadsOfPerson.values()) {
+    for (let x = 0; x < list.length; x++) {
+      for (let y = x + 1; y < list.length; y++) {
+        const [i, j] = [list[x], list[y]];
+        const key = i * threads.length + j;
+        if (compared.has(key)) continue;
+        compared.add(key);
+        if (jaccard(people[i], people[j]) < PARTICIPANT_OVERLAP_MIN) continue;
+        if (cosine(vectors[i], vectors[j]) >= TEXT_SIMILARITY_MIN) note(threads[i].id, threads[j].id, 'similar', true);
+      }
+    }
+  }
+
+  function joinAll(set: Set<string>, kind: LinkKind) {
+    if (set.size < 2 || set.size > MAX_REFERENCE_FANOUT) return;
+    const [first, ...rest] = set;
+    for (const other of rest) note(first, other, kind, true);
+  }
+
+  const groups = new Map<string, ThreadGroup>();
+  for (const t of threads) {
+    const root = uf.find(t.id);
+    const group = groups.get(root) ?? groups.set(root, { threads: [], links: links.get(root) ?? [], seriesIds: [] }).get(root)!;
+    group.threads.push(t);
+    for (const s of seriesOfThread.get(t.id) ?? []) if (!group.seriesIds.includes(s)) group.seriesIds.push(s);
+  }
+  return [...groups.values()];
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  const all = a.size + b.size - shared;
+  return all === 0 ? 0 : shared / all;
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import type { WeekAnalysis } from '../model.js';
+import { isBot, isPosting } from './week-index.js';
+
+/** Who carries weight in the week's discussions: lower-cased addresses and names. */
+export interface Maintainers {
+  emails: Set<string>;
+  /** Display names, lower-cased, for people who write from several addresses. */
+  names: Set<string>;
+}
+
+/** Only this much of a MAINTAINERS file is read: the real one is about 1 MB. */
+export const MAX_MAINTAINERS_BYTES = 16 * 1024 * 1024;
+
+const maintainerLine = z.object({
+  name: z.string().trim().min(1),
+  email: z.string().trim().toLowerCase().email(),
+});
+
+/**
+ * The `M:` lines of a file in the kernel's MAINTAINERS format ("M:	Jane Doe <jane@example.org>").
+ * Other lines are ignored; a file without a single valid `M:` line is rejected, since it is
+ * almost certainly the wrong file.
+ */
+export function parseMaintainersFile(text: string, label = 'MAINTAINERS'): Maintainers {
+  if (text.length > MAX_MAINTAINERS_BYTES) throw new InputError(`${label}: larger than ${MAX_MAINTAINERS_BYTES} bytes; pass the kernel's MAINTAINERS file`);
+  const result: Maintainers = { emails: new Set(), names: new Set() };
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^M:\s*(.*?)\s*<([^>]+)>\s*$/.exec(line);
+    if (!m) continue;
+    const parsed = maintainerLine.safeParse({ name: m[1] || m[2], email: m[2] });
+    if (!parsed.success) continue;
+    result.emails.add(parsed.data.email);
+    result.names.add(parsed.data.name.toLowerCase());
+  }
+  if (result.emails.size === 0) throw new InputError(`${label}: no "M: Name <address>" lines found; pass a file in the kernel's MAINTAINERS format`);
+  return result;
+}
+
+const APPLIED_NOTE = /^\s*(applied|queued|merged|picked up|pushed)\b[^\n]{0,80}(thanks|to|into|in)\b/im;
+
+/**
+ * Maintainers as the week's own mail shows them: whoever sends a pull request, gives an Acked-by
+ * (the maintainer's sign of approval), or announces that they applied a patch.
+ */
+export function deriveMaintainers(analysis: WeekAnalysis, known?: Maintainers): Maintainers {
+  const result: Maintainers = { emails: new Set(known?.emails), names: new Set(known?.names) };
+  const add = (name: string, email: string) => {
+    result.emails.add(email.toLowerCase());
+    if (name.includes(' ')) result.names.add(name.toLowerCase());
+  };
+  for (const m of analysis.messages) {
+    if (isBot(m)) continue;
+    if (/\[GIT PULL\]/i.test(m.subject) && isPosting(m)) add(m.from.name, m.from.email);
+    const body = analysis.body(m.messageId);
+    if (!isPosting(m)) {
+      if (APPLIED_NOTE.test(body.own)) add(m.from.name, m.from.email);
+      for (const t of body.trailers) if (t.kind === 'acked-by' && t.person && t.person.email === m.from.email) add(t.person.name, t.person.email);
+    }
+  }
+  return result;
+}
+
+export function isMaintainer(maintainers: Maintainers, person: { name: string; email: string }): boolean {
+  return maintainers.emails.has(person.email) || maintainers.names.has(person.name.toLowerCase());
+}

@@ -1,0 +1,97 @@
+import type { Person, RankFeatures } from '../model.js';
+import type { TopicFacts } from './features.js';
+
+/** Weights of the score. Each feature is capped so that no single one can carry a topic alone. */
+export const WEIGHTS = {
+  /** per log2(1 + people who wrote substantive replies): several voices are what make a discussion. */
+  discussants: 3,
+  /** per log2(1 + everyone who wrote, tags included): a change many maintainers sign off is news too. */
+  participants: 1,
+  /** per maintainer among them (at most MAX_SENIORS). */
+  senior: 1.5,
+  /** per objection or NAK (at most MAX_DISAGREEMENT). */
+  disagreement: 1,
+  /** when two people go back and forth at least LONG_EXCHANGE times. */
+  longExchange: 1,
+  /** per novelty label (announcement, RFC). */
+  novelty: 1,
+  /** for a new subsystem, tool, driver or interface. */
+  newThing: 2,
+  /** per policy label (licensing, security, process, regression). */
+  policy: 1.5,
+  /** per decision (applied, merged, reverted, rejected) that came with discussion. */
+  decision: 0.5,
+  /** per log2 of the number of lists. */
+  breadth: 0.6,
+  /** per routine label (stable review, cleanup, trivial fix, bot report, ...). */
+  routine: -2,
+  /** subtracted per log2 of postings per substantive reply: a huge series with little talk. */
+  volumeWithoutTalk: -1.5,
+  /** when bots sent most of the messages. */
+  botStorm: -4,
+} as const;
+export const MAX_SENIORS = 4;
+export const MAX_DISAGREEMENT = 5;
+export const LONG_EXCHANGE = 3;
+
+const num = (f: RankFeatures, key: string) => (typeof f[key] === 'number' ? (f[key] as number) : 0);
+const list = (f: RankFeatures, key: string) => (Array.isArray(f[key]) ? (f[key] as string[]) : []);
+
+/** Each part of the score, so that the reasons can name what counted most. */
+export function scoreParts(f: RankFeatures): Record<string, number> {
+  const substantive = num(f, 'substantiveReplies');
+  const disagreement = Math.min(num(f, 'naks') * 2 + num(f, 'objections'), MAX_DISAGREEMENT);
+  return {
+    discussants: WEIGHTS.discussants * Math.log2(1 + num(f, 'discussants')),
+    senior: WEIGHTS.senior * Math.min(list(f, 'seniorDiscussants').length, MAX_SENIORS),
+    disagreement: WEIGHTS.disagreement * disagreement,
+    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE ? WEIGHTS.longExchange : 0,
+    participants: WEIGHTS.participants * Math.log2(1 + num(f, 'participants')),
+    novelty: WEIGHTS.novelty * list(f, 'novelty').filter((n) => n === 'announcement' || n === 'RFC').length,
+    newThing: list(f, 'novelty').includes('new subsystem or tool') ? WEIGHTS.newThing : 0,
+    policy: WEIGHTS.policy * list(f, 'policy').length,
+    decision: substantive > 0 ? WEIGHTS.decision * list(f, 'decisions').length : 0,
+    breadth: WEIGHTS.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
+    routine: WEIGHTS.routine * list(f, 'routine').length,
+    volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive))),
+    botStorm: num(f, 'botMessages') > num(f, 'messages') / 2 ? WEIGHTS.botStorm : 0,
+  };
+}
+
+export function score(f: RankFeatures): number {
+  const total = Object.values(scoreParts(f)).reduce((a, b) => a + b, 0);
+  return Math.round(total * 100) / 100;
+}
+
+/** "Linus Torvalds and 6 others debated; 2 NAKs; first posting of a new subsystem". */
+export function reasonsFor(facts: TopicFacts): string[] {
+  const f = facts.features;
+  const reasons: string[] = [];
+  const discussants = num(f, 'discussants');
+  const names = (facts.seniorDiscussants.length ? facts.seniorDiscussants : facts.discussants).slice(0, 2).map((p: Person) => p.name);
+  if (discussants >= 2) {
+    const others = discussants - names.length;
+    const verb = num(f, 'objections') + num(f, 'naks') > 0 ? 'debated' : 'discussed';
+    reasons.push(`${names.join(' and ')}${others > 0 ? ` and ${others} other${others > 1 ? 's' : ''}` : ''} ${verb}`);
+  } else if (discussants === 1) {
+    reasons.push(`only ${names[0]} wrote more than a short reply`);
+  } else {
+    reasons.push('no discussion beyond tags and short replies');
+  }
+  const naks = num(f, 'naks');
+  if (naks) reasons.push(`${naks} NAK${naks > 1 ? 's' : ''}`);
+  const objections = num(f, 'objections');
+  if (objections) reasons.push(`${objections} message${objections > 1 ? 's' : ''} objecting`);
+  if (num(f, 'longestExchange') >= LONG_EXCHANGE) reasons.push(`a ${num(f, 'longestExchange')}-round back-and-forth`);
+  for (const n of list(f, 'novelty')) reasons.push(n === 'first version' ? 'first posting' : n);
+  for (const p of list(f, 'policy')) reasons.push(`${p} topic`);
+  for (const d of list(f, 'decisions')) reasons.push(d);
+  const lists = num(f, 'lists');
+  if (lists >= 3) reasons.push(`on ${lists} lists`);
+  if (num(f, 'versionsInWeek') >= 2) reasons.push(`${num(f, 'versionsInWeek')} versions this week`);
+  for (const r of list(f, 'routine')) reasons.push(`routine: ${r}`);
+  const postings = num(f, 'postings');
+  if (postings >= 10 && num(f, 'substantiveReplies') < postings / 4) reasons.push(`${postings} postings, little discussion`);
+  if (num(f, 'botMessages') > num(f, 'messages') / 2) reasons.push(`mostly bot traffic (${num(f, 'botMessages')} of ${num(f, 'messages')} messages)`);
+  return reasons;
+}
