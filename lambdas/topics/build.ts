@@ -29,11 +29,14 @@ export function buildTopics(analysis: WeekAnalysis, options: BuildTopicsOptions)
   const seriesById = new Map(analysis.series.map((s) => [s.id, s]));
   const topics: Topic[] = [];
   for (const group of groupThreads(index)) {
-    const facts = measureGroup(group, index, maintainers);
+    const title = titleOf(group, analysis);
+    const facts = measureGroup(group, index, maintainers, title);
     const messageIds = group.threads.flatMap((t) => t.messageIds);
+    const seriesKeys = seriesKeysOf(group, seriesById);
+    facts.features.seriesKeys = seriesKeys;
     const topic: Topic = {
       id: topicId(group),
-      title: titleOf(group, analysis),
+      title,
       score: score(facts.features),
       reasons: reasonsFor(facts),
       features: facts.features,
@@ -43,7 +46,6 @@ export function buildTopics(analysis: WeekAnalysis, options: BuildTopicsOptions)
       followUpOf: null,
     };
     if (options.knownTopics?.length) {
-      const seriesKeys = seriesKeysOf(group, seriesById);
       const referencedIds = messageIds.flatMap((id) => {
         const m = index.byId.get(id);
         return m ? [...m.references, ...(m.inReplyTo ? [m.inReplyTo] : []), ...referencesOf(index, id).filter((r) => r.startsWith('msg:')).map((r) => r.slice(4))] : [];

@@ -1,6 +1,6 @@
 import type { ParsedMessage, Person, RankFeatures } from '../model.js';
 import type { ThreadGroup } from './group.js';
-import { isMaintainer, type Maintainers } from './maintainers.js';
+import { isSenior, personKey, type Maintainers } from './maintainers.js';
 import { isPosting, type WeekIndex } from './week-index.js';
 
 /** A reply with fewer of the author's own words than this is a tag or a nod, not discussion. */
@@ -27,7 +27,7 @@ const NOVELTY: Array<[string, RegExp]> = [
 const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
   ['stable review', /^\s*(re:\s*)?\[PATCH\s+\d+\.\d+(\.\d+)?\s|\bstable review\b|\bstable-rc\b/i],
   ['trivial fix', /\b(typo|spelling|whitespace|trivial|cosmetic|kernel-doc|comment fix|fix (a )?warning|W=1|unused (variable|function))\b/i],
-  ['cleanup', /\b(clean ?ups?|simplify|convert to|use (the )?\w+\(\) helper|treewide|constify|scoped\(\)?)\b/i],
+  ['cleanup', /\b(clean ?ups?(?!:)|simplify|convert to|use (the )?\w+\(\) helper|treewide|constify|scoped\(\)?)\b/i],
   ['device support', /\b(dt-bindings|devicetree|dts|arm64: dts|add (support for )?(the )?\w+ (soc|board|phy|clock|pinctrl))\b/i],
   ['resend', /\bRESEND\b/],
   ['linux-next merge note', /^\s*(re:\s*)?linux-next: (manual merge|duplicate|Tree for)/i],
@@ -46,7 +46,7 @@ export interface TopicFacts {
  * Measures one group of threads. Every figure is about people and their own words: quoted
  * text and patches are left out, so a 60-patch repost counts as one posting, not 60 voices.
  */
-export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: Maintainers): TopicFacts {
+export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: Maintainers, title: string): TopicFacts {
   const all = group.threads.flatMap((t) => index.messagesOf(t));
   const human = all.filter((m) => !index.isNoise(m));
   const postings = human.filter(isPosting);
@@ -62,7 +62,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const ownText: string[] = [];
   for (const m of human) {
     // One person often writes from two addresses: count them once, by name when it is a full name.
-    const who = m.from.name.includes(' ') ? m.from.name.toLowerCase() : m.from.email;
+    const who = personKey(m.from);
     const entry = people.get(who) ?? people.set(who, { person: m.from, messages: 0, substantive: 0 }).get(who)!;
     entry.messages++;
     const body = index.body(m.messageId);
@@ -85,11 +85,12 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   if (subjects.some((s) => /\[[^\]]*\bRFC\b/i.test(s))) novelty.push('RFC');
   const versions = versionNumbers(subjects);
   if (postings.length > 0 && versions.length > 0 && Math.min(...versions) === 1) novelty.push('first version');
-  const routine = ROUTINE_SUBJECT.filter(([, re]) => subjects.some((s) => re.test(s))).map(([label]) => label);
+  // Judged on the story's own subject: one routine reply subject does not make a debate routine.
+  const routine = ROUTINE_SUBJECT.filter(([, re]) => re.test(title)).map(([label]) => label);
 
   const participants = [...people.values()].sort((a, b) => b.messages - a.messages);
   const discussants = participants.filter((p) => p.substantive > 0);
-  const seniorDiscussants = discussants.filter((p) => isMaintainer(maintainers, p.person));
+  const seniorDiscussants = discussants.filter((p) => isSenior(maintainers, p.person));
   const reviewers = discussants.filter((p) => !authors.has(p.person.email));
   const lists = new Set(all.flatMap((m) => m.lists));
 

@@ -8,7 +8,19 @@ export interface Maintainers {
   emails: Set<string>;
   /** Display names, lower-cased, for people who write from several addresses. */
   names: Set<string>;
+  /**
+   * Reach in the week, by personKey: the number of distinct threads a person replied in or was
+   * named in an Acked-by/Reviewed-by (or a Signed-off-by on someone else's patch, as committer).
+   * Maintainers answer across their whole subsystem; a submitter's reach is their own threads.
+   */
+  reach?: Map<string, number>;
 }
+
+/** Reach (distinct threads) from which the data alone calls someone senior. */
+export const SENIOR_REACH = 5;
+
+/** One key per person: the full name when there is one (people write from several addresses), else the address. */
+export const personKey = (p: { name: string; email: string }) => (p.name.trim().includes(' ') ? p.name.trim().toLowerCase() : p.email);
 
 /** Only this much of a MAINTAINERS file is read: the real one is about 1 MB. */
 export const MAX_MAINTAINERS_BYTES = 16 * 1024 * 1024;
@@ -45,7 +57,15 @@ const APPLIED_NOTE = /^\s*(applied|queued|merged|picked up|pushed)\b[^\n]{0,80}(
  * (the maintainer's sign of approval), or announces that they applied a patch.
  */
 export function deriveMaintainers(analysis: WeekAnalysis, known?: Maintainers): Maintainers {
-  const result: Maintainers = { emails: new Set(known?.emails), names: new Set(known?.names) };
+  const result: Maintainers = { emails: new Set(known?.emails), names: new Set(known?.names), reach: new Map() };
+  const threadOf = new Map<string, string>();
+  for (const t of analysis.threads) for (const id of t.messageIds) threadOf.set(id, t.id);
+  const reached = new Map<string, Set<string>>();
+  const reach = (p: { name: string; email: string }, thread: string | undefined) => {
+    if (!thread) return;
+    const key = personKey(p);
+    (reached.get(key) ?? reached.set(key, new Set()).get(key)!).add(thread);
+  };
   const add = (name: string, email: string) => {
     result.emails.add(email.toLowerCase());
     if (name.includes(' ')) result.names.add(name.toLowerCase());
@@ -54,14 +74,26 @@ export function deriveMaintainers(analysis: WeekAnalysis, known?: Maintainers): 
     if (isBot(m)) continue;
     if (/\[GIT PULL\]/i.test(m.subject) && isPosting(m)) add(m.from.name, m.from.email);
     const body = analysis.body(m.messageId);
+    const thread = threadOf.get(m.messageId);
+    if (!isPosting(m)) reach(m.from, thread);
+    for (const t of body.trailers) {
+      if (!t.person || t.person.email === m.from.email) continue;
+      if (t.kind === 'acked-by' || t.kind === 'reviewed-by' || t.kind === 'signed-off-by') reach(t.person, thread);
+    }
     if (!isPosting(m)) {
       if (APPLIED_NOTE.test(body.own)) add(m.from.name, m.from.email);
       for (const t of body.trailers) if (t.kind === 'acked-by' && t.person && t.person.email === m.from.email) add(t.person.name, t.person.email);
     }
   }
+  for (const [key, threads] of reached) result.reach!.set(key, threads.size);
   return result;
 }
 
 export function isMaintainer(maintainers: Maintainers, person: { name: string; email: string }): boolean {
   return maintainers.emails.has(person.email) || maintainers.names.has(person.name.toLowerCase());
+}
+
+/** A maintainer (from the file or the week's pulls, acks and "applied" notes), or someone whose reach says so. */
+export function isSenior(maintainers: Maintainers, person: { name: string; email: string }): boolean {
+  return isMaintainer(maintainers, person) || (maintainers.reach?.get(personKey(person)) ?? 0) >= SENIOR_REACH;
 }

@@ -16,9 +16,9 @@ export const WEIGHTS = {
   /** per novelty label (announcement, RFC). */
   novelty: 1,
   /** for a new subsystem, tool, driver or interface. */
-  newThing: 2,
+  newThing: 3,
   /** per policy label (licensing, security, process, regression). */
-  policy: 1.5,
+  policy: 2.5,
   /** per decision (applied, merged, reverted, rejected) that came with discussion. */
   decision: 0.5,
   /** per log2 of the number of lists. */
@@ -53,7 +53,8 @@ export function scoreParts(f: RankFeatures): Record<string, number> {
     decision: substantive > 0 ? WEIGHTS.decision * list(f, 'decisions').length : 0,
     breadth: WEIGHTS.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
     routine: WEIGHTS.routine * list(f, 'routine').length,
-    volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive))),
+    // An Acked-by from another maintainer is half a reply: a treewide change many sign off is not "no talk".
+    volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive + num(f, 'tagOnlyReplies') / 2))),
     botStorm: num(f, 'botMessages') > num(f, 'messages') / 2 ? WEIGHTS.botStorm : 0,
   };
 }

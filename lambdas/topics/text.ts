@@ -63,5 +63,5 @@ export function normalizeSubject(subject: string): string {
     previous = s;
     s = s.replace(/^\s*(re|fwd?|aw|sv|antw)\s*(\[\d+\])?\s*:\s*/i, '').replace(/^\s*\[[^\]]*\]\s*/, '');
   }
-  return s.replace(/\s*\(was:?[^)]*\)?\s*$/i, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return s.replace(/\s*\(was:?[^)]*\)?\s*$/i, '').replace(/[\s,(]+v\d+\)?\s*$/i, '').replace(/\s+/g, ' ').trim().toLowerCase();
 }
