@@ -1,0 +1,92 @@
+/** Headlines and subject phrases from patch subjects: "[PATCH v3 02/10] crypto: aes - Add X" -> "Adding X". */
+
+/** Zack's headlines are a few words; longer subjects are cut at a word boundary. */
+export const MAX_HEADLINE_WORDS = 8;
+
+const VERBS = new Set(('add remove fix rework introduce convert make use support implement drop move allow avoid enable ' +
+  'disable switch replace refactor rename clean cleanup optimize optimise improve handle prevent restrict expose export ' +
+  'extend teach split merge update kill retire rewrite unify simplify document reduce limit track cache defer skip ' +
+  'check ensure return set let guard honor honour validate require deprecate revert wire mark reject rely define ' +
+  'provide pass apply factor consolidate harden speed protect stop start take get put run plan open close create ' +
+  'delete free allocate introduce annotate serialize serialise account fold inline open-code reorder reimplement').split(' '));
+const DOUBLE = new Set('drop stop split set let put get run plan skip cut wrap strip ship trim'.split(' '));
+const SMALL = new Set('a an and as at but by for from in into of on or the to via vs with without per over'.split(' '));
+
+/** The subject without reply/forward markers, bracketed tags and "(was: ...)". */
+export function stripSubject(subject: string): string {
+  let s = subject.replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < 5; i++) {
+    const before = s;
+    s = s.replace(/^(re|fwd?|aw|sv)\s*:\s*/i, '').replace(/^\[[^\]]*\]\s*/, '').trim();
+    if (s === before) break;
+  }
+  return s.replace(/\s*\(was:.*\)\s*$/i, '').replace(/\s+v\d+$/i, '').trim();
+}
+
+/** Tags like "PATCH v3 2/7", "RFC PATCH", "GIT PULL" of a subject. */
+export function subjectTags(subject: string): string {
+  return (subject.match(/\[[^\]]*\]/g) ?? []).join(' ');
+}
+
+/** The subject's phrase after subsystem prefixes ("x86/mm: ", "crypto: aes - "). */
+export function subjectPhrase(subject: string): string {
+  let s = stripSubject(subject);
+  for (let i = 0; i < 4; i++) {
+    // "x86/mm: ", "x509, pkcs7, crypto: ", "fs: nfs - ": lower-case prefixes of a few tokens.
+    const m = /^([a-z0-9][\w./+-]*(?:\s*[,-]\s*[\w./+-]+){0,4})\s*:\s+(.+)$/.exec(s);
+    if (!m || m[2].split(/\s+/).length < 2) break;
+    s = m[2];
+  }
+  s = s.replace(/^[\w./+-]+\s+-\s+/, ''); // crypto style "aes - Foo"
+  return s.trim();
+}
+
+export function startsWithVerb(phrase: string): boolean {
+  const w = phrase.split(/\s+/)[0]?.toLowerCase() ?? '';
+  return VERBS.has(w) || (w.startsWith('re-') && VERBS.has(w.slice(3)));
+}
+
+export function gerund(verb: string): string {
+  const v = verb.toLowerCase();
+  let g: string;
+  if (DOUBLE.has(v)) g = v + v.slice(-1) + 'ing';
+  else if (v.endsWith('ie')) g = v.slice(0, -2) + 'ying';
+  else if (v.endsWith('e') && !v.endsWith('ee') && v.length > 2) g = v.slice(0, -1) + 'ing';
+  else g = v + 'ing';
+  return verb[0] === verb[0].toUpperCase() ? g[0].toUpperCase() + g.slice(1) : g;
+}
+
+/** "Rework the AES library" -> "to rework the AES library"; "build failure in X" -> "about build failure in X". */
+export function purposePhrase(subject: string): string {
+  const phrase = subjectPhrase(subject).replace(/[.\s]+$/, '');
+  if (!phrase) return '';
+  if (startsWithVerb(phrase)) return `to ${lowerFirst(phrase)}`;
+  return `on ${lowerFirst(phrase)}`;
+}
+
+/** A short Title Case headline from the subject of a thread's first message or cover letter. */
+export function headlineFrom(subject: string): string {
+  let phrase = subjectPhrase(subject).replace(/[.\s]+$/, '');
+  if (!phrase) return 'A Kernel Discussion';
+  const first = phrase.split(/\s+/)[0];
+  if (startsWithVerb(phrase)) phrase = gerund(first) + phrase.slice(first.length);
+  let ws = phrase.split(/\s+/);
+  if (ws.length > MAX_HEADLINE_WORDS) {
+    const cutAt = ws.findIndex((w, i) => i >= 3 && /^(and|for|with|when|if|to|via|by|in|on)$/i.test(w));
+    ws = ws.slice(0, cutAt > 0 && cutAt <= MAX_HEADLINE_WORDS ? cutAt : MAX_HEADLINE_WORDS);
+    while (ws.length > 2 && SMALL.has(ws[ws.length - 1].toLowerCase())) ws.pop();
+  }
+  return ws.map((w, i) => titleWord(w, i === 0)).join(' ').replace(/[,;:]+$/, '');
+}
+
+function titleWord(w: string, first: boolean): string {
+  if (/[A-Z]/.test(w.slice(1)) || /[\d_/()]/.test(w) || /^[a-z]+[A-Z]/.test(w)) return w; // acronyms, identifiers
+  if (!first && SMALL.has(w.toLowerCase())) return w.toLowerCase();
+  if (/^[a-z]+(_[a-z]+)+$/.test(w)) return w;
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
+export function lowerFirst(s: string): string {
+  if (/^[A-Z][a-z]/.test(s) && !/^[A-Z][a-z]*[A-Z]/.test(s)) return s.charAt(0).toLowerCase() + s.slice(1);
+  return s;
+}

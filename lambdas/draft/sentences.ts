@@ -1,0 +1,85 @@
+import { normaliseSpace, sentenceSpans, words } from '../verify/text.js';
+
+/** A quote shorter than this says too little; longer ones are speeches. */
+export const MIN_QUOTE_WORDS = 8;
+export const MAX_QUOTE_WORDS = 40;
+
+export interface Candidate {
+  text: string;
+  /** Position among the message's prose sentences (0 = first). */
+  position: number;
+  score: number;
+  stance: Stance;
+}
+
+export type Stance = 'question' | 'objection' | 'doubt' | 'agreement' | 'suggestion' | 'statement';
+
+const GREETING = /^(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|ack|nak|sure|yes|no|ok|okay|right|agreed)\b[\s,!.]*$/i;
+/** Lines that are code, logs, commit lists, headers or tables rather than prose. */
+const NOT_PROSE_LINE = /[{};]\s*$|^\s{2,}\S|^\t|^#|^[-+@]{1,3}\s|^\[\s*\d+\.\d+\]|\b[0-9a-f]{12,40}\b|^\s*[|>]|^(Link|Fixes|Cc|Subject|From|Date|To|Author|Committer|Parent|Child|Branch|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Closes|Suggested-by|base-commit|change-id|prerequisite-[a-z-]+):|={3,}|-{3,}|_{3,}|\*{3,}|\s\|\s|^\s*[-*]\s|^\s*\d+[.)]\s|^v\d+:|^Changes (in|since)|^Changelog/i;
+const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\bwrote:|\b0x[0-9a-f]+|\[\s*\d+\.\d+\]|`/i;
+
+const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|no way|show ?stopper|utterly|nonsense)\b/i;
+const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|concern(?:ed)?)\b/i;
+const AGREEMENT = /\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
+const SUGGESTION = /\b(should|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose|maybe)\b/i;
+const SUBSTANCE = /\b(because|since|so that|which means|the problem|the issue|the reason|this series|this patch|this patchset|we|I think|I believe|in practice|performance|security|regression|users?|API|ABI|design|approach)\b/gi;
+
+export function stanceOf(sentence: string): Stance {
+  if (/\?\s*$/.test(sentence)) return 'question';
+  if (/^(yes|yeah|yep|agreed|right|sure|indeed|exactly)\b/i.test(sentence)) return 'agreement';
+  if (OBJECTION.test(sentence)) return 'objection';
+  if (DOUBT.test(sentence)) return 'doubt';
+  if (AGREEMENT.test(sentence)) return 'agreement';
+  if (SUGGESTION.test(sentence)) return 'suggestion';
+  return 'statement';
+}
+
+/**
+ * Prose blocks of a message's own words: blank-line separated blocks in which every line is prose,
+ * each whitespace-normalised. A block with a code or log line is skipped whole, so that a sentence
+ * taken from a block is always a verbatim substring of the whitespace-normalised own words.
+ */
+export function proseBlocks(own: string): string[] {
+  return own.replace(/\r\n/g, '\n').split(/\n\s*\n/).filter((block) => {
+    const lines = block.split('\n').filter((l) => l.trim().length > 0);
+    return lines.length > 0 && lines.every((l) => !NOT_PROSE_LINE.test(l));
+  }).map(normaliseSpace);
+}
+
+/** Whole sentences of a message suitable as quotes, scored (higher is more worth quoting). */
+export function quoteCandidates(own: string): Candidate[] {
+  const out: Candidate[] = [];
+  let position = 0;
+  for (const block of proseBlocks(own)) {
+    for (const [a, b] of sentenceSpans(block)) {
+      const text = block.slice(a, b).trim();
+      const n = words(text).length;
+      position++;
+      if (n < MIN_QUOTE_WORDS || n > MAX_QUOTE_WORDS) continue;
+      if (!/^["'(]?[\p{Lu}\p{N}]/u.test(text) || !/[.!?]["')]?$/.test(text)) continue;
+      if (CODE_IN_SENTENCE.test(text) || GREETING.test(text)) continue;
+      if (/["\u201c\u201d]|\.\.\.|\u2026/.test(text) || /^\(|\(\d\)/.test(text)) continue; // nested quotes, ellipses, list references
+      if (/^(thanks|thank you|hi|hello|cheers|regards)\b/i.test(text)) continue;
+      if ((text.match(/\w+_\w+|\w+\(\)/g) ?? []).length > 2) continue; // identifier soup reads as code
+      const stance = stanceOf(text);
+      let score = Math.min(n, 28) / 28; // longer, up to a point, carries more
+      score += Math.min(3, (text.match(SUBSTANCE) ?? []).length) * 0.35;
+      if (stance === 'objection') score += 0.8;
+      if (stance === 'doubt') score += 0.5;
+      if (stance === 'suggestion' || stance === 'question') score += 0.4;
+      if (/\b(I|I'm|I've|we|we're)\b/.test(text)) score += 0.3; // first person carries the voice
+      if (/^(This|The)\b/.test(text)) score += 0.1;
+      if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
+      score -= position * 0.03;
+      score -= Math.max(0, (text.match(/\S*[/_]\S*|\w+\(\)/g) ?? []).length - 1) * 0.4; // paths and identifiers
+      out.push({ text, position: position - 1, score, stance });
+    }
+  }
+  return out;
+}
+
+/** The own words of a message, as prose sentences (for counting and for map-reduce notes). */
+export function proseWordCount(own: string): number {
+  return proseBlocks(own).reduce((n, b) => n + words(b).length, 0);
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { consensusTopics, sampleAnalysis } from './draft-fixture.js';
+import { topicMaterial } from '../lambdas/verify/material.js';
+import { offlineStory } from '../lambdas/draft/offline.js';
+import { verifyStory } from '../lambdas/verify/verify.js';
+import { headlineFrom, purposePhrase } from '../lambdas/draft/headline.js';
+import { quoteCandidates } from '../lambdas/draft/sentences.js';
+import { normaliseSpace, words } from '../lambdas/verify/text.js';
+
+test('headlines drop patch tags and subsystem prefixes and read as phrases', () => {
+  assert.equal(headlineFrom('[PATCH v3 02/10] crypto: aes - Rework the AES library'), 'Reworking the AES Library');
+  assert.equal(headlineFrom('Re: [PATCH] x509, pkcs7, crypto: Add ML-DSA signing'), 'Adding ML-DSA Signing');
+  assert.equal(headlineFrom('linux-next: build failure after merge of the tip tree'), 'Build Failure After Merge of the Tip Tree');
+  assert.equal(purposePhrase('[RFC PATCH 0/2] io_uring: drop the foo lock'), 'to drop the foo lock');
+});
+
+test('quote candidates are whole prose sentences of 8-40 words, never code or greetings', () => {
+  const own = 'Hi all,\n\nThis series reworks the AES library so that callers no longer\nneed the crypto API at all.\n\n\tif (x) {\n\t\treturn;\n\t}\n\nThanks!\nShort one.';
+  const c = quoteCandidates(own);
+  assert.deepEqual(c.map((x) => x.text), ['This series reworks the AES library so that callers no longer need the crypto API at all.']);
+});
+
+test('the offline drafter writes verified 120-400 word stories for the consensus threads', async () => {
+  const analysis = await sampleAnalysis();
+  const topics = consensusTopics(analysis);
+  let stories = 0;
+  for (const topic of topics) {
+    const material = topicMaterial(analysis, topic);
+    if (material.messages.length < 2) continue;
+    const story = offlineStory(material);
+    const result = verifyStory(story, material);
+    assert.equal(result.counts.removed, 0, `${topic.title}: ${JSON.stringify(result.problems)}`);
+    assert.equal(result.counts.repaired, 0, `${topic.title}: ${JSON.stringify(result.problems)}`);
+    const n = story.paragraphs.reduce((sum, p) => sum + words(p.text).length, 0);
+    assert.ok(n <= 400, `${topic.title}: ${n} words`);
+    for (const p of story.paragraphs) {
+      for (const q of p.quotes) {
+        assert.ok(p.text.includes(`"${q.text}"`), 'quote stands in quotation marks in its paragraph');
+        const own = normaliseSpace(analysis.body(q.messageId).own);
+        assert.ok(own.includes(q.text), `verbatim own words: ${q.text}`);
+        assert.equal(analysis.messages.find((m) => m.messageId === q.messageId)!.from.email, q.author.email);
+      }
+    }
+    if (n >= 120) stories++;
+  }
+  assert.ok(stories >= 10, `${stories} stories of 120+ words`);
+});
+
+test('the Petkov/Morton dispute names both and quotes Morton verbatim', async () => {
+  const analysis = await sampleAnalysis();
+  const topic = consensusTopics(analysis)[0];
+  const story = offlineStory(topicMaterial(analysis, topic));
+  const text = story.paragraphs.map((p) => p.text).join('\n');
+  assert.match(text, /Andrew Morton/);
+  assert.match(text, /Borislav/);
+  assert.ok(story.paragraphs.flatMap((p) => p.quotes).some((q) => q.author.email === 'akpm@linux-foundation.org'));
+});
