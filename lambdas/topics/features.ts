@@ -18,7 +18,7 @@ const POLICY: Array<[string, RegExp]> = [
   ['licensing', /\b(copyright|GPL|licen[cs]e|SPDX)\b/i],
   ['security', /\b(CVE-\d+|exploit\w*|vulnerab\w*|security (hole|issue|bug|fix|model|critique|concern)|privilege escalation|info(rmation)? leak|leaks? (kernel )?memory|uninitiali[sz]ed (kernel )?memory|seccomp|sandbox\w*|module signing|secure boot|post-quantum|side[- ]channel|constant[- ]time|timing attack)\b/i],
   ['process', /\b(Code of Conduct|maintainership|new maintainer|step(ping)? down as|reviewer (load|bandwidth|burnout)|nobody reviews|crickets|AI[- ](generated|assisted|written|review)|LLM|Co-developed-by: \w+ AI)\b/i],
-  ['regression', /\b(regression|regressed|boot (stall|hang)|data (loss|corruption))\b/i],
+  ['regression', /\b(regression (in|since|from|caused|introduced|report)|regressed|regzbot|introduced a regression|boot (stall|hang)|data (loss|corruption))\b/i],
 ];
 const NOVELTY: Array<[string, RegExp]> = [
   ['announcement', /\[(ANNOUNCE|ANN)\b/i],
@@ -33,6 +33,8 @@ const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
   ['linux-next merge note', /^\s*(re:\s*)?linux-next: (manual merge|duplicate|Tree for)/i],
   ['bug tracker', /^\s*(re:\s*)?\[Bug \d+\]/i],
 ];
+
+const PLAIN_FIX = /\b(fix(es|ed)?|avoid|handle|correct|account for|refactor)\b/i;
 
 export interface TopicFacts {
   features: RankFeatures;
@@ -87,6 +89,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   if (postings.length > 0 && versions.length > 0 && Math.min(...versions) === 1) novelty.push('first version');
   // Judged on the story's own subject: one routine reply subject does not make a debate routine.
   const routine = ROUTINE_SUBJECT.filter(([, re]) => re.test(title)).map(([label]) => label);
+  // A bug fix is everyday work unless it is a regression, a security hole or a policy matter.
+  if (policy.size === 0 && PLAIN_FIX.test(title)) routine.push('bug fix');
 
   const participants = [...people.values()].sort((a, b) => b.messages - a.messages);
   const discussants = participants.filter((p) => p.substantive > 0);

@@ -9,14 +9,14 @@ export interface Maintainers {
   /** Display names, lower-cased, for people who write from several addresses. */
   names: Set<string>;
   /**
-   * Reach in the week, by personKey: the number of distinct threads a person replied in or was
-   * named in an Acked-by/Reviewed-by (or a Signed-off-by on someone else's patch, as committer).
+   * Reach in the week, by personKey: how many other people's work a person answered, acked or
+   * reviewed (or carried, as committer: a Signed-off-by on someone else's patch).
    * Maintainers answer across their whole subsystem; a submitter's reach is their own threads.
    */
   reach?: Map<string, number>;
 }
 
-/** Reach (distinct threads) from which the data alone calls someone senior. */
+/** Reach (distinct people answered) from which the data alone calls someone senior. */
 export const SENIOR_REACH = 5;
 
 /** One key per person: the full name when there is one (people write from several addresses), else the address. */
@@ -58,13 +58,19 @@ const APPLIED_NOTE = /^\s*(applied|queued|merged|picked up|pushed)\b[^\n]{0,80}(
  */
 export function deriveMaintainers(analysis: WeekAnalysis, known?: Maintainers): Maintainers {
   const result: Maintainers = { emails: new Set(known?.emails), names: new Set(known?.names), reach: new Map() };
-  const threadOf = new Map<string, string>();
-  for (const t of analysis.threads) for (const id of t.messageIds) threadOf.set(id, t.id);
+  // Reach is counted in the people a person answered, not in threads: one series split into many
+  // threads must not make its only reviewer look like a subsystem maintainer.
+  const byId = new Map(analysis.messages.map((m) => [m.messageId, m]));
+  const starterOf = new Map<string, string>();
+  for (const t of analysis.threads) {
+    const root = byId.get(t.messageIds[0]);
+    for (const id of t.messageIds) starterOf.set(id, root ? personKey(root.from) : t.id);
+  }
   const reached = new Map<string, Set<string>>();
-  const reach = (p: { name: string; email: string }, thread: string | undefined) => {
-    if (!thread) return;
+  const reach = (p: { name: string; email: string }, starter: string | undefined) => {
     const key = personKey(p);
-    (reached.get(key) ?? reached.set(key, new Set()).get(key)!).add(thread);
+    if (!starter || starter === key) return;
+    (reached.get(key) ?? reached.set(key, new Set()).get(key)!).add(starter);
   };
   const add = (name: string, email: string) => {
     result.emails.add(email.toLowerCase());
@@ -74,11 +80,11 @@ export function deriveMaintainers(analysis: WeekAnalysis, known?: Maintainers): 
     if (isBot(m)) continue;
     if (/\[GIT PULL\]/i.test(m.subject) && isPosting(m)) add(m.from.name, m.from.email);
     const body = analysis.body(m.messageId);
-    const thread = threadOf.get(m.messageId);
-    if (!isPosting(m)) reach(m.from, thread);
+    const starter = starterOf.get(m.messageId);
+    if (!isPosting(m)) reach(m.from, starter);
     for (const t of body.trailers) {
       if (!t.person || t.person.email === m.from.email) continue;
-      if (t.kind === 'acked-by' || t.kind === 'reviewed-by' || t.kind === 'signed-off-by') reach(t.person, thread);
+      if (t.kind === 'acked-by' || t.kind === 'reviewed-by' || t.kind === 'signed-off-by') reach(t.person, personKey(m.from));
     }
     if (!isPosting(m)) {
       if (APPLIED_NOTE.test(body.own)) add(m.from.name, m.from.email);

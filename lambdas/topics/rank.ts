@@ -25,6 +25,8 @@ export const WEIGHTS = {
   breadth: 0.6,
   /** per routine label (stable review, cleanup, trivial fix, bot report, ...). */
   routine: -2,
+  /** for a bug fix that is not a regression, security or policy matter. */
+  plainFix: -1.5,
   /** subtracted per log2 of postings per substantive reply: a huge series with little talk. */
   volumeWithoutTalk: -1.5,
   /** when bots sent most of the messages. */
@@ -52,7 +54,7 @@ export function scoreParts(f: RankFeatures): Record<string, number> {
     policy: WEIGHTS.policy * list(f, 'policy').length,
     decision: substantive > 0 ? WEIGHTS.decision * list(f, 'decisions').length : 0,
     breadth: WEIGHTS.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
-    routine: WEIGHTS.routine * list(f, 'routine').length,
+    routine: WEIGHTS.routine * list(f, 'routine').filter((r) => r !== 'bug fix').length + (list(f, 'routine').includes('bug fix') ? WEIGHTS.plainFix : 0),
     // An Acked-by from another maintainer is half a reply: a treewide change many sign off is not "no talk".
     volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive + num(f, 'tagOnlyReplies') / 2))),
     botStorm: num(f, 'botMessages') > num(f, 'messages') / 2 ? WEIGHTS.botStorm : 0,
