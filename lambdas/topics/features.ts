@@ -11,7 +11,7 @@ const OBJECTION = /\b(NAK|NACK|I disagree|disagree|this is wrong|that'?s wrong|i
 const DECISION = {
   applied: /^\s*(applied|queued|picked up|pushed)\b|\bI'?ve (applied|queued|picked up)\b|\bapplied to\b/im,
   merged: /\b(merged (into|for)|pulled into|has been merged|pull request .* merged)\b/i,
-  reverted: /\brevert(ed|ing)?\b/i,
+  reverted: /\b(has been reverted|I'?ll revert|I reverted|please revert|revert(ing)? (it|this|that|the (patch|commit|change))|should be reverted)\b/i,
   rejected: /\b(rejected|dropping (this|it|the patch)|I'?ve dropped|dropped (it|this|the patch|from))\b/i,
 };
 const POLICY: Array<[string, RegExp]> = [

@@ -66,6 +66,13 @@ export function score(f: RankFeatures): number {
   return Math.round(total * 100) / 100;
 }
 
+const POLICY_REASON: Record<string, string> = {
+  security: 'security angle',
+  licensing: 'licensing question',
+  process: 'process or maintainership matter',
+  regression: 'regression',
+};
+
 /** "Linus Torvalds and 6 others debated; 2 NAKs; first posting of a new subsystem". */
 export function reasonsFor(facts: TopicFacts): string[] {
   const f = facts.features;
@@ -87,14 +94,16 @@ export function reasonsFor(facts: TopicFacts): string[] {
   if (objections) reasons.push(`${objections} message${objections > 1 ? 's' : ''} objecting`);
   if (num(f, 'longestExchange') >= LONG_EXCHANGE) reasons.push(`a ${num(f, 'longestExchange')}-round back-and-forth`);
   for (const n of list(f, 'novelty')) reasons.push(n === 'first version' ? 'first posting' : n);
-  for (const p of list(f, 'policy')) reasons.push(`${p} topic`);
+  for (const p of list(f, 'policy')) reasons.push(POLICY_REASON[p] ?? p);
   for (const d of list(f, 'decisions')) reasons.push(d);
   const lists = num(f, 'lists');
   if (lists >= 3) reasons.push(`on ${lists} lists`);
   if (num(f, 'versionsInWeek') >= 2) reasons.push(`${num(f, 'versionsInWeek')} versions this week`);
   for (const r of list(f, 'routine')) reasons.push(`routine: ${r}`);
+  const tags = num(f, 'tagOnlyReplies');
+  if (tags >= 5) reasons.push(`${tags} acks and reviews`);
   const postings = num(f, 'postings');
-  if (postings >= 10 && num(f, 'substantiveReplies') < postings / 4) reasons.push(`${postings} postings, little discussion`);
+  if (postings >= 10 && num(f, 'substantiveReplies') + tags / 2 < postings / 4) reasons.push(`${postings} postings, little discussion`);
   if (num(f, 'botMessages') > num(f, 'messages') / 2) reasons.push(`mostly bot traffic (${num(f, 'botMessages')} of ${num(f, 'messages')} messages)`);
   return reasons;
 }
