@@ -56,8 +56,11 @@ export function topicMaterial(analysis: WeekAnalysis, topic: Topic, weekPeople?:
   };
 }
 
+/** Everyone the week's mail names in From, To and Cc: the names a story must not give to a stranger. */
 export function weekSenders(analysis: WeekAnalysis): Person[] {
   const people = new Map<string, Person>();
-  for (const m of analysis.messages) if (!people.has(m.from.email)) people.set(m.from.email, m.from);
+  for (const m of analysis.messages) {
+    for (const p of [m.from, ...(m.to ?? []), ...(m.cc ?? [])]) if (p?.email && !people.has(p.email)) people.set(p.email, p);
+  }
   return [...people.values()];
 }

@@ -73,7 +73,7 @@ export function sentenceSpans(text: string, protectedRanges: Array<[number, numb
   let start = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const cut = m.index + m[0].length;
-    if (protectedRanges.some(([a, b]) => m!.index >= a && m!.index < b - 1)) continue;
+    if (protectedRanges.some(([a, b]) => cut > a && cut < b)) continue;
     if (/\b(?:e\.g|i\.e|etc|vs|Mr|Dr|cf)\.$/i.test(text.slice(Math.max(0, m.index - 4), m.index + 1))) continue;
     spans.push([start, cut]);
     start = cut;

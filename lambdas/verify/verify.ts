@@ -99,7 +99,7 @@ export function verifyStory(story: Story, material: TopicMaterial): VerifyResult
       problems.push({ kind: 'unknown-person', paragraph: index, message: `names ${unknown.join(', ')}, who did not take part in this thread`, action: 'removed' });
       return true;
     });
-    text = settleLinks(text, material, index, problems);
+    text = settleLinks(text, kept, material, index, problems);
     text = normaliseSpace(text);
 
     // Quotes whose sentence went for another reason (a stranger named in it) are removed too.
@@ -270,14 +270,19 @@ function sentenceAround(text: string, at: number): string {
 
 const URL = /\bhttps?:\/\/[^\s<>"\u201d)]+/g;
 
-function settleLinks(text: string, material: TopicMaterial, index: number, problems: VerifyProblem[]): string {
-  return text.replace(URL, (url) => {
-    const trimmed = url.replace(/[.,;:]+$/, '');
-    const m = /^https?:\/\/lore\.kernel\.org\/(?:[^/]+\/)?([^/?#]+)\/?$/.exec(trimmed);
-    const id = m ? decodeURIComponent(m[1]) : undefined;
-    if (id && material.byId.has(id)) return url;
-    problems.push({ kind: 'foreign-link', paragraph: index, message: `link ${trimmed} is not a message of this topic`, action: 'removed' });
-    return url.slice(trimmed.length);
+/** A sentence with a link that is not a message of the topic goes: the link may be what it is there for. */
+function settleLinks(text: string, kept: Quote[], material: TopicMaterial, index: number, problems: VerifyProblem[]): string {
+  return removeSentences(text, kept, (sentence) => {
+    let foreign = false;
+    for (const url of sentence.match(URL) ?? []) {
+      const trimmed = url.replace(/[.,;:]+$/, '');
+      const m = /^https?:\/\/lore\.kernel\.org\/(?:[^/]+\/)?([^/?#]+)\/?$/.exec(trimmed);
+      const id = m ? decodeURIComponent(m[1]) : undefined;
+      if (id && material.byId.has(id)) continue;
+      problems.push({ kind: 'foreign-link', paragraph: index, message: `link ${trimmed} is not a message of this topic`, action: 'removed' });
+      foreign = true;
+    }
+    return foreign;
   });
 }
 
@@ -288,6 +293,9 @@ const NOT_NAMES = new Set(('he she they it this that these those the a an and bu
   'everyone nobody someone others other another both each reviewers maintainers developers people linux kernel ' +
   'in on at after before when while once since there here his her their its one two who which what where why how ' +
   'x86 arm64 rust git tip mm next').split(' '));
+
+/** First names of people often named in kernel news, for weeks whose mail does not carry them. */
+const FAMOUS_FIRST_NAMES = ['linus', 'greg', 'andrew', 'thomas', 'ingo', 'peter', 'christoph', 'jens', 'al', 'dave', 'david', 'ted', 'kees', 'steven', 'paul'];
 
 const SPEECH = /(?<![\p{L}\p{N}_])((?:\p{Lu}[\p{L}'.\-]*\s+){0,2}\p{Lu}[\p{L}'.\-]*?)(?:'s|\u2019s)?\s+(?:said|says|replied|replies|wrote|writes|argued|asked|objected|agreed|disagreed|suggested|noted|pointed out|responded|answered|explained|added|countered|proposed|posted|acked|nacked|reviewed|complained|warned|insisted|confirmed)\b/gu;
 
@@ -320,6 +328,12 @@ export function unknownPeople(prose: string, material: TopicMaterial): string[] 
     const parts = normaliseSpace(p.name).split(' ');
     if (parts.length < 2 || material.participants.some((q) => fold(q.name) === fold(p.name))) continue;
     if (new RegExp(`(^|[^\\p{L}])${escape(fold(normaliseSpace(p.name)))}($|[^\\p{L}])`, 'u').test(folded)) out.add(p.name);
+  }
+  // "Linus Torvalds": a known first name followed by a capitalised word, matching no participant.
+  const firstNames = new Set([...FAMOUS_FIRST_NAMES, ...material.weekPeople.map((p) => fold(normaliseSpace(p.name).split(' ')[0] ?? '')).filter((f) => f.length > 2)]);
+  for (const m of text.matchAll(/(?<![\p{L}\p{N}_])(\p{Lu}\p{Ll}+)\s+(\p{Lu}[\p{L}'-]+)/gu)) {
+    const [a, b] = [fold(m[1]), fold(m[2]).replace(/'s$/, '')];
+    if (firstNames.has(a) && !participantTokens.has(a) && !participantTokens.has(b) && !NOT_NAMES.has(b)) out.add(`${m[1]} ${m[2]}`);
   }
   for (const m of text.matchAll(SPEECH)) {
     const tokens = m[1].split(/\s+/).map((w) => fold(w).replace(/['\u2019]s$/, '').replace(/[^\p{L}\p{N}-]/gu, '')).filter((w) => w && !NOT_NAMES.has(w));
