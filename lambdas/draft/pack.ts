@@ -34,8 +34,10 @@ function defang(text: string): string {
 /** One message as the model sees it: a header line, own words; a patch only as subject, diffstat, trailers. */
 export function packMessage(m: MaterialMessage, refOf: (id: string) => string | undefined, own = m.own): string {
   const reply = m.inReplyTo ? refOf(m.inReplyTo) : undefined;
-  const head = `<message ref="${m.ref}" from="${defang(m.from.name)} <${m.from.email}>" date="${m.date ?? ''}"${reply ? ` replyTo="${reply}"` : ''}>`;
-  const lines = [head, `Subject: ${defang(m.subject)}`];
+  const head = `<message ref="${m.ref}" from="${defang(m.from.name)} <${m.from.email}>" date="${(m.date ?? '').slice(0, 16)}"${reply ? ` replyTo="${reply}"` : ''}>`;
+  const lines = [head];
+  // A reply's "Re: <same subject>" says nothing new; a changed subject does.
+  if (!(reply && /^re:/i.test(m.subject))) lines.push(`Subject: ${defang(m.subject)}`);
   if (own.trim()) lines.push(defang(own.trim()));
   if (m.hasPatch) {
     const stat = m.diffstat.trim() || (m.files.length ? m.files.join('\n') : '');
