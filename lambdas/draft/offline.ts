@@ -35,7 +35,7 @@ interface Pick {
 export function offlineStory(material: TopicMaterial): Story {
   const messages = material.messages.filter((m) => !BOT.test(m.from.name) && !BOT.test(m.from.email.split('@')[0]));
   const all = messages.length ? messages : material.messages;
-  const opener = pickOpener(all);
+  const opener = pickOpener(all, material.topic.title);
   const names = new Names(material.participants);
   const paragraphs: Paragraph[] = [];
 
@@ -72,12 +72,20 @@ function countWords(paragraphs: Paragraph[]): number {
   return paragraphs.reduce((n, p) => n + words(p.text).length, 0);
 }
 
-/** The cover letter when there is one ("0/N"), else the first message with prose, else the first. */
-function pickOpener(messages: MaterialMessage[]): MaterialMessage {
-  const cover = messages.find((m) => /\[[^\]]*\b0+\/\d+\]/.test(m.subject) && !/^re:/i.test(m.subject));
+/**
+ * The message the story starts from: among those on the topic's own subject (else all), the cover
+ * letter ("0/N"), else the earliest that starts a thread, else the earliest.
+ */
+function pickOpener(messages: MaterialMessage[], title: string): MaterialMessage {
+  const phrase = subjectPhrase(title).toLowerCase();
+  const onTopic = messages.filter((m) => subjectPhrase(m.subject).toLowerCase() === phrase);
+  const pool = onTopic.length ? onTopic : messages;
+  const ids = new Set(messages.map((m) => m.messageId));
+  const cover = pool.find((m) => /\[[^\]]*\b0+\/\d+\]/.test(m.subject) && !/^re:/i.test(m.subject));
   if (cover) return cover;
-  const root = messages.find((m) => !/^re:/i.test(m.subject));
-  return root ?? messages[0];
+  const root = pool.find((m) => !/^re:/i.test(m.subject) && (!m.inReplyTo || !ids.has(m.inReplyTo)))
+    ?? messages.find((m) => !/^re:/i.test(m.subject) && !m.inReplyTo);
+  return root ?? pool[0];
 }
 
 class Names {
@@ -114,6 +122,9 @@ function candidatesOf(m: MaterialMessage): Candidate[] {
 
 function describePost(m: MaterialMessage, all: MaterialMessage[]): string {
   const tags = subjectTags(m.subject);
+  if (/^re:/i.test(m.subject)) {
+    return `took up the discussion ${purposePhrase(m.subject).replace(/^to /, 'of how to ')}`;
+  }
   const version = /\bv(\d+)\b/i.exec(tags)?.[1];
   const parts = /\b\d+\/(\d+)\]/.exec(tags)?.[1];
   const rfc = /\bRFC\b/i.test(tags);
@@ -126,7 +137,7 @@ function describePost(m: MaterialMessage, all: MaterialMessage[]): string {
     return `posted ${ver}${what} ${purpose}`;
   }
   if (/\b(fail(ure|ed|s)?|regression|bug|warning|crash|oops|hang|stall|broken|error)\b/i.test(m.subject)) {
-    return `reported a problem: ${lowerPhrase(subjectPhrase(m.subject))}`;
+    return `reported a problem: ${lowerPhrase(subjectPhrase(m.subject)).replace(/[.!?:;,\s]+$/, '')}`;
   }
   if (all.length > 1) return `started a discussion ${purpose}`;
   return `wrote ${purpose}`;
@@ -172,6 +183,7 @@ function pickReplies(all: MaterialMessage[], opener: MaterialMessage, material: 
   const openerTexts = new Set(candidatesOf(opener).map((c) => c.text));
   for (const m of all) {
     if (m === opener || isPatchMail(m)) continue;
+    if ((m.date ?? '') < (opener.date ?? '')) continue; // the story runs forward from its opener
     const cands = candidatesOf(m).filter((c) => !openerTexts.has(c.text)).sort((a, b) => b.score - a.score);
     if (cands.length === 0) continue;
     const speaker = Math.log2(1 + (perPerson.get(m.from.email) ?? 1)) * 0.4 + (trailerGivers.has(m.from.email) ? 0.3 : 0);
@@ -225,7 +237,8 @@ function replyProse(picks: Pick[], material: TopicMaterial, names: Names, opener
       lead = verb === 'replied' ? `${who} replied to ${to}` : when ? `${who}, replying to ${to}, ${verb}` : `replying to ${to}, ${who} ${verb}`;
     } else if (parent && parent.from.email === m.from.email) {
       lead = `${who} followed up and ${verb}`;
-    } else lead = `${who} ${verb}`;
+    } else if (m.from.email === picks[0]?.message.from.email && verb === 'replied') lead = `${who} added`;
+    else lead = `${who} ${verb}`;
     let sentence = `${capitalise(when + lead)}, "${pick.candidate.text}"`;
     const quotes: Quote[] = [quoteOf(m, pick.candidate.text)];
     if (pick.extra) {

@@ -17,11 +17,11 @@ export type Stance = 'question' | 'objection' | 'doubt' | 'agreement' | 'suggest
 const GREETING = /^(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|ack|nak|sure|yes|no|ok|okay|right|agreed)\b[\s,!.]*$/i;
 /** Lines that are code, logs, commit lists, headers or tables rather than prose. */
 const NOT_PROSE_LINE = /[{};]\s*$|^\s{2,}\S|^\t|^#|^[-+@]{1,3}\s|^\[\s*\d+\.\d+\]|\b[0-9a-f]{12,40}\b|^\s*[|>]|^(Link|Fixes|Cc|Subject|From|Date|To|Author|Committer|Parent|Child|Branch|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Closes|Suggested-by|base-commit|change-id|prerequisite-[a-z-]+):|={3,}|-{3,}|_{3,}|\*{3,}|\s\|\s|^\s*[-*]\s|^\s*\d+[.)]\s|^v\d+:|^Changes (in|since)|^Changelog/i;
-const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\bwrote:|\b0x[0-9a-f]+|\[\s*\d+\.\d+\]|`/i;
+const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\bwrote:|\b0x[0-9a-f]+|\[\s*\d+\.\d+\]|\[\d+\]|`/i;
 
-const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|no way|show ?stopper|utterly|nonsense)\b/i;
-const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|concern(?:ed)?)\b/i;
-const AGREEMENT = /\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
+const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense)\b/i;
+const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|I'm concerned|concerned (?:about|that)|my concern|the concern)\b/i;
+const AGREEMENT = /^(?!.*\b(?:but|if|however|depends)\b).*\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
 const SUGGESTION = /\b(should|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose|maybe)\b/i;
 const SUBSTANCE = /\b(because|since|so that|which means|the problem|the issue|the reason|this series|this patch|this patchset|we|I think|I believe|in practice|performance|security|regression|users?|API|ABI|design|approach)\b/gi;
 
@@ -71,6 +71,8 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/\b(I|I'm|I've|we|we're)\b/.test(text)) score += 0.3; // first person carries the voice
       if (/^(This|The)\b/.test(text)) score += 0.1;
       if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
+      if (/^(but|and|also|so|or|then|though)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
+      if (/\b(please (add|cc|apply)|the following tag|below tag|let me know)\b/i.test(text)) score -= 0.6; // boilerplate
       score -= position * 0.03;
       score -= Math.max(0, (text.match(/\S*[/_]\S*|\w+\(\)/g) ?? []).length - 1) * 0.4; // paths and identifiers
       out.push({ text, position: position - 1, score, stance });
