@@ -2,6 +2,9 @@ import { Tiktoken } from 'js-tiktoken/lite';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 
+/** Own words of a message are never cut below this many characters. */
+const MIN_KEPT_CHARS = 200;
+
 let encoder: Tiktoken | undefined;
 /** o200k_base: the tokenizer of current OpenAI models; close enough for budgeting on other servers. */
 export function countTokens(text: string): number {
@@ -65,9 +68,11 @@ export function packTopic(material: TopicMaterial, maxTokens: number): Packing {
   const ownTokens = material.messages.reduce((n, m) => n + countTokens(m.own), 0);
   let total = messages.reduce((n, m) => n + m.tokens, 0);
   while (total > maxTokens) {
-    const longest = messages.reduce((a, b) => (b.tokens > a.tokens ? b : a));
+    // Cut the longest own words; headers, diffstats and trailers stay (they are what a story hangs on).
+    const cuttable = messages.filter((m) => m.own.length >= MIN_KEPT_CHARS * 2);
+    if (cuttable.length === 0) break;
+    const longest = cuttable.reduce((a, b) => (b.own.length > a.own.length ? b : a));
     const keepChars = Math.floor(longest.own.length * 0.75);
-    if (keepChars < 200) break; // nothing sensible left to cut
     const before = longest.tokens;
     longest.own = longest.own.slice(0, keepChars);
     longest.text = packMessage(longest.source, refOf, `${longest.own}\n[... cut for length]`);
