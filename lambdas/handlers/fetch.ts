@@ -1,0 +1,57 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ingest } from '../ingest/ingest.js';
+import { mboxSource } from '../ingest/sources.js';
+import { dominantWeek } from '../ingest/stored.js';
+import { isoWeek } from '../mail/dates.js';
+import { fromEnv, InvalidEventError, logger, parseEvent, WeekSchema, type StageDeps } from './runtime.js';
+
+const FetchEvent = z.object({
+  /** The week to build; default: the ISO week before the one the run starts in. */
+  week: WeekSchema.optional(),
+  /** An archive uploaded to the raw bucket under imports/ (mbox, mboxrd, mboxcl2, plain or gzip). */
+  archiveKey: z.string().regex(/^imports\/[^/]+$/, 'a key under imports/ in the raw bucket').optional(),
+});
+
+export interface FetchResult {
+  week: string;
+  found: number;
+  stored: number;
+  alreadyStored: number;
+  quarantined: number;
+}
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The Fetch state. Steps: read the archive uploaded under imports/ to /tmp (the reader streams a
+ * file); ingest it (content-addressed, so a re-run stores nothing twice); name the week: the one
+ * asked for, else the one most of the archive falls in, else last week.
+ */
+export function createFetchHandler(deps: StageDeps, now: () => number = Date.now) {
+  return async (event: unknown): Promise<FetchResult> => {
+    const input = parseEvent(FetchEvent, event, 'fetch');
+    if (!input.archiveKey) {
+      // Fetching straight from lore arrives with the ingest stage's lore source; until then a run
+      // names an uploaded archive (docs/deploy.md, "first run by hand").
+      throw new InvalidEventError('fetch: no archiveKey given; upload the week\'s mbox to imports/ in the raw bucket and pass {"archiveKey": "imports/<file>"}');
+    }
+    const bytes = await deps.storage.raw.get(input.archiveKey);
+    if (!bytes) throw new InvalidEventError(`fetch: ${input.archiveKey} is not in the raw bucket; upload it first`);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fetch-'));
+    try {
+      const file = path.join(dir, path.basename(input.archiveKey));
+      await fs.writeFile(file, bytes);
+      const summary = await ingest(mboxSource(file, deps.config.maxMessageBytes), deps.storage);
+      const week = input.week ?? dominantWeek(summary.weeks) ?? isoWeek(now() - WEEK_MS);
+      logger.info('fetched', { archiveKey: input.archiveKey, week, found: summary.found, stored: summary.stored, quarantined: summary.quarantined });
+      return { week, found: summary.found, stored: summary.stored, alreadyStored: summary.alreadyStored, quarantined: summary.quarantined };
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+export const handler = fromEnv((deps) => createFetchHandler(deps));

@@ -1,0 +1,201 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledge } from './nag.js';
+import { TRACING_REASON } from './stage-function.js';
+
+/** State names: the template tests and the local run (test/e2e-*.test.ts) address states by these. */
+export const STATE = {
+  fetch: 'Fetch',
+  thread: 'Thread',
+  topics: 'Topics',
+  draftEach: 'DraftStories',
+  draft: 'DraftStory',
+  render: 'Render',
+  awaitApproval: 'AwaitApproval',
+  notApproved: 'NotApproved',
+  planDelivery: 'PlanDelivery',
+  largeList: 'LargeList?',
+  sendInline: 'SendBatches',
+  sendDistributed: 'SendBatchesDistributed',
+  sendBatch: 'SendBatch',
+  sendBatchDistributed: 'SendBatchDistributed',
+  publish: 'PublishArchive',
+  done: 'Done',
+} as const;
+
+/**
+ * The Lambda function of each stage. A stage whose function is not given runs as a Pass state that
+ * says so in its comment (the stages are built in parallel; see docs/deploy.md for which exist).
+ */
+export interface PipelineStages {
+  /** Input `{week?, archiveKey?}`, returns `{week, found, stored, ...}`. */
+  readonly fetch: lambda.IFunction;
+  /** Input `{week}`: threads and series of the stored week. @default - a Pass state */
+  readonly thread?: lambda.IFunction;
+  /** Input `{week}`, returns `{week, topicIds}` (ids only: the state limit is 256 KB). @default - a Pass state */
+  readonly topics?: lambda.IFunction;
+  /** Input `{week, topicId}`: drafts one story and stores it. @default - a Pass state */
+  readonly draft?: lambda.IFunction;
+  /** Input `{week}`: assembles the drafts into an issue version and renders it. @default - a Pass state */
+  readonly render?: lambda.IFunction;
+  /** Input `{week, taskToken}`: stores the token with the issue and mails the editor the review link. @default - a Pass state */
+  readonly requestApproval?: lambda.IFunction;
+  /** Input `{week}`, returns `{week, batchCount, batchIds, batchesKey}`. @default - a Pass state */
+  readonly planDelivery?: lambda.IFunction;
+  /** Input `{week, batchId}`: sends one batch, exactly once per subscriber. @default - a Pass state */
+  readonly sendBatch?: lambda.IFunction;
+  /** Input `{week}`: the approved issue into the public archive, index and feed. @default - a Pass state */
+  readonly publish?: lambda.IFunction;
+}
+
+export interface PipelineProps {
+  readonly stages: PipelineStages;
+  /** Holds the delivery plan the Distributed Map reads. */
+  readonly siteBucket: s3.IBucket;
+  /**
+   * Stories drafted at once (each calls the model).
+   * @default 4
+   */
+  readonly draftConcurrency?: number;
+  /**
+   * How long the run waits for the editor before it stops as not approved.
+   * @default Duration.days(6)
+   */
+  readonly approvalTimeout?: Duration;
+  /**
+   * Subscriber batches above which sending runs as a Distributed Map (child executions) rather than
+   * an inline Map, whose items live in the 256 KB state.
+   * @default 40
+   */
+  readonly distributedMapThreshold?: number;
+  /**
+   * Batches sent at once.
+   * @default 8
+   */
+  readonly sendConcurrency?: number;
+  /**
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The weekly run as a Step Functions state machine: Fetch -> Thread -> Topics -> draft each topic
+ * (bounded Map) -> Render -> wait for the editor (task token) -> plan delivery -> send batches
+ * (inline or Distributed Map) -> publish. States carry a week and ids; the work lives in S3 and
+ * DynamoDB, and every stage is idempotent per week, so re-running a week resumes.
+ */
+export class Pipeline extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const draftConcurrency = props.draftConcurrency ?? 4;
+    const sendConcurrency = props.sendConcurrency ?? 8;
+    const threshold = props.distributedMapThreshold ?? 40;
+    const approvalTimeout = props.approvalTimeout ?? Duration.days(6);
+    for (const [name, value] of Object.entries({ draftConcurrency, sendConcurrency, distributedMapThreshold: threshold })) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${id}: ${name} must be a whole number >= 1, got ${value}`);
+    }
+    if (approvalTimeout.toSeconds() > Duration.days(300).toSeconds()) throw new Error(`${id}: approvalTimeout must be under a year (Step Functions' limit), got ${approvalTimeout.toHumanString()}`);
+    const s = props.stages;
+    const week = sfn.JsonPath.stringAt('$.fetch.week');
+
+    const fetch = this.invoke(STATE.fetch, s.fetch, sfn.TaskInput.fromJsonPathAt('$'), '$.fetch');
+    const thread = this.stage(STATE.thread, s.thread, { week }, sfn.JsonPath.DISCARD);
+    const topics = this.stage(STATE.topics, s.topics, { week }, '$.topics');
+
+    // Without the topics stage there are no topic ids to map over.
+    let draftEach: sfn.INextable & sfn.IChainable = this.missing(STATE.draftEach);
+    if (s.topics) {
+      const map = new sfn.Map(this, STATE.draftEach, {
+        itemsPath: '$.topics.topicIds',
+        itemSelector: { week, topicId: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
+        maxConcurrency: draftConcurrency,
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      map.itemProcessor(this.stage(STATE.draft, s.draft, { week: sfn.JsonPath.stringAt('$.week'), topicId: sfn.JsonPath.stringAt('$.topicId') }, sfn.JsonPath.DISCARD));
+      draftEach = map;
+    }
+
+    const render = this.stage(STATE.render, s.render, { week }, '$.render');
+
+    const approval: sfn.INextable & sfn.IChainable = s.requestApproval
+      ? new tasks.LambdaInvoke(this, STATE.awaitApproval, {
+        lambdaFunction: s.requestApproval,
+        comment: 'Mails the editor the signed review link and waits; the approve route sends the stored token back (SendTaskSuccess).',
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ week, taskToken: sfn.JsonPath.taskToken }),
+        taskTimeout: sfn.Timeout.duration(approvalTimeout),
+        resultPath: '$.approval',
+      }).addCatch(new sfn.Fail(this, STATE.notApproved, { error: 'NotApproved', cause: 'The editor did not approve the issue in time; approve it and re-run the week to send.' }), { errors: ['States.Timeout', 'Rejected'] })
+      : this.missing(STATE.awaitApproval);
+
+    const plan = this.stage(STATE.planDelivery, s.planDelivery, { week }, '$.plan');
+    const publish = this.stage(STATE.publish, s.publish, { week }, sfn.JsonPath.DISCARD);
+    publish.next(new sfn.Succeed(this, STATE.done));
+    const send = s.planDelivery ? this.sendStates(s.sendBatch, week, sendConcurrency, threshold, props.siteBucket, publish) : this.missing(STATE.sendInline).next(publish);
+
+    const definition = fetch.next(thread).next(topics).next(draftEach).next(render).next(approval).next(plan).next(send);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'kernel-news weekly run: input {"week"?: "YYYY-Www", "archiveKey"?: "imports/<file>"}',
+      // The approval wait dominates; a day on top covers the stages around it.
+      timeout: approvalTimeout.plus(Duration.days(1)),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    acknowledge(this.stateMachine, TRACING_REASON, 'AwsSolutions-IAM5[Resource::*]');
+  }
+
+  /** Send every planned batch: an inline Map while the ids fit the state, a Distributed Map beyond. */
+  private sendStates(fn: lambda.IFunction | undefined, week: string, concurrency: number, threshold: number, bucket: s3.IBucket, next: sfn.IChainable) {
+    const batchInput = { week: sfn.JsonPath.stringAt('$.week'), batchId: sfn.JsonPath.stringAt('$.batchId') };
+    const itemSelector = { week, batchId: sfn.JsonPath.stringAt('$$.Map.Item.Value') };
+    const inline = new sfn.Map(this, STATE.sendInline, { itemsPath: '$.plan.batchIds', itemSelector, maxConcurrency: concurrency, resultPath: sfn.JsonPath.DISCARD });
+    inline.itemProcessor(this.stage(STATE.sendBatch, fn, batchInput, sfn.JsonPath.DISCARD));
+    const distributed = new sfn.DistributedMap(this, STATE.sendDistributed, {
+      // The plan also writes every batch id as a JSON array to S3: the list may outgrow the state.
+      itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.plan.batchesKey') }),
+      itemSelector,
+      maxConcurrency: concurrency * 4,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    distributed.itemProcessor(this.stage(STATE.sendBatchDistributed, fn, batchInput, sfn.JsonPath.DISCARD));
+    inline.next(next);
+    distributed.next(next);
+    return new sfn.Choice(this, STATE.largeList)
+      .when(sfn.Condition.numberGreaterThan('$.plan.batchCount', threshold), distributed)
+      .otherwise(inline);
+  }
+
+  /** A Lambda task whose result replaces `resultPath`; retried on throttles and transient failures. */
+  private invoke(id: string, fn: lambda.IFunction, payload: sfn.TaskInput, resultPath: string) {
+    return new tasks.LambdaInvoke(this, id, {
+      lambdaFunction: fn,
+      payload,
+      // The function's return value is the result, not the Invoke API envelope.
+      payloadResponseOnly: true,
+      resultPath,
+    })
+      // A malformed event will not get better by retrying.
+      .addRetry({ errors: ['InvalidEventError'], maxAttempts: 0 })
+      .addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
+  }
+
+  private stage(id: string, fn: lambda.IFunction | undefined, payload: Record<string, unknown>, resultPath: string) {
+    return fn ? this.invoke(id, fn, sfn.TaskInput.fromObject(payload), resultPath) : this.missing(id);
+  }
+
+  private missing(id: string) {
+    return new sfn.Pass(this, id, { comment: 'Stage not built yet: passes its input through unchanged.' });
+  }
+}

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { acknowledge } from './nag.js';
+
+/** The repository root (lib/constructs/ is two levels down), for entries and the lock file. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the Lambda entry files live: one thin file per function. */
+export const handlerEntry = (name: string) => path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`);
+
+/**
+ * The esbuild options every function is bundled with; bench/bundles.ts builds with the same ones.
+ * ESM output needs a `require` for the CommonJS packages some dependencies still pull in.
+ */
+export const BUNDLING = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: false,
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire as __kn_createRequire } from 'node:module'; const require = __kn_createRequire(import.meta.url);",
+  // The SDK clients a function uses are bundled (pinned by package-lock), not taken from the runtime.
+  externalModules: [] as string[],
+} as const;
+
+/** Why X-Ray's wildcard is fine; shared with the state machine, which traces too. */
+export const TRACING_REASON = 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) takes no resource; only the tracing statement uses "*".';
+
+export interface StageFunctionProps {
+  /** Entry file name under lambdas/handlers/, without `.ts` (e.g. "topics"). */
+  readonly handler: string;
+  /** What the function does, for the console. */
+  readonly description: string;
+  /**
+   * @default 512
+   */
+  readonly memorySizeMb?: number;
+  /**
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Environment beyond the shared names (RAW_BUCKET, ...), which the caller adds with addEnvironment.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Days the function's logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One pipeline stage as a Lambda function: Node.js 22 on arm64, bundled by esbuild as ESM, logging
+ * JSON through Powertools into its own log group.
+ */
+export class StageFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: StageFunctionProps) {
+    super(scope, id);
+    const memorySize = props.memorySizeMb ?? 512;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw new Error(`${id}: memorySizeMb must be a whole number from 128 to 10240, got ${memorySize}`);
+    }
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: handlerEntry(props.handler),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout: props.timeout ?? Duration.minutes(1),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'kernel-news',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+    });
+    acknowledge(this.function, 'Node.js 22 is the runtime this project targets and tests against (issue 8); a newer runtime is a deliberate upgrade.', 'AwsSolutions-L1');
+    acknowledge(this.function, 'AWSLambdaBasicExecutionRole only lets the function write its own logs; it is the AWS-maintained minimum for that.',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]');
+    acknowledge(this.function, TRACING_REASON, 'AwsSolutions-IAM5[Resource::*]');
+  }
+}

@@ -1,0 +1,220 @@
+import { Duration, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { acknowledge } from './constructs/nag.js';
+import { Pipeline } from './constructs/pipeline.js';
+import { StageFunction } from './constructs/stage-function.js';
+
+/** When the weekly run starts, in `timeZone`. */
+export interface WeeklyCron {
+  /** e.g. "MON"; @default "MON" */
+  readonly weekDay?: string;
+  /** @default "6" */
+  readonly hour?: string;
+  /** @default "0" */
+  readonly minute?: string;
+}
+
+export interface StatelessStackProps extends StackProps {
+  readonly rawBucket: s3.IBucket;
+  readonly siteBucket: s3.IBucket;
+  readonly table: dynamodb.ITable;
+  readonly modelKeySecret: secretsmanager.ISecret;
+  readonly signingKeySecret: secretsmanager.ISecret;
+  /** Who reviews and approves each issue (gets the review link, and the alarms). */
+  readonly editorEmail: string;
+  /** The SES-verified address issues are sent from. */
+  readonly fromAddress: string;
+  /**
+   * The mailing lists to follow (lore names).
+   * @default ['linux-kernel', 'linux-fsdevel', 'linux-mm', 'linux-block', 'io-uring', 'linux-api', 'cgroups']
+   */
+  readonly lists?: string[];
+  /**
+   * When the weekly run starts.
+   * @default Monday 06:00
+   */
+  readonly schedule?: WeeklyCron;
+  /**
+   * IANA time zone the schedule is read in.
+   * @default "UTC"
+   */
+  readonly timeZone?: string;
+  /**
+   * The drafting model; "offline" drafts without a model (and without cost).
+   * @default "offline"
+   */
+  readonly model?: string;
+  /**
+   * The most one issue's drafting may spend on the model, in US dollars.
+   * @default 5
+   */
+  readonly maxUsdPerIssue?: number;
+  /**
+   * Stories per issue.
+   * @default 12
+   */
+  readonly topStories?: number;
+  /**
+   * Stories drafted at once.
+   * @default 4
+   */
+  readonly draftConcurrency?: number;
+  /**
+   * How long a run waits for the editor's approval.
+   * @default Duration.days(6)
+   */
+  readonly approvalTimeout?: Duration;
+  /**
+   * Where alarms are mailed.
+   * @default - the editor
+   */
+  readonly alarmEmail?: string;
+}
+
+const DEFAULT_LISTS = ['linux-kernel', 'linux-fsdevel', 'linux-mm', 'linux-block', 'io-uring', 'linux-api', 'cgroups'];
+
+/**
+ * The code and its wiring: one function per stage, the weekly schedule, the state machine, the mail
+ * configuration for bounces, and the alarms. Holds no data: it can be destroyed and redeployed.
+ */
+export class StatelessStack extends Stack {
+  readonly pipeline: Pipeline;
+  readonly alarmTopic: sns.Topic;
+  readonly failedRuns: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const lists = props.lists ?? DEFAULT_LISTS;
+    const timeZone = props.timeZone ?? 'UTC';
+    const maxUsd = props.maxUsdPerIssue ?? 5;
+    const topStories = props.topStories ?? 12;
+    if (lists.length === 0) throw new Error('lists: give at least one mailing list to follow');
+    if (!/^[^@\s]+@[^@\s]+$/.test(props.editorEmail)) throw new Error(`editorEmail: not a mail address: "${props.editorEmail}"`);
+    if (!/^[^@\s]+@[^@\s]+$/.test(props.fromAddress)) throw new Error(`fromAddress: not a mail address: "${props.fromAddress}"`);
+    if (!(maxUsd >= 0)) throw new Error(`maxUsdPerIssue must be >= 0, got ${maxUsd}`);
+    if (!Number.isInteger(topStories) || topStories < 1) throw new Error(`topStories must be a whole number >= 1, got ${topStories}`);
+
+    // Bounces and complaints: SES publishes them to this topic through the configuration set.
+    const mailEvents = new sns.Topic(this, 'MailEvents', { masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'), enforceSSL: true });
+    const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', { reputationMetrics: true });
+    configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: ses.EventDestination.snsTopic(mailEvents),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+
+    const environment = {
+      RAW_BUCKET: props.rawBucket.bucketName,
+      SITE_BUCKET: props.siteBucket.bucketName,
+      TABLE_NAME: props.table.tableName,
+      LISTS: lists.join(','),
+      MODEL: props.model ?? 'offline',
+      MAX_USD_PER_ISSUE: String(maxUsd),
+      TOP_STORIES: String(topStories),
+      MODEL_KEY_SECRET_ARN: props.modelKeySecret.secretArn,
+      SIGNING_KEY_SECRET_ARN: props.signingKeySecret.secretArn,
+      EDITOR_EMAIL: props.editorEmail,
+      FROM_ADDRESS: props.fromAddress,
+      SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+    };
+
+    const fetch = new StageFunction(this, 'Fetch', {
+      handler: 'fetch',
+      description: 'kernel-news: ingest the week\'s archive into S3 and the table',
+      memorySizeMb: 1024,
+      timeout: Duration.minutes(15),
+      environment,
+    }).function;
+    props.rawBucket.grantReadWrite(fetch);
+    props.table.grantReadWriteData(fetch);
+
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      stages: { fetch },
+      siteBucket: props.siteBucket,
+      draftConcurrency: props.draftConcurrency,
+      approvalTimeout: props.approvalTimeout,
+    });
+    const stateMachine = this.pipeline.stateMachine;
+
+    // Failed runs: the execution events go to a queue an operator drains, and an alarm says so.
+    this.failedRuns = new sqs.Queue(this, 'FailedRuns', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    new events.Rule(this, 'RunFailed', {
+      description: 'kernel-news: a weekly run failed, timed out or was stopped',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [stateMachine.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+      targets: [new eventTargets.SqsQueue(this.failedRuns)],
+    });
+
+    new scheduler.Schedule(this, 'Weekly', {
+      description: 'kernel-news: start the weekly run',
+      schedule: scheduler.ScheduleExpression.cron({
+        weekDay: props.schedule?.weekDay ?? 'MON',
+        hour: props.schedule?.hour ?? '6',
+        minute: props.schedule?.minute ?? '0',
+        timeZone: timeZoneOf(timeZone),
+      }),
+      target: new schedulerTargets.StepFunctionsStartExecution(stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        deadLetterQueue: this.failedRuns,
+        retryAttempts: 3,
+      }),
+    });
+
+    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: kms.Alias.fromAliasName(this, 'AlarmKey', 'alias/aws/sns'), enforceSSL: true });
+    this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail ?? props.editorEmail));
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
+      new cloudwatch.Alarm(this, id, {
+        metric, threshold: 1, evaluationPeriods: 1, alarmDescription: description,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    };
+    alarm('RunFailedAlarm', stateMachine.metricFailed({ period: Duration.hours(1) }), 'A weekly run failed; its events are in the FailedRuns queue.');
+    alarm('RunTimedOutAlarm', stateMachine.metricTimedOut({ period: Duration.hours(1) }), 'A weekly run timed out.');
+    alarm('FailedRunsAlarm', this.failedRuns.metricApproximateNumberOfMessagesVisible({ period: Duration.hours(1) }), 'Failed runs (or schedules that could not start one) are waiting in the FailedRuns queue.');
+    alarm('FetchErrorsAlarm', fetch.metricErrors({ period: Duration.hours(1) }), 'The Fetch function failed.');
+
+    // grantX renders object-level wildcards; these are the findings they produce, each acknowledged.
+    acknowledge(fetch, 'grantReadWrite on the raw bucket: objects are content-addressed (raw/<sha>), so access is to every key under the bucket.',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:List*]',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'AwsSolutions-IAM5[Action::s3:Abort*]', `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.rawBucket)}.Arn>/*]`);
+    acknowledge(this.pipeline, 'Step Functions invokes each stage function by any version or alias (the "<arn>:*" form the Lambda task grants).',
+      ...[fetch].map((f) => `AwsSolutions-IAM5[Resource::<${logicalIdOf(f)}.Arn>:*]`));
+    acknowledge(this.failedRuns, 'This queue is itself the dead-letter queue for failed runs and failed schedule starts.', 'AwsSolutions-SQS3');
+  }
+}
+
+/** The CloudFormation logical id of a resource's default child, as cdk-nag names it in findings. */
+function logicalIdOf(construct: Construct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** An IANA zone name, checked here rather than at deploy time. */
+function timeZoneOf(name: string): TimeZone {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+  } catch {
+    throw new Error(`timeZone: "${name}" is not an IANA time zone name (e.g. "Europe/Berlin")`);
+  }
+  return TimeZone.of(name);
+}

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../bin/app.js';
+import { unacknowledgedFindings } from '../lib/constructs/nag.js';
+import { STATE } from '../lib/constructs/pipeline.js';
+
+// Synthesize once (bundling every function is the slow part) and share the templates.
+const app = new App({ context: { account: '123456789012', region: 'eu-west-1', timeZone: 'Europe/Berlin', editorEmail: 'ed@example.org' } });
+const { stateful, stateless } = buildApp(app);
+const data = Template.fromStack(stateful);
+const code = Template.fromStack(stateless);
+
+function definitionOf(template: Template): { States: Record<string, any>; StartAt: string } {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  assert.equal(machines.length, 1);
+  // DefinitionString is an Fn::Join of literal pieces and references; references become placeholders.
+  const parts = machines[0].Properties.DefinitionString['Fn::Join'][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join(''));
+}
+
+test('AwsSolutions: no unacknowledged findings, every acknowledgement has a reason', () => {
+  const found = unacknowledgedFindings(app).map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+  assert.deepEqual(found, []);
+  for (const construct of app.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        assert.ok(typeof reason === 'string' && reason.length >= 20, `${construct.node.path} ${id}: reason "${reason}"`);
+      }
+    }
+  }
+});
+
+test('buckets: encrypted, versioned, private, TLS only, with lifecycle rules', () => {
+  const buckets = data.findResources('AWS::S3::Bucket');
+  assert.equal(Object.keys(buckets).length, 3, 'raw, site, access logs');
+  for (const [id, bucket] of Object.entries(buckets)) {
+    const p = bucket.Properties;
+    assert.ok(p.BucketEncryption?.ServerSideEncryptionConfiguration?.length, `${id} encrypted`);
+    assert.deepEqual(p.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true }, `${id} private`);
+    assert.ok(p.LifecycleConfiguration?.Rules?.length, `${id} lifecycle`);
+    if (!id.startsWith('AccessLogs')) {
+      assert.equal(p.VersioningConfiguration?.Status, 'Enabled', `${id} versioned`);
+      assert.ok(p.LoggingConfiguration, `${id} access logs`);
+    }
+  }
+  const policies = Object.values(data.findResources('AWS::S3::BucketPolicy'));
+  assert.equal(policies.length, 3);
+  for (const policy of policies) {
+    assert.ok(policy.Properties.PolicyDocument.Statement.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'), 'enforceSSL');
+  }
+  data.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+});
+
+test('table: pk/sk, on demand, point-in-time recovery, TTL on expiresAt', () => {
+  data.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+  data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    BillingMode: 'PAY_PER_REQUEST',
+    TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+  });
+});
+
+test('secrets: the model key and a generated link-signing key', () => {
+  data.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  data.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+});
+
+test('functions: Node.js 22 on arm64, JSON logs, the storage names in the environment', () => {
+  const functions = Object.entries(code.findResources('AWS::Lambda::Function'));
+  const stages = functions.filter(([, f]) => f.Properties.Handler === 'index.handler');
+  assert.ok(stages.length >= 1);
+  for (const [id, f] of stages) {
+    assert.equal(f.Properties.Runtime, 'nodejs22.x', id);
+    assert.deepEqual(f.Properties.Architectures, ['arm64'], id);
+    assert.equal(f.Properties.LoggingConfig?.LogFormat, 'JSON', id);
+    for (const name of ['RAW_BUCKET', 'SITE_BUCKET', 'TABLE_NAME']) assert.ok(f.Properties.Environment.Variables[name], `${id} ${name}`);
+  }
+});
+
+test('schedule: weekly cron in the configured time zone, starting the state machine', () => {
+  code.hasResourceProperties('AWS::Scheduler::Schedule', {
+    ScheduleExpression: 'cron(0 6 ? * MON *)',
+    ScheduleExpressionTimezone: 'Europe/Berlin',
+    Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('StateMachine') }, DeadLetterConfig: Match.anyValue() }),
+  });
+});
+
+test('state machine: the stages in order, drafting bounded, approval waits for a task token', () => {
+  code.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+  const definition = definitionOf(code);
+  assert.equal(definition.StartAt, STATE.fetch);
+  const order: string[] = [];
+  for (let name: string | undefined = definition.StartAt; name; ) {
+    order.push(name);
+    const state: { Next?: string; Default?: string } = definition.States[name];
+    name = state.Next ?? state.Default;
+  }
+  assert.deepEqual(order.slice(0, 8), [STATE.fetch, STATE.thread, STATE.topics, STATE.draftEach, STATE.render, STATE.awaitApproval, STATE.planDelivery, order[7]]);
+  assert.equal(order.at(-1), STATE.done);
+  assert.ok(order.includes(STATE.publish));
+  const fetch = definition.States[STATE.fetch];
+  assert.equal(fetch.Type, 'Task');
+  assert.ok(fetch.Retry.some((r: any) => r.ErrorEquals.includes('InvalidEventError') && r.MaxAttempts === 0));
+  for (const name of Object.keys(definition.States)) {
+    const state = definition.States[name];
+    if (state.Type === 'Task' && !String(state.Resource).includes('waitForTaskToken')) assert.ok(state.Retry?.length, `${name} retries`);
+    if (state.Type === 'Map') assert.ok(state.MaxConcurrency >= 1, `${name} bounded`);
+  }
+  const approval = definition.States[STATE.awaitApproval];
+  if (approval.Type === 'Task') {
+    assert.match(approval.Resource, /lambda:invoke\.waitForTaskToken/);
+    assert.equal(approval.Parameters.Payload['taskToken.$'], '$$.Task.Token');
+  }
+});
+
+test('failed runs: dead-letter queue, event rule and alarms', () => {
+  code.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.states'], detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }) }) });
+  code.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  assert.ok(Object.keys(code.findResources('AWS::CloudWatch::Alarm')).length >= 3);
+  code.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+    EventDestination: Match.objectLike({ MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+  });
+});
+
+test('props are checked early, with the value given', () => {
+  assert.throws(() => buildApp(new App({ context: { timeZone: 'Mars/Olympus' } })), /timeZone: "Mars\/Olympus"/);
+  assert.throws(() => buildApp(new App({ context: { editorEmail: 'nobody' } })), /editorEmail: not a mail address: "nobody"/);
+});
