@@ -85,3 +85,16 @@ test('a quote missing from its paragraph text is dropped from the list', async (
   assert.equal(r.story.paragraphs[0].quotes.length, 0);
   assert.ok(r.problems.some((p) => p.kind === 'not-in-paragraph'));
 });
+
+test('words put in the wrong mouth by the prose are removed even when the quote fields are right', async () => {
+  const m = await material();
+  const r = verifyStory(story(`Borislav Petkov said, "${SAID}" Andrew Morton said, "${SAID}"`, [{ text: SAID, author: MORTON, messageId: AKPM_MSG, url: '' }]), m);
+  assert.ok(r.problems.some((p) => p.kind === 'wrong-author'));
+  assert.ok(!r.story.paragraphs.some((p) => p.text.includes('Borislav')));
+});
+
+test('a pronoun before a quote is fine', async () => {
+  const m = await material();
+  const r = verifyStory(story(`Morton was not having it. He said, "${SAID}"`, [{ text: SAID, author: MORTON, messageId: AKPM_MSG, url: '' }]), m);
+  assert.deepEqual(r.counts, { quotes: 1, verified: 1, repaired: 0, removed: 0 });
+});

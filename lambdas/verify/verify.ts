@@ -81,6 +81,14 @@ export function verifyStory(story: Story, material: TopicMaterial): VerifyResult
         problems.push({ kind: 'not-in-paragraph', paragraph: index, quote: given, message: `the quote "${given}" does not appear in its paragraph's text`, action: 'removed' });
         continue;
       }
+      const named = namedInSentence(text, inParagraph.start, material);
+      if (named.length > 0 && !named.some((p) => p.email.toLowerCase() === check.quote.author.email.toLowerCase())) {
+        // The prose puts the words in someone else's mouth, whatever the quote's fields say.
+        counts.removed++;
+        problems.push({ kind: 'wrong-author', paragraph: index, quote: given, message: `the sentence attributes "${given}" to ${named.map((p) => p.name).join(' or ')}, but these are ${check.quote.author.name}'s words`, action: 'removed' });
+        failed.push({ text: text.slice(inParagraph.start, inParagraph.end), reported: false });
+        continue;
+      }
       const span = text.slice(inParagraph.start, inParagraph.end);
       const repaired = check.repaired || span !== check.quote.text;
       if (span !== check.quote.text) text = text.slice(0, inParagraph.start) + check.quote.text + text.slice(inParagraph.end);
@@ -260,6 +268,13 @@ function settleUnlisted(text: string, kept: Quote[], status: Map<Quote, 'verifie
     text = removeSentences(text, kept, (s) => s.includes(seg.inner));
   }
   return text;
+}
+
+/** Participants named in the sentence around position `at`, outside quotation marks. */
+function namedInSentence(text: string, at: number, material: TopicMaterial): Person[] {
+  let sentence = sentenceAround(text, at);
+  for (const seg of quotedSegments(sentence).reverse()) sentence = sentence.slice(0, seg.start) + ' ' + sentence.slice(seg.end);
+  return material.participants.filter((p) => namesPerson(sentence, p));
 }
 
 function sentenceAround(text: string, at: number): string {
