@@ -187,9 +187,11 @@ function pickReplies(all: MaterialMessage[], opener: MaterialMessage, material: 
     const cands = candidatesOf(m).filter((c) => !openerTexts.has(c.text)).sort((a, b) => b.score - a.score);
     if (cands.length === 0) continue;
     const speaker = Math.log2(1 + (perPerson.get(m.from.email) ?? 1)) * 0.4 + (trailerGivers.has(m.from.email) ? 0.3 : 0);
+    // A message others answered is where the discussion turned.
+    const answered = Math.min(3, all.filter((r) => r.inReplyTo === m.messageId && r.from.email !== m.from.email).length) * 0.3;
     const content = cands[0].score + Math.min(1, words(m.own).length / 150);
     const extra = cands.find((c) => c !== cands[0] && c.score > 1.2 && Math.abs(c.position - cands[0].position) <= 3);
-    scored.push({ message: m, candidate: cands[0], extra, score: speaker + content + (m.naks ? 1 : 0) });
+    scored.push({ message: m, candidate: cands[0], extra, score: speaker + content + answered + (m.naks ? 1 : 0) });
   }
   scored.sort((a, b) => b.score - a.score);
   const chosen: Pick[] = [];

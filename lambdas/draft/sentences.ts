@@ -19,7 +19,7 @@ const GREETING = /^(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|ack|n
 const NOT_PROSE_LINE = /[{};]\s*$|^\s{2,}\S|^\t|^#|^[-+@]{1,3}\s|^\[\s*\d+\.\d+\]|\b[0-9a-f]{12,40}\b|^\s*[|>]|^(Link|Fixes|Cc|Subject|From|Date|To|Author|Committer|Parent|Child|Branch|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Closes|Suggested-by|base-commit|change-id|prerequisite-[a-z-]+):|={3,}|-{3,}|_{3,}|\*{3,}|\s\|\s|^\s*[-*]\s|^\s*\d+[.)]\s|^v\d+:|^Changes (in|since)|^Changelog/i;
 const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\bwrote:|\b0x[0-9a-f]+|\[\s*\d+\.\d+\]|\[\d+\]|`/i;
 
-const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense)\b/i;
+const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
 const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|I'm concerned|concerned (?:about|that)|my concern|the concern)\b/i;
 const AGREEMENT = /^(?!.*\b(?:but|if|however|depends)\b).*\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
 const SUGGESTION = /\b(should|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose|maybe)\b/i;
@@ -65,13 +65,16 @@ export function quoteCandidates(own: string): Candidate[] {
       const stance = stanceOf(text);
       let score = Math.min(n, 28) / 28; // longer, up to a point, carries more
       score += Math.min(3, (text.match(SUBSTANCE) ?? []).length) * 0.35;
-      if (stance === 'objection') score += 0.8;
+      if (stance === 'objection') score += 1;
       if (stance === 'doubt') score += 0.5;
       if (stance === 'suggestion' || stance === 'question') score += 0.4;
       if (/\b(I|I'm|I've|we|we're)\b/.test(text)) score += 0.3; // first person carries the voice
       if (/^(This|The)\b/.test(text)) score += 0.1;
       if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
-      if (/^(but|and|also|so|or|then|though)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
+      if (/^(but|and|also|or|then|though)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
+      if (/!$/.test(text)) score += 0.4; // strong voice
+      if (/\*\w+\*/.test(text)) score += 0.3; // emphasis
+      if (/^(So, |Well, )?\p{Lu}\p{Ll}+, /u.test(text) && /\b(you|your|please)\b/i.test(text)) score += 0.3; // addressed to someone
       if (/\b(please (add|cc|apply)|the following tag|below tag|let me know)\b/i.test(text)) score -= 0.6; // boilerplate
       score -= position * 0.03;
       score -= Math.max(0, (text.match(/\S*[/_]\S*|\w+\(\)/g) ?? []).length - 1) * 0.4; // paths and identifiers
