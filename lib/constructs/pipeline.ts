@@ -106,7 +106,8 @@ export class Pipeline extends Construct {
     const s = props.stages;
     const week = sfn.JsonPath.stringAt('$.fetch.week');
 
-    const fetch = this.invoke(STATE.fetch, s.fetch, sfn.TaskInput.fromJsonPathAt('$'), '$.fetch');
+    // No payload: the execution input ({week?, archiveKey?}) is the event.
+    const fetch = this.invoke(STATE.fetch, s.fetch, undefined, '$.fetch');
     const thread = this.stage(STATE.thread, s.thread, { week }, sfn.JsonPath.DISCARD);
     const topics = this.stage(STATE.topics, s.topics, { week }, '$.topics');
 
@@ -178,7 +179,7 @@ export class Pipeline extends Construct {
   }
 
   /** A Lambda task whose result replaces `resultPath`; retried on throttles and transient failures. */
-  private invoke(id: string, fn: lambda.IFunction, payload: sfn.TaskInput, resultPath: string) {
+  private invoke(id: string, fn: lambda.IFunction, payload: sfn.TaskInput | undefined, resultPath: string) {
     return new tasks.LambdaInvoke(this, id, {
       lambdaFunction: fn,
       payload,
