@@ -24,6 +24,8 @@ export const DraftConfigSchema = z.object({
   maxRetries: z.number().int().nonnegative().default(3),
   timeoutMs: z.number().int().positive().default(120_000),
   temperature: z.number().min(0).max(2).default(0.2),
+  /** Once an issue's drafting has cost this much, the remaining stories are written offline. */
+  maxUsdPerIssue: z.number().nonnegative().default(5),
 });
 export type DraftConfig = z.infer<typeof DraftConfigSchema>;
 
@@ -38,12 +40,16 @@ export function parseDraftConfig(input: unknown): DraftConfig {
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
 
-/** From the environment: OPENAI_API_KEY, OPENAI_BASE_URL, KERNEL_NEWS_MODEL, KERNEL_NEWS_PRICE_IN/OUT (USD per 1M tokens). */
+/**
+ * From the environment: OPENAI_API_KEY, OPENAI_BASE_URL, KERNEL_NEWS_MODEL (or MODEL, as the CDK
+ * stack sets it), KERNEL_NEWS_PRICE_IN/OUT (USD per 1M tokens), MAX_USD_PER_ISSUE.
+ */
 export function draftConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DraftConfig {
   return parseDraftConfig({
     apiKey: env.OPENAI_API_KEY || undefined,
     baseURL: env.OPENAI_BASE_URL || undefined,
-    model: env.KERNEL_NEWS_MODEL || undefined,
+    model: env.KERNEL_NEWS_MODEL || (env.MODEL && env.MODEL !== 'offline' ? env.MODEL : undefined),
+    maxUsdPerIssue: num(env.MAX_USD_PER_ISSUE),
     inputUsdPerMTok: num(env.KERNEL_NEWS_PRICE_IN),
     outputUsdPerMTok: num(env.KERNEL_NEWS_PRICE_OUT),
     singleCallTokens: num(env.KERNEL_NEWS_TOPIC_TOKENS),

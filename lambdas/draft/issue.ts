@@ -53,12 +53,15 @@ export async function draftIssue(input: DraftIssueInput, deps: DraftIssueDeps = 
   const versions: Array<number | undefined> = new Array(chosen.length);
   let next = 0;
   let doneCount = 0;
+  const spent = () => (deps.drafter ? costOf(drafts.filter(Boolean).reduce((u, d) => addUsage(u, d.usage), emptyUsage()), deps.drafter.config) : 0);
   const worker = async () => {
     while (next < chosen.length) {
       const i = next++;
       const topic = chosen[i];
       const material = topicMaterial(input.analysis, topic, people);
-      drafts[i] = await draftTopic(material, { model: deps.drafter });
+      const overBudget = deps.drafter !== undefined && spent() >= deps.drafter.config.maxUsdPerIssue;
+      drafts[i] = await draftTopic(material, { model: overBudget ? undefined : deps.drafter });
+      if (overBudget) drafts[i].fallback = `the issue's model budget ($${deps.drafter!.config.maxUsdPerIssue}) is spent`;
       if (deps.storage) versions[i] = (await saveDraft(deps.storage, input.week, topic.id, drafts[i], now())).version;
       deps.progress?.(`drafted ${++doneCount}/${chosen.length}: ${drafts[i].story.headline}`);
     }
