@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -106,6 +106,10 @@ export class StatefulStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy,
     });
+    // For the operator (docs/deploy.md): where to upload archives, which secret takes the key.
+    new CfnOutput(this, 'RawBucketName', { value: this.rawBucket.bucketName });
+    new CfnOutput(this, 'SiteBucketName', { value: this.siteBucket.bucketName });
+    new CfnOutput(this, 'ModelKeySecretArn', { value: this.modelKeySecret.secretArn });
     acknowledge(this.modelKeySecret, 'The model key is issued by the model vendor and rotated there (docs/deploy.md).', 'AwsSolutions-SMG4');
     acknowledge(this.signingKeySecret, 'Rotating the link-signing key invalidates every unsubscribe link already mailed, so it is rotated by hand (docs/deploy.md).', 'AwsSolutions-SMG4');
   }

@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -148,6 +148,8 @@ export class StatelessStack extends Stack {
       approvalTimeout: props.approvalTimeout,
     });
     const stateMachine = this.pipeline.stateMachine;
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
 
     // Failed runs: the execution events go to a queue an operator drains, and an alarm says so.
     this.failedRuns = new sqs.Queue(this, 'FailedRuns', {
