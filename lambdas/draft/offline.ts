@@ -40,11 +40,16 @@ export function offlineStory(material: TopicMaterial): Story {
   const paragraphs: Paragraph[] = [];
 
   // 1-2. Opener.
-  const opening = openerParagraph(opener, all, names);
+  // A thread whose start is not in the week, and whose first message here says nothing quotable,
+  // opens on the subject; its messages all count as replies.
+  const continuing = /^re:/i.test(opener.subject) && candidatesOf(opener).length === 0;
+  const opening = continuing
+    ? { text: `The discussion ${purposePhrase(opener.subject).replace(/^to /, 'of how to ')} continued this week.`, quotes: [] }
+    : openerParagraph(opener, all, names);
   paragraphs.push(opening);
 
   // 3. Replies.
-  const picks = pickReplies(all, opener, material);
+  const picks = pickReplies(all, opener, material, continuing);
   const replyParagraphs = replyProse(picks, material, names, weekday(opener.date));
   paragraphs.push(...replyParagraphs);
 
@@ -175,15 +180,15 @@ function weight(material: TopicMaterial): Map<string, number> {
   return perPerson;
 }
 
-function pickReplies(all: MaterialMessage[], opener: MaterialMessage, material: TopicMaterial): Pick[] {
+function pickReplies(all: MaterialMessage[], opener: MaterialMessage, material: TopicMaterial, continuing = false): Pick[] {
   const perPerson = weight(material);
   const trailerGivers = new Set(material.messages.flatMap((m) => m.trailers.filter((t) => /reviewed|acked|nacked/.test(t.kind)).map(() => m.from.email)));
   const isPatchMail = (m: MaterialMessage) => /\[[^\]]*PATCH[^\]]*\b\d+\/\d+\]/i.test(m.subject) && !/^re:/i.test(m.subject);
   const scored: Pick[] = [];
   const openerTexts = new Set(candidatesOf(opener).map((c) => c.text));
   for (const m of all) {
-    if (m === opener || isPatchMail(m)) continue;
-    if ((m.date ?? '') < (opener.date ?? '')) continue; // the story runs forward from its opener
+    if ((m === opener && !continuing) || isPatchMail(m)) continue;
+    if (!continuing && (m.date ?? '') < (opener.date ?? '')) continue; // the story runs forward from its opener
     const cands = candidatesOf(m).filter((c) => !openerTexts.has(c.text)).sort((a, b) => b.score - a.score);
     if (cands.length === 0) continue;
     const speaker = Math.log2(1 + (perPerson.get(m.from.email) ?? 1)) * 0.4 + (trailerGivers.has(m.from.email) ? 0.3 : 0);
