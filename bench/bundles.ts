@@ -19,9 +19,12 @@ export interface BundleFigure {
   forbidden: string[];
 }
 
-/** The Lambda entries: every file in lambdas/handlers/ except the shared runtime glue. */
+/** The Lambda entries: the files in lambdas/handlers/ that export a `handler` (the rest is shared glue). */
 export function handlerNames(): string[] {
-  return fs.readdirSync(HANDLERS_DIR).filter((f) => f.endsWith('.ts') && f !== 'runtime.ts').map((f) => f.slice(0, -3)).sort();
+  return fs.readdirSync(HANDLERS_DIR)
+    .filter((f) => f.endsWith('.ts') && /^export const handler\b/m.test(fs.readFileSync(path.join(HANDLERS_DIR, f), 'utf8')))
+    .map((f) => f.slice(0, -3))
+    .sort();
 }
 
 const packageOf = (input: string) => {
