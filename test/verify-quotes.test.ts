@@ -98,3 +98,11 @@ test('a pronoun before a quote is fine', async () => {
   const r = verifyStory(story(`Morton was not having it. He said, "${SAID}"`, [{ text: SAID, author: MORTON, messageId: AKPM_MSG, url: '' }]), m);
   assert.deepEqual(r.counts, { quotes: 1, verified: 1, repaired: 0, removed: 0 });
 });
+
+test('capitalised things that are not people are left alone', async () => {
+  const m = await material();
+  const text = `Morton, of the Linux Foundation, answered in the Kernel Mailing List thread. He said, "${SAID}"`;
+  const r = verifyStory(story(text, [{ text: SAID, author: MORTON, messageId: AKPM_MSG, url: '' }]), m);
+  assert.equal(r.story.paragraphs[0].text, text);
+  assert.deepEqual(r.counts, { quotes: 1, verified: 1, repaired: 0, removed: 0 });
+});

@@ -309,6 +309,15 @@ const NOT_NAMES = new Set(('he she they it this that these those the a an and bu
   'in on at after before when while once since there here his her their its one two who which what where why how ' +
   'x86 arm64 rust git tip mm next').split(' '));
 
+/** "Firstname Lastname", not a list, a bot or a company ("Linux Kernel Mailing List", "kernel test robot"). */
+function looksLikePerson(p: Person): boolean {
+  const parts = normaliseSpace(p.name).split(' ');
+  if (parts.length < 2 || parts.length > 4 || !parts.every((w) => /^\p{Lu}[\p{L}'.-]*$/u.test(w))) return false;
+  if (/list|bot|noreply|no-reply|devel|announce|owner|bounce/i.test(p.email.split('@')[0])) return false;
+  const first = fold(parts[0]);
+  return first.length > 2 && !NOT_NAMES.has(first) && !['linux', 'kernel', 'intel', 'amd', 'red', 'open', 'mailing'].includes(first);
+}
+
 /** First names of people often named in kernel news, for weeks whose mail does not carry them. */
 const FAMOUS_FIRST_NAMES = ['linus', 'greg', 'andrew', 'thomas', 'ingo', 'peter', 'christoph', 'jens', 'al', 'dave', 'david', 'ted', 'kees', 'steven', 'paul'];
 
@@ -345,7 +354,7 @@ export function unknownPeople(prose: string, material: TopicMaterial): string[] 
     if (new RegExp(`(^|[^\\p{L}])${escape(fold(normaliseSpace(p.name)))}($|[^\\p{L}])`, 'u').test(folded)) out.add(p.name);
   }
   // "Linus Torvalds": a known first name followed by a capitalised word, matching no participant.
-  const firstNames = new Set([...FAMOUS_FIRST_NAMES, ...material.weekPeople.map((p) => fold(normaliseSpace(p.name).split(' ')[0] ?? '')).filter((f) => f.length > 2)]);
+  const firstNames = new Set([...FAMOUS_FIRST_NAMES, ...material.weekPeople.filter(looksLikePerson).map((p) => fold(normaliseSpace(p.name).split(' ')[0]))]);
   for (const m of text.matchAll(/(?<![\p{L}\p{N}_])(\p{Lu}\p{Ll}+)\s+(\p{Lu}[\p{L}'-]+)/gu)) {
     const [a, b] = [fold(m[1]), fold(m[2]).replace(/'s$/, '')];
     if (firstNames.has(a) && !participantTokens.has(a) && !participantTokens.has(b) && !NOT_NAMES.has(b)) out.add(`${m[1]} ${m[2]}`);
