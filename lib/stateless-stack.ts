@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -16,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledge } from './constructs/nag.js';
 import { Pipeline } from './constructs/pipeline.js';
-import { StageFunction } from './constructs/stage-function.js';
+import { StageFunction, type StageFunctionProps } from './constructs/stage-function.js';
 
 /** When the weekly run starts, in `timeZone`. */
 export interface WeeklyCron {
@@ -85,6 +86,15 @@ export interface StatelessStackProps extends StackProps {
   readonly alarmEmail?: string;
 }
 
+/** What one stage function may touch; nothing unless named. */
+interface StageAccess {
+  raw?: 'read' | 'readWrite';
+  site?: 'read' | 'readWrite';
+  table?: 'read' | 'readWrite';
+  modelKey?: boolean;
+  signingKey?: boolean;
+}
+
 const DEFAULT_LISTS = ['linux-kernel', 'linux-fsdevel', 'linux-mm', 'linux-block', 'io-uring', 'linux-api', 'cgroups'];
 
 /**
@@ -131,15 +141,38 @@ export class StatelessStack extends Stack {
       SES_CONFIGURATION_SET: configurationSet.configurationSetName,
     };
 
-    const fetch = new StageFunction(this, 'Fetch', {
+    const functions: lambda.IFunction[] = [];
+    /** One stage's function with exactly the access it declares; grants' wildcards acknowledged here. */
+    const stage = (id: string, options: Omit<StageFunctionProps, 'environment'> & { access: StageAccess }) => {
+      const fn = new StageFunction(this, id, { ...options, environment }).function;
+      const { access } = options;
+      const objectWildcards: string[] = [];
+      for (const [bucket, mode] of [[props.rawBucket, access.raw], [props.siteBucket, access.site]] as const) {
+        if (!mode) continue;
+        if (mode === 'read') bucket.grantRead(fn);
+        else bucket.grantReadWrite(fn);
+        objectWildcards.push(`AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/*]`);
+      }
+      if (access.table === 'read') props.table.grantReadData(fn);
+      else if (access.table === 'readWrite') props.table.grantReadWriteData(fn);
+      if (access.modelKey) props.modelKeySecret.grantRead(fn);
+      if (access.signingKey) props.signingKeySecret.grantRead(fn);
+      if (objectWildcards.length) {
+        acknowledge(fn, 'Bucket grants cover every object key: raw messages are content-addressed (raw/<sha>) and issues are keyed by week, so no narrower prefix names them.',
+          'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:List*]',
+          'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'AwsSolutions-IAM5[Action::s3:Abort*]', ...objectWildcards);
+      }
+      functions.push(fn);
+      return fn;
+    };
+
+    const fetch = stage('Fetch', {
       handler: 'fetch',
       description: 'kernel-news: ingest the week\'s archive into S3 and the table',
       memorySizeMb: 1024,
       timeout: Duration.minutes(15),
-      environment,
-    }).function;
-    props.rawBucket.grantReadWrite(fetch);
-    props.table.grantReadWriteData(fetch);
+      access: { raw: 'readWrite', table: 'readWrite' },
+    });
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
       stages: { fetch },
@@ -194,14 +227,13 @@ export class StatelessStack extends Stack {
     alarm('RunFailedAlarm', stateMachine.metricFailed({ period: Duration.hours(1) }), 'A weekly run failed; its events are in the FailedRuns queue.');
     alarm('RunTimedOutAlarm', stateMachine.metricTimedOut({ period: Duration.hours(1) }), 'A weekly run timed out.');
     alarm('FailedRunsAlarm', this.failedRuns.metricApproximateNumberOfMessagesVisible({ period: Duration.hours(1) }), 'Failed runs (or schedules that could not start one) are waiting in the FailedRuns queue.');
-    alarm('FetchErrorsAlarm', fetch.metricErrors({ period: Duration.hours(1) }), 'The Fetch function failed.');
+    for (const fn of functions) {
+      alarm(`${fn.node.scope!.node.id}ErrorsAlarm`, fn.metricErrors({ period: Duration.hours(1) }), `The ${fn.node.scope!.node.id} function failed.`);
+    }
 
     // grantX renders object-level wildcards; these are the findings they produce, each acknowledged.
-    acknowledge(fetch, 'grantReadWrite on the raw bucket: objects are content-addressed (raw/<sha>), so access is to every key under the bucket.',
-      'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:List*]',
-      'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'AwsSolutions-IAM5[Action::s3:Abort*]', `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.rawBucket)}.Arn>/*]`);
     acknowledge(this.pipeline, 'Step Functions invokes each stage function by any version or alias (the "<arn>:*" form the Lambda task grants).',
-      ...[fetch].map((f) => `AwsSolutions-IAM5[Resource::<${logicalIdOf(f)}.Arn>:*]`));
+      ...functions.map((f) => `AwsSolutions-IAM5[Resource::<${logicalIdOf(f)}.Arn>:*]`));
     acknowledge(this.failedRuns, 'This queue is itself the dead-letter queue for failed runs and failed schedule starts.', 'AwsSolutions-SQS3');
   }
 }
