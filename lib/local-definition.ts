@@ -37,3 +37,38 @@ export function taskStateNames(definition: { States: Record<string, Record<strin
   }
   return names;
 }
+
+/**
+ * Task tokens for a local run: a `.waitForTaskToken` Task bound locally returns `wait(token)`, and
+ * whatever would call SendTaskSuccess in AWS (the approve route) calls `succeed` here instead.
+ * Structurally the TaskTokens port of lambdas/handlers/approval.ts.
+ */
+export class LocalTaskTokens {
+  private readonly waiting = new Map<string, { resolve(output: unknown): void; reject(error: Error): void }>();
+  private readonly settled = new Map<string, { output?: unknown; error?: Error }>();
+
+  wait(taskToken: string): Promise<unknown> {
+    const early = this.settled.get(taskToken);
+    if (early) return early.error ? Promise.reject(early.error) : Promise.resolve(early.output);
+    return new Promise((resolve, reject) => this.waiting.set(taskToken, { resolve, reject }));
+  }
+
+  async succeed(taskToken: string, output: unknown): Promise<void> {
+    this.settle(taskToken, { output });
+  }
+
+  async fail(taskToken: string, error: string, cause: string): Promise<void> {
+    this.settle(taskToken, { error: Object.assign(new Error(cause), { name: error }) });
+  }
+
+  private settle(taskToken: string, result: { output?: unknown; error?: Error }) {
+    const waiter = this.waiting.get(taskToken);
+    if (!waiter) {
+      this.settled.set(taskToken, result);
+      return;
+    }
+    this.waiting.delete(taskToken);
+    if (result.error) waiter.reject(result.error);
+    else waiter.resolve(result.output);
+  }
+}
