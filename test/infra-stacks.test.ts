@@ -109,6 +109,7 @@ test('state machine: the stages in order, drafting bounded, approval waits for a
     const state = definition.States[name];
     if (state.Type === 'Task' && !String(state.Resource).includes('waitForTaskToken')) assert.ok(state.Retry?.length, `${name} retries`);
     if (state.Type === 'Map') assert.ok(state.MaxConcurrency >= 1, `${name} bounded`);
+    if ('Parameters' in state) assert.equal(typeof state.Parameters, 'object', `${name}: Parameters must be an object`);
   }
   const approval = definition.States[STATE.awaitApproval];
   if (approval.Type === 'Task') {
