@@ -47,9 +47,10 @@ export function topicMaterial(analysis: WeekAnalysis, topic: Topic, weekPeople?:
       hasPatch: body.patch.trim().length > 0, naks: body.naks,
     };
   });
+  // Senders as their messages name them (what the writers print), then the topic's other participants.
   const people = new Map<string, Person>();
-  for (const p of topic.participants) people.set(p.email.toLowerCase(), p);
   for (const m of messages) if (!people.has(m.from.email.toLowerCase())) people.set(m.from.email.toLowerCase(), m.from);
+  for (const p of topic.participants) if (!people.has(p.email.toLowerCase())) people.set(p.email.toLowerCase(), p);
   return {
     topic, messages, byId: new Map(messages.map((m) => [m.messageId, m])), participants: [...people.values()],
     weekPeople: weekPeople ?? weekSenders(analysis),

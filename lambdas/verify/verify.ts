@@ -274,7 +274,11 @@ function settleUnlisted(text: string, kept: Quote[], status: Map<Quote, 'verifie
 function namedInSentence(text: string, at: number, material: TopicMaterial): Person[] {
   let sentence = sentenceAround(text, at);
   for (const seg of quotedSegments(sentence).reverse()) sentence = sentence.slice(0, seg.start) + ' ' + sentence.slice(seg.end);
-  return material.participants.filter((p) => namesPerson(sentence, p));
+  // Every name a participant went by this week counts (one address, several display names).
+  const variants = [...material.participants, ...material.messages.map((m) => m.from)];
+  const named = new Map<string, Person>();
+  for (const p of variants) if (namesPerson(sentence, p)) named.set(p.email.toLowerCase(), p);
+  return [...named.values()];
 }
 
 function sentenceAround(text: string, at: number): string {
@@ -345,7 +349,7 @@ export function unknownPeople(prose: string, material: TopicMaterial): string[] 
   let text = prose;
   for (const seg of quotedSegments(prose).reverse()) text = text.slice(0, seg.start) + ' '.repeat(seg.end - seg.start) + text.slice(seg.end);
   const folded = fold(text);
-  const participantTokens = new Set(material.participants.flatMap(nameTokens));
+  const participantTokens = new Set([...material.participants, ...material.messages.map((m) => m.from)].flatMap(nameTokens));
   const participantEmails = new Set(material.participants.map((p) => p.email.toLowerCase()));
   for (const p of material.weekPeople) {
     if (participantEmails.has(p.email.toLowerCase())) continue;
