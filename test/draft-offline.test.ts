@@ -56,3 +56,19 @@ test('the Petkov/Morton dispute names both and quotes Morton verbatim', async ()
   assert.match(text, /Borislav/);
   assert.ok(story.paragraphs.flatMap((p) => p.quotes).some((q) => q.author.email === 'akpm@linux-foundation.org'));
 });
+
+test('on the ranked topics of the sample week, 8-12 offline stories pass verification untouched', async () => {
+  const { buildTopics } = await import('../lambdas/topics/build.js');
+  const { draftIssue } = await import('../lambdas/draft/issue.js');
+  const analysis = await sampleAnalysis();
+  const issue = await draftIssue({ week: '2026-W02', analysis, topics: buildTopics(analysis, { week: '2026-W02' }), top: 12 });
+  assert.ok(issue.topics.length >= 8 && issue.topics.length <= 12);
+  assert.equal(issue.verification.removed, 0);
+  assert.equal(issue.verification.repaired, 0);
+  assert.ok(issue.verification.quotes >= 40, `${issue.verification.quotes} quotes`);
+  for (const t of issue.topics) {
+    const n = t.paragraphs.reduce((sum, p) => sum + words(p.text).length, 0);
+    assert.ok(n >= 100 && n <= 400, `${t.headline}: ${n} words`);
+    assert.ok(!/\[PATCH|^Re:/i.test(t.headline), t.headline);
+  }
+});
