@@ -68,14 +68,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * (else latin1), then RFC 2047 encoded-words decoded.
  */
 export function decodeHeaderValue(raw: string): string {
-  let text = raw;
-  if (/[\x80-\xff]/.test(raw)) {
-    try {
-      text = UTF8.decode(Buffer.from(raw, 'latin1'));
-    } catch {
-      text = raw;
-    }
-  }
+  let text = utf8HeaderValue(raw);
   if (text.includes('=?')) {
     try {
       text = libmime.decodeWords(text);
@@ -84,6 +77,16 @@ export function decodeHeaderValue(raw: string): string {
     }
   }
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Raw 8-bit header bytes (read as latin1) as UTF-8 when they are valid UTF-8; encoded-words untouched. */
+export function utf8HeaderValue(raw: string): string {
+  if (!/[\x80-\xff]/.test(raw)) return raw;
+  try {
+    return UTF8.decode(Buffer.from(raw, 'latin1'));
+  } catch {
+    return raw;
+  }
 }
 
 /** Message-IDs in a header value, bare (without angle brackets), in order. */

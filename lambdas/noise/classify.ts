@@ -1,0 +1,59 @@
+import type { NoiseVerdict } from '../model.js';
+import type { MessageHeaders } from '../parse/message.js';
+
+/** Own text longer than this is a real reply, even when it says "applied". */
+const SHORT_NOTE_CHARS = 600;
+
+const BOT_SENDERS: Array<[RegExp, string]> = [
+  [/^lkp@intel\.com$/, 'kernel test robot report'],
+  [/syzbot|syzkaller/, 'syzbot report'],
+  [/^patchwork-bot/, 'patchwork-bot notification'],
+  [/^pr-tracker-bot@/, 'pr-tracker-bot notification'],
+  [/^bot\+bpf-ci@|bpf-ci/, 'BPF CI bot report'],
+  [/kernelci/, 'KernelCI report'],
+  [/^(noreply|no-reply|do-not-reply)@/, 'automated sender'],
+  [/^bugzilla-daemon@/, 'bug tracker notification'],
+  [/^ci(-bot)?@|^ci_notify@|-ci@/, 'CI bot report'],
+  [/^linux-kernel-bot@|^kbuild@|^kbuild-all@/, 'build bot report'],
+];
+const BOT_NAMES: Array<[RegExp, string]> = [
+  [/kernel test robot/i, 'kernel test robot report'],
+  [/\bsyzbot\b/i, 'syzbot report'],
+  [/patchwork/i, 'patchwork-bot notification'],
+  [/\bbot\b/i, 'automated sender'],
+];
+
+/**
+ * Routine and automated traffic: kept and countable, not newsworthy by default. Decided from headers
+ * and a cheap look at the start of the body (the raw bytes, not a MIME decode).
+ */
+export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | undefined {
+  const m = h.message;
+  const reason = (r: string) => ({ messageId: m.messageId, reason: r });
+  for (const [re, r] of BOT_SENDERS) if (re.test(m.from.email)) return reason(r);
+  for (const [re, r] of BOT_NAMES) if (re.test(m.from.name)) return reason(r);
+  const subject = m.subject;
+  if (/\bAUTOSEL\b/.test(subject)) return reason('AUTOSEL stable backport');
+  if (/^\s*\[PATCH [0-9.]+ \d+\/\d+\]/.test(subject) || /\d+\.\d+(\.\d+)?-rc\d+ review\b/i.test(subject)) return reason('stable review');
+  if (/^\s*(re:\s*)*\s*(FAILED|Patch ".*" has been added to the [0-9.]+-stable tree)/i.test(subject) || /has been added to the [0-9.]+-stable tree/i.test(subject)) return reason('stable tree notification');
+  if (h.autoHeaders.some((a) => /^auto-submitted: auto-(replied|generated)/.test(a) || /^x-autoreply/.test(a)) || /\b(out of (the )?office|automatic reply|auto-?reply|abwesenheit)\b/i.test(subject)) {
+    return reason('out-of-office or auto-reply');
+  }
+  const note = ownTextStart(raw, h.bodyOffset);
+  if (note.length < SHORT_NOTE_CHARS && /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i.test(note) && /^\s*(re:)/i.test(subject)) {
+    return reason('"applied, thanks" note');
+  }
+  return undefined;
+}
+
+/** The first lines of a body that are not quoted, not attribution, not signature: enough to tell a one-line note. */
+function ownTextStart(raw: Buffer, bodyOffset: number): string {
+  const text = raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + 16 * 1024));
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '-- ' || /^diff --git /.test(line)) break;
+    if (/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '') continue;
+    kept.push(line.trim());
+  }
+  return kept.join(' ');
+}

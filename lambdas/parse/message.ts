@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import PostalMime from 'postal-mime';
+import { convert as htmlToText } from 'html-to-text';
+import { loreUrl, type ParsedMessage } from '../model.js';
+import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders, type HeaderBlock } from '../mail/headers.js';
+import { parseMailDate } from '../mail/dates.js';
+import { listsOf } from '../ingest/envelope.js';
+import { isListAddress, peopleIn } from './people.js';
+
+/** How much of a body the byte-level scans read: trailers and change-ids sit in the first part. */
+const SCAN_BODY_BYTES = 256 * 1024;
+
+/** A message read from its header block, plus what byte-level scans of the raw body found. */
+export interface MessageHeaders {
+  message: ParsedMessage;
+  /** b4 change-id from the body trailer or the X-Change-ID header. */
+  changeId?: string;
+  /** Review trailers written by this message's author (lines not quoted), by kind. */
+  reviewTrailers: { kind: 'reviewed-by' | 'acked-by' | 'tested-by' | 'nacked-by'; email: string }[];
+  /** Auto-Submitted / Precedence / X-Autoreply and similar headers, lower-cased, for noise rules. */
+  autoHeaders: string[];
+  bodyOffset: number;
+}
+
+const REVIEW_LINE = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/gim;
+const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/m;
+
+export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')): MessageHeaders {
+  const block: HeaderBlock = readHeaders(bytes);
+  const ids = messageIdsIn(firstHeader(block, 'message-id'));
+  const messageId = ids[0] ?? `sha256-${sha256}@kernel-news.invalid`;
+  const references = messageIdsIn(block.fields.get('references')?.join(' ')).filter((id) => id !== messageId);
+  const inReplyTo = messageIdsIn(firstHeader(block, 'in-reply-to')).find((id) => id !== messageId);
+  const date = parseMailDate(firstHeader(block, 'date'));
+  const from = peopleIn(firstHeader(block, 'from'))[0] ?? { name: 'unknown sender', email: 'unknown@invalid' };
+  const to = peopleIn(block.fields.get('to')?.join(', '));
+  const cc = peopleIn(block.fields.get('cc')?.join(', '));
+  const lists = new Set(listsOf(block.fields));
+  for (const p of [...to, ...cc]) if (isListAddress(p.email)) lists.add(p.email);
+
+  const body = bytes.toString('latin1', block.bodyOffset, Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES));
+  let changeId = firstHeader(block, 'x-change-id')?.trim();
+  if (!changeId && body.includes('change-id:')) changeId = CHANGE_ID_LINE.exec(body)?.[1];
+  const reviewTrailers: MessageHeaders['reviewTrailers'] = [];
+  if (body.includes('-by:')) {
+    for (const m of body.matchAll(REVIEW_LINE)) {
+      const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
+      reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
+    }
+  }
+  const autoHeaders: string[] = [];
+  for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
+    const v = firstHeader(block, name);
+    if (v) autoHeaders.push(`${name}: ${v.toLowerCase()}`);
+  }
+  return {
+    message: {
+      messageId,
+      sha256,
+      inReplyTo,
+      references,
+      from,
+      to,
+      cc,
+      lists: [...lists].sort(),
+      date: date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined,
+      dateProblem: date.problem,
+      subject: decodeHeaderValue(firstHeader(block, 'subject') ?? ''),
+      url: loreUrl(messageId),
+    },
+    changeId,
+    reviewTrailers,
+    autoHeaders,
+    bodyOffset: block.bodyOffset,
+  };
+}
+
+/** The message's readable text, decoded by postal-mime (charsets, QP, base64, multipart; HTML-only mail as text). */
+export async function decodeText(bytes: Buffer): Promise<string> {
+  try {
+    const parsed = await PostalMime.parse(bytes);
+    if (parsed.text) return parsed.text;
+    if (parsed.html) return htmlToText(parsed.html, { wordwrap: false });
+    return '';
+  } catch {
+    // A body postal-mime cannot read is kept as raw text: nothing is lost, it just reads rougher.
+    return bytes.toString('utf8');
+  }
+}

@@ -1,0 +1,48 @@
+import { addressParser, decodeWords } from 'postal-mime';
+import type { Person } from '../model.js';
+import { utf8HeaderValue } from '../mail/headers.js';
+
+/** Hosts whose addresses are mailing lists, not people (vger and the other kernel list servers). */
+const LIST_HOSTS = /@(vger\.kernel\.org|lists\.linux\.dev|lists\.infradead\.org|lists\.ozlabs\.org|lists\.sourceforge\.net|lists\.freedesktop\.org|lists\.linux-foundation\.org|kvack\.org|lists\.linaro\.org)$/i;
+
+export function isListAddress(email: string): boolean {
+  return LIST_HOSTS.test(email);
+}
+
+type ParsedAddress = { name?: string; address?: string; group?: ParsedAddress[] };
+
+/** People in an address header (From, To, Cc), names decoded; groups flattened. */
+export function peopleIn(raw: string | undefined): Person[] {
+  if (!raw) return [];
+  const text = utf8HeaderValue(raw); // encoded-words are decoded per name, after splitting addresses
+  let parsed: ParsedAddress[];
+  try {
+    parsed = addressParser(text) as ParsedAddress[];
+  } catch {
+    parsed = [];
+  }
+  const out: Person[] = [];
+  const visit = (list: ParsedAddress[]) => {
+    for (const a of list) {
+      if (a.group) visit(a.group);
+      else if (a.address && a.address.includes('@')) out.push(person(a.name ?? '', a.address));
+    }
+  };
+  visit(parsed);
+  return out;
+}
+
+export function person(name: string, address: string): Person {
+  const email = address.trim().toLowerCase();
+  let display = name.trim();
+  if (display.includes('=?')) {
+    try {
+      display = decodeWords(display);
+    } catch {
+      // keep the raw words: better than nothing, and never wrong about who it is
+    }
+  }
+  display = display.replace(/^["']|["']$/g, '').replace(/\s+/g, ' ').trim();
+  if (!display || display.includes('@')) display = email.split('@')[0];
+  return { name: display, email };
+}

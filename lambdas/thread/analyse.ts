@@ -1,0 +1,110 @@
+import type { MessageBody, NoiseVerdict, ParsedMessage, Quarantined, WeekAnalysis } from '../model.js';
+import { openArchive, readMbox, type MboxEntry } from '../ingest/mbox-reader.js';
+import { ArchiveDamagedError } from '../errors.js';
+import { decodeText, parseMessageHeaders, type MessageHeaders } from '../parse/message.js';
+import { splitBody } from '../parse/body.js';
+import { linkSeries } from '../series/link.js';
+import { classifyNoise } from '../noise/classify.js';
+import { threadMessages } from './jwz.js';
+
+/** Default limit for one message when reading an archive here (ingest has its own, from config). */
+const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+/** Bodies decoded at once: postal-mime is CPU-bound, this only overlaps its awaits. */
+const DECODE_BATCH = 64;
+
+export interface AnalyseOptions {
+  /**
+   * Decode every body (MIME, charsets) so `body(id)` can answer: needed by topics and drafting,
+   * not by threading. Off, `body()` throws. Default on.
+   */
+  bodies?: boolean;
+  onProgress?: (messagesRead: number) => void;
+}
+
+/**
+ * Takes a week apart. Steps: read each entry's headers (fast, no body decode); merge cross-posted
+ * copies (same Message-ID) into one message with every list; thread with JWZ; link patch series;
+ * classify noise; optionally decode bodies, split on first use by `body()`.
+ * Invariant: every entry is a message of exactly one thread or a quarantined record.
+ */
+export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<MboxEntry>, options: AnalyseOptions = {}): Promise<WeekAnalysis & { headers: MessageHeaders[]; copiesMerged: number }> {
+  const wantBodies = options.bodies ?? true;
+  const headers: MessageHeaders[] = [];
+  const byId = new Map<string, MessageHeaders>();
+  const quarantined: Quarantined[] = [];
+  const noise: NoiseVerdict[] = [];
+  const texts = new Map<string, Promise<string> | string>();
+  let copiesMerged = 0;
+  let read = 0;
+
+  try {
+    for await (const entry of entries) {
+      read++;
+      if (options.onProgress && read % 1000 === 0) options.onProgress(read);
+      if (entry.kind === 'quarantine') {
+        quarantined.push({ reason: entry.reason, offset: entry.offset });
+        continue;
+      }
+      let h: MessageHeaders;
+      try {
+        h = parseMessageHeaders(entry.bytes);
+      } catch (err) {
+        quarantined.push({ reason: `unreadable message: ${(err as Error).message}`, offset: entry.offset });
+        continue;
+      }
+      const existing = byId.get(h.message.messageId);
+      if (existing) {
+        if (existing.message.from.email === h.message.from.email && existing.message.subject === h.message.subject) {
+          // A cross-posted copy: one message, reached more lists.
+          existing.message.lists = [...new Set([...existing.message.lists, ...h.message.lists])].sort();
+          copiesMerged++;
+          continue;
+        }
+        // A different message reusing the id: keep it, under an id that says so.
+        h.message.messageId = `${h.message.messageId}#dup-${h.message.sha256.slice(0, 12)}`;
+      }
+      byId.set(h.message.messageId, h);
+      headers.push(h);
+      const verdict = classifyNoise(h, entry.bytes);
+      if (verdict) noise.push(verdict);
+      if (wantBodies) texts.set(h.message.messageId, decodeText(entry.bytes));
+      if (wantBodies && texts.size % DECODE_BATCH === 0) await Promise.all(texts.values());
+    }
+  } catch (err) {
+    if (!(err instanceof ArchiveDamagedError)) throw err;
+    // The reader already yielded the cut message as quarantined; record where the archive broke.
+    quarantined.push({ reason: err.message, offset: err.offset });
+  }
+
+  const messages: ParsedMessage[] = headers.map((h) => h.message);
+  const threads = threadMessages(messages);
+  const series = linkSeries(headers, threads);
+  for (const [id, text] of texts) texts.set(id, await text);
+  const bodies = new Map<string, MessageBody>();
+  return {
+    messages,
+    headers,
+    copiesMerged,
+    threads,
+    series,
+    noise,
+    quarantined,
+    body(messageId: string): MessageBody {
+      let body = bodies.get(messageId);
+      if (body) return body;
+      const text = texts.get(messageId);
+      if (text === undefined) {
+        if (!wantBodies) throw new Error('bodies were not decoded: analyse with { bodies: true }');
+        throw new Error(`no message ${messageId} in this week`);
+      }
+      body = splitBody(text as string);
+      bodies.set(messageId, body);
+      return body;
+    },
+  };
+}
+
+/** analyseWeek over an mbox file (plain or gzip). */
+export function analyseMboxFile(file: string, options: AnalyseOptions = {}) {
+  return analyseWeek(readMbox(openArchive(file), { maxMessageBytes: MAX_MESSAGE_BYTES }), options);
+}

@@ -1,0 +1,144 @@
+import type { ParsedMessage, Thread } from '../model.js';
+
+/** References chains longer than this are cut (oldest dropped): real threads never come close. */
+export const MAX_REFERENCES = 256;
+
+interface Container {
+  id: string;
+  message?: ParsedMessage;
+  parent?: Container;
+  children: Container[];
+}
+
+/** Subject without reply/forward markers and list tags, lower-cased: for joining and (was:) detection. */
+export function baseSubject(subject: string): string {
+  let s = subject.trim();
+  for (;;) {
+    const next = s.replace(/^\s*((re|fwd?|aw|sv|antw)(\[\d+\])?\s*:|\[[^\]]*\])\s*/i, '');
+    if (next === s) break;
+    s = next;
+  }
+  return s.replace(/\s+/g, ' ').toLowerCase();
+}
+
+export const isReplySubject = (subject: string) => /^\s*(re|aw|sv|antw)(\[\d+\])?\s*:/i.test(subject);
+
+/** The new subject of a "(was: old subject)" message, when it has one. */
+export function wasSplit(subject: string): { now: string; was: string } | undefined {
+  const m = /^(.*?)\s*[([]\s*was\s*:?\s*(.*?)\s*[)\]]?\s*$/i.exec(subject);
+  if (!m || !m[2]) return undefined;
+  return { now: baseSubject(m[1]), was: baseSubject(m[2]) };
+}
+
+function isAncestor(candidate: Container, of: Container): boolean {
+  // Bounded walk: the parent chain is acyclic by construction, but never trust that blindly.
+  let c: Container | undefined = of;
+  for (let steps = 0; c && steps < 100_000; steps++, c = c.parent) if (c === candidate) return true;
+  return false;
+}
+
+function setParent(child: Container, parent: Container) {
+  if (child === parent || isAncestor(child, parent)) return false; // would make a loop
+  if (child.parent) child.parent.children = child.parent.children.filter((c) => c !== child);
+  child.parent = parent;
+  parent.children.push(child);
+  return true;
+}
+
+/**
+ * JWZ threading (https://www.jwz.org/doc/threading.html) over References and In-Reply-To:
+ * 1. a container per Message-ID seen (messages and the ids they reference);
+ * 2. link each References chain parent -> child where no link exists yet, refusing loops;
+ * 3. a message's parent is its last reference (In-Reply-To when References is absent);
+ * 4. messages with no references at all and a "Re:" subject join the earliest thread with that subject;
+ * 5. a "(was: ...)" subject change cuts the message off into its own thread, linked to its parent thread.
+ * Every message ends up in exactly one thread; cycles and self-references cannot hang it.
+ */
+export function threadMessages(messages: ParsedMessage[]): Thread[] {
+  const containers = new Map<string, Container>();
+  const get = (id: string) => {
+    let c = containers.get(id);
+    if (!c) {
+      c = { id, children: [] };
+      containers.set(id, c);
+    }
+    return c;
+  };
+  for (const m of messages) get(m.messageId).message = m;
+
+  const hasRefs = new Set<string>();
+  for (const m of messages) {
+    const refs = m.references.slice(-MAX_REFERENCES);
+    if (m.inReplyTo && refs[refs.length - 1] !== m.inReplyTo) refs.push(m.inReplyTo);
+    const chain = refs.filter((id) => id !== m.messageId);
+    if (chain.length) hasRefs.add(m.messageId);
+    for (let i = 1; i < chain.length; i++) {
+      const parent = get(chain[i - 1]);
+      const child = get(chain[i]);
+      if (!child.parent && child !== parent) setParent(child, parent);
+    }
+    const self = get(m.messageId);
+    if (chain.length) setParent(self, get(chain[chain.length - 1]));
+  }
+
+  // Subject joining, only for messages that carry no references at all.
+  const rootBySubject = new Map<string, Container>();
+  const sorted = [...messages].sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
+  for (const m of sorted) {
+    const c = get(m.messageId);
+    if (!c.parent && !isReplySubject(m.subject)) {
+      const key = baseSubject(m.subject);
+      if (key && !rootBySubject.has(key)) rootBySubject.set(key, c);
+    }
+  }
+  for (const m of sorted) {
+    if (hasRefs.has(m.messageId) || !isReplySubject(m.subject)) continue;
+    const root = rootBySubject.get(baseSubject(m.subject));
+    const c = get(m.messageId);
+    if (root && root !== c && !c.parent) setParent(c, root);
+  }
+
+  // "(was: ...)" splits: the message starts a sub-discussion of its own.
+  const splitFrom = new Map<Container, Container>();
+  for (const m of messages) {
+    const was = wasSplit(m.subject);
+    const c = get(m.messageId);
+    if (!was || !c.parent) continue;
+    const parentSubject = c.parent.message ? baseSubject(c.parent.message.subject) : was.was;
+    if (parentSubject === was.now || wasSplit(c.parent.message?.subject ?? '')?.now === was.now) continue; // the split happened higher up
+    const parent = c.parent;
+    parent.children = parent.children.filter((x) => x !== c);
+    c.parent = undefined;
+    splitFrom.set(c, parent);
+  }
+
+  const rootOf = (c: Container) => {
+    let r = c;
+    for (let steps = 0; r.parent && steps < 100_000; steps++) r = r.parent;
+    return r;
+  };
+  const threadsByRoot = new Map<Container, Thread>();
+  const byDate = (a: string, b: string) => {
+    const ma = containers.get(a)!.message!;
+    const mb = containers.get(b)!.message!;
+    return (ma.date ?? '').localeCompare(mb.date ?? '') || a.localeCompare(b);
+  };
+  for (const m of messages) {
+    const root = rootOf(get(m.messageId));
+    let t = threadsByRoot.get(root);
+    if (!t) {
+      t = { id: root.id, rootMessageId: root.id, subject: '', messageIds: [] };
+      threadsByRoot.set(root, t);
+    }
+    t.messageIds.push(m.messageId);
+  }
+  for (const [root, t] of threadsByRoot) {
+    t.messageIds.sort(byDate);
+    const first = root.message ?? containers.get(t.messageIds[0])!.message!;
+    t.rootMessageId = first.messageId;
+    t.subject = first.subject;
+    const from = splitFrom.get(root);
+    if (from) t.parentThreadId = rootOf(from).id;
+  }
+  return [...threadsByRoot.values()].sort((a, b) => byDate(a.messageIds[0], b.messageIds[0]));
+}
