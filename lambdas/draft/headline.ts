@@ -8,7 +8,7 @@ const VERBS = new Set(('add remove fix rework introduce convert make use support
   'extend teach split merge update kill retire rewrite unify simplify document reduce limit track cache defer skip ' +
   'check ensure return set let guard honor honour validate require deprecate revert wire mark reject rely define ' +
   'provide pass apply factor consolidate harden speed protect stop start take get put run plan open close create ' +
-  'delete free allocate introduce annotate serialize serialise account fold inline open-code reorder reimplement').split(' '));
+  'delete free allocate initialize initialise zero reset introduce annotate serialize serialise account fold inline open-code reorder reimplement').split(' '));
 const DOUBLE = new Set('drop stop split set let put get run plan skip cut wrap strip ship trim'.split(' '));
 const SMALL = new Set('a an and as at but by for from in into of on or the to via vs with without per over'.split(' '));
 

@@ -73,6 +73,7 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
       if (/^(but|and|also|or|then|though)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
       if (/!$/.test(text)) score += 0.4; // strong voice
+      if (/^[\p{L}-]+:\s/u.test(text)) score -= 0.6; // a label ("Examples: ..."), not a sentence
       if (/\*\w+\*/.test(text)) score += 0.3; // emphasis
       if (/^(So, |Well, )?\p{Lu}\p{Ll}+, /u.test(text) && /\b(you|your|please)\b/i.test(text)) score += 0.3; // addressed to someone
       if (/\b(please (add|cc|apply)|the following tag|below tag|let me know)\b/i.test(text)) score -= 0.6; // boilerplate
