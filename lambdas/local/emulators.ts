@@ -90,4 +90,10 @@ async function ensureTable(dynamo: ReturnType<typeof createClients>['dynamo'], t
     ],
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
   }));
+  // dynalite answers "resource not found" until the new table turns ACTIVE, which a busy machine can delay.
+  for (let i = 0; i < 100; i++) {
+    const out = await dynamo.send(new DescribeTableCommand({ TableName: table }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
