@@ -4,6 +4,7 @@ import { UserError } from '../lambdas/errors.js';
 import { ingestCommand } from './commands/ingest.js';
 import { runCommand } from './commands/run.js';
 import { threadsCommand } from './commands/threads.js';
+import { topicsCommand } from './commands/topics.js';
 
 // The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
@@ -22,6 +23,7 @@ const program = new Command('kernel-news')
 program.addCommand(ingestCommand());
 program.addCommand(runCommand());
 program.addCommand(threadsCommand());
+program.addCommand(topicsCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -24,7 +24,7 @@ export const WEIGHTS = {
   /** per log2 of the number of lists. */
   breadth: 0.6,
   /** per routine label (stable review, cleanup, trivial fix, bot report, ...). */
-  routine: -2,
+  routine: -4,
   /** for a bug fix that is not a regression, security or policy matter. */
   plainFix: -1.5,
   /** subtracted per log2 of postings per substantive reply: a huge series with little talk. */

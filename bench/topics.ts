@@ -1,0 +1,88 @@
+/**
+ * Topic building: time for the week and for a 4x archive, and how the ranking compares with the
+ * editors' picks next to the two naive baselines (by message count, by distinct participants).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyseMboxFile } from '../lambdas/thread/analyse.js';
+import type { Thread, WeekAnalysis } from '../lambdas/model.js';
+import { buildTopics } from '../lambdas/topics/build.js';
+import { isBot } from '../lambdas/topics/week-index.js';
+import { readPicks, scoreRanking, type PickScore } from './score-picks.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+const corpus = path.join(root, '..', 'shared', 'corpus', '2026-W02.mbox.gz');
+const picksFile = path.join(root, '..', 'shared', 'corpus', '2026-W02.editor-picks.json');
+const sample = path.join(root, 'sample', '2026-W02-sample.mbox.gz');
+const RUNS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function timeBuild(analysis: WeekAnalysis): { ms: number; topics: ReturnType<typeof buildTopics> } {
+  const times: number[] = [];
+  let topics: ReturnType<typeof buildTopics> = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    topics = buildTopics(analysis, { week: '2026-W02' });
+    times.push(performance.now() - started);
+  }
+  return { ms: median(times), topics };
+}
+
+/** The week four times over, each copy with its own message ids and subjects (so copies stay apart). */
+function fourTimes(a: WeekAnalysis): WeekAnalysis {
+  const copies = [0, 1, 2, 3];
+  const id = (x: string, k: number) => (k === 0 ? x : `${x}.copy${k}`);
+  const original = (x: string) => x.replace(/\.copy\d$/, '');
+  const mapThread = (t: Thread, k: number): Thread => ({ ...t, id: id(t.id, k), rootMessageId: id(t.rootMessageId, k), subject: k ? `${t.subject} (copy ${k})` : t.subject, messageIds: t.messageIds.map((m) => id(m, k)), parentThreadId: t.parentThreadId && id(t.parentThreadId, k) });
+  return {
+    messages: copies.flatMap((k) => a.messages.map((m) => ({ ...m, messageId: id(m.messageId, k), inReplyTo: m.inReplyTo && id(m.inReplyTo, k), references: m.references.map((r) => id(r, k)), subject: k ? `${m.subject} (copy ${k})` : m.subject }))),
+    body: (x) => a.body(original(x)),
+    threads: copies.flatMap((k) => a.threads.map((t) => mapThread(t, k))),
+    series: copies.flatMap((k) => a.series.map((s) => ({ ...s, id: id(s.id, k), versions: s.versions.map((v) => ({ ...v, coverMessageId: v.coverMessageId && id(v.coverMessageId, k), messageIds: v.messageIds.map((m) => id(m, k)) })) }))),
+    noise: copies.flatMap((k) => a.noise.map((n) => ({ ...n, messageId: id(n.messageId, k) }))),
+    quarantined: [],
+  };
+}
+
+const fmt = (s: PickScore) => `${s.consensusInTop} of ${s.consensusTotal} consensus stories in the top 15, ${s.avoidInTop} "avoid" threads in the top 10`;
+
+export async function run(): Promise<void> {
+  const haveCorpus = fs.existsSync(corpus);
+  const file = haveCorpus ? corpus : sample;
+  if (!haveCorpus) console.log(`shared corpus not found at ${corpus}: using the bundled sample`);
+  let started = performance.now();
+  const analysis = await analyseMboxFile(file);
+  const parseMs = performance.now() - started;
+  console.log(`week ${path.basename(file)}: ${analysis.messages.length} messages, ${analysis.threads.length} threads (analysed in ${(parseMs / 1000).toFixed(2)} s, not counted below)`);
+
+  const week = timeBuild(analysis);
+  console.log(`buildTopics, the week:     ${week.ms.toFixed(0)} ms (median of ${RUNS}), ${week.topics.length} topics`);
+  started = performance.now();
+  const big = fourTimes(analysis);
+  const four = timeBuild(big);
+  console.log(`buildTopics, 4x archive:   ${four.ms.toFixed(0)} ms (median of ${RUNS}), ${four.topics.length} topics from ${big.messages.length} messages`);
+  console.log(`memory after:              ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB heap`);
+
+  if (!fs.existsSync(picksFile)) {
+    console.log('editor picks not found: ranking quality not scored');
+    return;
+  }
+  const picks = readPicks(picksFile);
+  const byId = new Map(analysis.messages.map((m) => [m.messageId, m]));
+  const noise = new Set(analysis.noise.map((n) => n.messageId));
+  const people = (t: Thread) => new Set(t.messageIds.map((id) => byId.get(id)).filter((m) => m && !noise.has(m.messageId) && !isBot(m)).map((m) => m!.from.email)).size;
+  const byCount = [...analysis.threads].sort((a, b) => b.messageIds.length - a.messageIds.length);
+  const byPeople = [...analysis.threads].sort((a, b) => people(b) - people(a));
+  console.log(`ranking vs the editors' picks${haveCorpus ? '' : ' (sample: only part of the week)'}:`);
+  console.log(`  baseline, threads by message count:        ${fmt(scoreRanking(byCount, picks))} (corpus README: 6 and 4)`);
+  console.log(`  baseline, threads by distinct participants: ${fmt(scoreRanking(byPeople, picks))} (corpus README: 5 and 3; ties decide the rest)`);
+  const ours = scoreRanking(week.topics, picks);
+  console.log(`  kernel-news topics:                         ${fmt(ours)}`);
+  const missed = ours.storyRanks.filter((s) => s.rank === null).map((s) => s.headline);
+  if (missed.length) console.log(`  not in our top 15: ${missed.join(' | ')}`);
+}
