@@ -173,9 +173,32 @@ export class StatelessStack extends Stack {
       timeout: Duration.minutes(15),
       access: { raw: 'readWrite', table: 'readWrite' },
     });
+    // Thread, Topics and DraftStory each read the whole stored week (a week of all lists is
+    // ~140 MB of mail), hence the memory.
+    const thread = stage('Thread', {
+      handler: 'thread',
+      description: 'kernel-news: thread the week, link patch series, set noise aside; store series versions',
+      memorySizeMb: 2048,
+      timeout: Duration.minutes(15),
+      access: { raw: 'read', table: 'readWrite' },
+    });
+    const topics = stage('Topics', {
+      handler: 'topics',
+      description: 'kernel-news: group threads into stories, rank them, store them',
+      memorySizeMb: 2048,
+      timeout: Duration.minutes(15),
+      access: { raw: 'read', table: 'readWrite' },
+    });
+    const draft = stage('DraftStory', {
+      handler: 'draft',
+      description: 'kernel-news: draft one story with verified quotes and store it as a new version',
+      memorySizeMb: 2048,
+      timeout: Duration.minutes(15),
+      access: { raw: 'read', table: 'readWrite', modelKey: true },
+    });
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      stages: { fetch },
+      stages: { fetch, thread, topics, draft },
       siteBucket: props.siteBucket,
       draftConcurrency: props.draftConcurrency,
       approvalTimeout: props.approvalTimeout,

@@ -112,17 +112,7 @@ export class Pipeline extends Construct {
     const topics = this.stage(STATE.topics, s.topics, { week }, '$.topics');
 
     // Without the topics stage there are no topic ids to map over.
-    let draftEach: sfn.INextable & sfn.IChainable = this.missing(STATE.draftEach);
-    if (s.topics) {
-      const map = new sfn.Map(this, STATE.draftEach, {
-        itemsPath: '$.topics.topicIds',
-        itemSelector: { week, topicId: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
-        maxConcurrency: draftConcurrency,
-        resultPath: sfn.JsonPath.DISCARD,
-      });
-      map.itemProcessor(this.stage(STATE.draft, s.draft, { week: sfn.JsonPath.stringAt('$.week'), topicId: sfn.JsonPath.stringAt('$.topicId') }, sfn.JsonPath.DISCARD));
-      draftEach = map;
-    }
+    const draftEach = s.topics ? this.draftMap(s.draft, week, draftConcurrency) : this.missing(STATE.draftEach);
 
     const render = this.stage(STATE.render, s.render, { week }, '$.render');
 
@@ -155,6 +145,18 @@ export class Pipeline extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     acknowledge(this.stateMachine, TRACING_REASON, 'AwsSolutions-IAM5[Resource::*]');
+  }
+
+  /** Draft each chosen topic, a few at a time; each story is stored, so the Map's result is dropped. */
+  private draftMap(fn: lambda.IFunction | undefined, week: string, concurrency: number) {
+    const map = new sfn.Map(this, STATE.draftEach, {
+      itemsPath: '$.topics.topicIds',
+      itemSelector: { week, topicId: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
+      maxConcurrency: concurrency,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    map.itemProcessor(this.stage(STATE.draft, fn, { week: sfn.JsonPath.stringAt('$.week'), topicId: sfn.JsonPath.stringAt('$.topicId') }, sfn.JsonPath.DISCARD));
+    return map;
   }
 
   /** Send every planned batch: an inline Map while the ids fit the state, a Distributed Map beyond. */
