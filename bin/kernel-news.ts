@@ -4,6 +4,8 @@ import { UserError } from '../lambdas/errors.js';
 import { ingestCommand } from './commands/ingest.js';
 import { runCommand } from './commands/run.js';
 import { threadsCommand } from './commands/threads.js';
+import { serveCommand } from './commands/serve.js';
+import { approveCommand } from './commands/approve.js';
 import { topicsCommand } from './commands/topics.js';
 
 // The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
@@ -23,6 +25,8 @@ const program = new Command('kernel-news')
 program.addCommand(ingestCommand());
 program.addCommand(runCommand());
 program.addCommand(threadsCommand());
+program.addCommand(serveCommand());
+program.addCommand(approveCommand());
 program.addCommand(topicsCommand());
 
 try {

@@ -1,15 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ingestFromOptions } from './ingest.js';
-import { withDataOption, withLocalAws, withOutOption } from './common.js';
+import { positiveInt, progress, progressDone, withDataOption, withLocalAws, withOutOption } from './common.js';
+import { UserError } from '../../lambdas/errors.js';
+import { dominantWeek } from '../../lambdas/ingest/stored.js';
+import { defaultSiteUrl, draftWeek, DEFAULT_PORT } from '../../lambdas/pipeline/local.js';
+import { renderIssue } from '../../lambdas/render/render.js';
+import { createDraftIssue } from '../../lambdas/review/store.js';
+import { makeReviewLink, reviewUrl } from '../../lambdas/review/links.js';
+import { localSigningKey } from '../../lambdas/web/signing.js';
+import { parseMaintainersFile } from '../../lambdas/topics/maintainers.js';
+
+interface RunOptions { mbox: string; week?: string; top: number; data: string; out: string; maintainers?: string; port: number }
 
 export function runCommand(): Command {
   const command = new Command('run')
-    .description('the whole local pipeline on an archive: ingest, then the later stages as they exist')
+    .description('the whole local pipeline: ingest -> threads -> topics -> drafts -> rendered issue, and a review link')
     .addOption(new Option('--mbox <file>', 'an mbox, mboxrd or mboxcl2 archive, plain or .gz').makeOptionMandatory())
-    .action(async (options: { mbox: string; data: string; out: string }) => {
+    .option('--week <YYYY-Www>', 'the ISO week to write about (default: the week most messages fall in)')
+    .option('--top <n>', 'stories in the issue', positiveInt('--top'), 10)
+    .option('--maintainers <file>', 'a kernel MAINTAINERS file, to weigh maintainers')
+    .option('--port <n>', 'port `kernel-news serve` will use, for the review link', positiveInt('--port'), DEFAULT_PORT)
+    .action(async (options: RunOptions) => {
+      if (options.week && !/^\d{4}-W\d{2}$/.test(options.week)) throw new UserError(`--week must look like 2026-W02, got "${options.week}"`);
+      const maintainers = options.maintainers ? readMaintainers(options.maintainers) : undefined;
       await withLocalAws(options.data, async ({ storage }) => {
-        await ingestFromOptions(options, storage);
+        const summary = await ingestFromOptions(options, storage);
+        const week = options.week ?? dominantWeek(summary.weeks);
+        if (!week) throw new UserError(`${options.mbox}: no dated messages, so no week to write about; pass --week YYYY-Www`);
+        const started = Date.now();
+        const { doc } = await draftWeek(storage, { week, top: options.top, maintainers, progress });
+        progressDone();
+        const siteUrl = defaultSiteUrl(options.port);
+        const dir = path.join(options.out, week);
+        fs.mkdirSync(dir, { recursive: true });
+        const rendered = await renderIssue(doc, { siteUrl, variant: 'mail' });
+        const files = {
+          json: path.join(dir, 'issue.json'),
+          html: path.join(dir, 'issue.html'),
+          text: path.join(dir, 'issue.txt'),
+          mjml: path.join(dir, 'issue.mjml'),
+        };
+        fs.writeFileSync(files.json, JSON.stringify(doc, null, 2));
+        fs.writeFileSync(files.html, rendered.html);
+        fs.writeFileSync(files.text, rendered.text);
+        fs.writeFileSync(files.mjml, rendered.mjml);
+        const record = await createDraftIssue(storage, doc);
+        const link = reviewUrl(siteUrl, makeReviewLink(localSigningKey(path.resolve(options.data)), week, record.draftVersion));
+        const v = doc.verification;
+        process.stdout.write([
+          '',
+          `issue ${week}: ${doc.topics.length} stories from ${doc.stats.messages} messages, ${doc.stats.threads} threads, ${doc.stats.topics} topics (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+          ...doc.topics.map((t, i) => `  ${String(i + 1).padStart(2)}. ${t.headline}`),
+          `quotes: ${v.quotes} checked, ${v.verified} verified, ${v.repaired} repaired, ${v.removed} removed`,
+          `cost: ${doc.cost.inputTokens} input + ${doc.cost.outputTokens} output tokens, $${doc.cost.usd.toFixed(4)}${doc.cost.inputTokens === 0 ? ' (offline drafter: set OPENAI_API_KEY to use a model)' : ''}`,
+          'files:',
+          ...Object.values(files).map((f) => `  ${f}`),
+          `review (draft version ${record.draftVersion}): start \`kernel-news serve --data ${options.data} --out ${options.out}\`, then open`,
+          `  ${link}`,
+          '',
+        ].join('\n'));
       });
     });
   return withOutOption(withDataOption(command));
+}
+
+function readMaintainers(file: string) {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read the MAINTAINERS file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseMaintainersFile(text, file);
 }

@@ -19,13 +19,19 @@ export class DynamoTable implements Table {
     return out.Item as Item | undefined;
   }
 
-  async put(item: Item, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
+  async put(item: Item, options: { ifAbsent?: boolean; ifEquals?: Record<string, string | number> } = {}): Promise<boolean> {
+    const equals = Object.entries(options.ifEquals ?? {});
+    const condition = options.ifAbsent
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : equals.length
+        ? {
+          ConditionExpression: equals.map((_, i) => `#c${i} = :c${i}`).join(' AND '),
+          ExpressionAttributeNames: Object.fromEntries(equals.map(([name], i) => [`#c${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(equals.map(([, value], i) => [`:c${i}`, value])),
+        }
+        : {};
     try {
-      await this.client.send(new PutCommand({
-        TableName: this.tableName,
-        Item: item,
-        ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
-      }));
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') return false;

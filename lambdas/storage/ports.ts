@@ -19,8 +19,11 @@ export type Key = { pk: string; sk: string };
 /** The one DynamoDB table. One real implementation over the SDK's document client. */
 export interface Table {
   get(key: Key): Promise<Item | undefined>;
-  /** Returns false (and writes nothing) when `ifAbsent` is set and the item exists. */
-  put(item: Item, options?: { ifAbsent?: boolean }): Promise<boolean>;
+  /**
+   * Returns false (and writes nothing) when a condition fails: `ifAbsent`, the item exists;
+   * `ifEquals`, the stored item's attributes do not all have these values.
+   */
+  put(item: Item, options?: { ifAbsent?: boolean; ifEquals?: Record<string, string | number> }): Promise<boolean>;
   /** Items that exist among `keys`, in any order. */
   batchGet(keys: Key[]): Promise<Item[]>;
   batchPut(items: Item[]): Promise<void>;

@@ -1,0 +1,62 @@
+import type { IssueDocument, Topic, WeekAnalysis } from '../model.js';
+import type { Storage } from '../storage/index.js';
+import { storedWeekEntries } from '../ingest/stored.js';
+import { analyseWeek } from '../thread/analyse.js';
+import { storeSeries, withEarlierVersions } from '../series/store.js';
+import { topicsStage } from '../topics/stage.js';
+import { loadTopics } from '../topics/store.js';
+import type { Maintainers } from '../topics/maintainers.js';
+import { draftIssue, modelDrafterFor, regenerateStory } from '../draft/issue.js';
+import { draftConfigFromEnv } from '../draft/config.js';
+import { publishIssue } from '../archive/publish.js';
+import type { ReviewDeps } from '../review/routes.js';
+
+/** Where the local site is served by `kernel-news serve`; links in mail and the archive point here. */
+export const DEFAULT_PORT = 8025;
+export const defaultSiteUrl = (port = DEFAULT_PORT) => `http://127.0.0.1:${port}`;
+
+/** The week's stored messages, taken apart (series joined with versions from earlier weeks). */
+export async function analyseStoredWeek(storage: Storage, week: string, onProgress?: (n: number) => void): Promise<WeekAnalysis> {
+  const analysis = await analyseWeek(storedWeekEntries(storage, week), { bodies: true, onProgress });
+  analysis.series = await withEarlierVersions(storage, analysis.series, week);
+  await storeSeries(storage, analysis.series, week);
+  return analysis;
+}
+
+/**
+ * From stored messages to a draft issue document: analyse the week, build and store its topics,
+ * draft the top stories (the model when a key is configured, else offline), with every quote verified.
+ */
+export async function draftWeek(storage: Storage, options: { week: string; top: number; maintainers?: Maintainers; progress?: (m: string) => void }): Promise<{ doc: IssueDocument; analysis: WeekAnalysis; topics: Topic[] }> {
+  const analysis = await analyseStoredWeek(storage, options.week, (n) => options.progress?.(`analyse: ${n} messages`));
+  if (analysis.messages.length === 0) throw new Error(`no stored messages for week ${options.week}`);
+  const topics = await topicsStage(analysis, storage, { week: options.week, maintainers: options.maintainers });
+  const drafter = modelDrafterFor(draftConfigFromEnv(), storage);
+  const doc = await draftIssue({ week: options.week, analysis, topics, top: options.top }, { drafter, storage, progress: options.progress });
+  const lists = new Map<string, number>();
+  for (const m of analysis.messages) for (const l of m.lists) lists.set(l, (lists.get(l) ?? 0) + 1);
+  doc.lists = [...lists].sort((a, b) => b[1] - a[1]).map(([l]) => l);
+  return { doc, analysis, topics };
+}
+
+/** Review wiring for the local server: regenerate through the drafting stage, publish on approval. */
+export function localReviewDeps(storage: Storage, signingKey: Buffer, siteUrl: string, mirrorDir: string): ReviewDeps {
+  const analyses = new Map<string, Promise<WeekAnalysis>>();
+  return {
+    storage,
+    signingKey,
+    async regenerate(week, entry) {
+      let analysis = analyses.get(week);
+      if (!analysis) analyses.set(week, (analysis = analyseWeek(storedWeekEntries(storage, week), { bodies: true })));
+      const stored = (await loadTopics(storage.table, week)).find((t) => t.id === entry.id);
+      const topic: Topic = stored
+        ? { id: stored.id, title: stored.title, score: stored.score, reasons: stored.reasons, features: {}, threadIds: stored.threadIds ?? [], messageIds: stored.messageIds, participants: stored.participants, followUpOf: stored.followUpOf ?? null }
+        : { id: entry.id, title: entry.headline, score: entry.score, reasons: entry.reasons, features: {}, threadIds: [], messageIds: entry.messageIds, participants: entry.participants, followUpOf: entry.followUpOf ?? null };
+      const { topic: fresh } = await regenerateStory({ week, analysis: await analysis, topic }, { drafter: modelDrafterFor(draftConfigFromEnv(), storage), storage });
+      return fresh;
+    },
+    async onApproved(week, doc) {
+      await publishIssue({ site: storage.site, table: storage.table, siteUrl, mirrorDir }, doc);
+    },
+  };
+}
