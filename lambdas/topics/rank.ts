@@ -78,7 +78,9 @@ export function reasonsFor(facts: TopicFacts): string[] {
   const f = facts.features;
   const reasons: string[] = [];
   const discussants = num(f, 'discussants');
-  const names = (facts.seniorDiscussants.length ? facts.seniorDiscussants : facts.discussants).slice(0, 2).map((p: Person) => p.name);
+  // Maintainers first, then the most active of the others: the two names a reader should see.
+  const named = [...facts.seniorDiscussants, ...facts.discussants.filter((p) => !facts.seniorDiscussants.includes(p))];
+  const names = named.slice(0, 2).map((p: Person) => p.name);
   if (discussants >= 2) {
     const others = discussants - names.length;
     const verb = num(f, 'objections') + num(f, 'naks') > 0 ? 'debated' : 'discussed';
