@@ -22,7 +22,7 @@ export interface BundleFigure {
 /** The Lambda entries: the files in lambdas/handlers/ that export a `handler` (the rest is shared glue). */
 export function handlerNames(): string[] {
   return fs.readdirSync(HANDLERS_DIR)
-    .filter((f) => f.endsWith('.ts') && /^export const handler\b/m.test(fs.readFileSync(path.join(HANDLERS_DIR, f), 'utf8')))
+    .filter((f) => f.endsWith('.ts') && /^export (const|async function|function) handler\b/m.test(fs.readFileSync(path.join(HANDLERS_DIR, f), 'utf8')))
     .map((f) => f.slice(0, -3))
     .sort();
 }

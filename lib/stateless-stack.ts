@@ -1,4 +1,6 @@
 import { CfnOutput, Duration, Stack, TimeZone, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -6,6 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -103,6 +106,7 @@ const DEFAULT_LISTS = ['linux-kernel', 'linux-fsdevel', 'linux-mm', 'linux-block
  */
 export class StatelessStack extends Stack {
   readonly pipeline: Pipeline;
+  readonly api: apigwv2.HttpApi;
   readonly alarmTopic: sns.Topic;
   readonly failedRuns: sqs.Queue;
 
@@ -204,6 +208,31 @@ export class StatelessStack extends Stack {
       approvalTimeout: props.approvalTimeout,
     });
     const stateMachine = this.pipeline.stateMachine;
+
+    // The links in mail (review; subscribe and unsubscribe once they land) are served by one
+    // function behind an HTTP API; each link carries its own HMAC signature instead of a login.
+    const web = stage('Web', {
+      handler: 'web',
+      description: 'kernel-news: review page (approve resumes the waiting run)',
+      timeout: Duration.seconds(29),
+      access: { site: 'read', table: 'readWrite', signingKey: true },
+    });
+    stateMachine.grantTaskResponse(web);
+    const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.api = new apigwv2.HttpApi(this, 'Links', {
+      description: 'kernel-news: signed links from mail',
+      defaultIntegration: new integrations.HttpLambdaIntegration('Web', web),
+      createDefaultStage: false,
+    });
+    new apigwv2.HttpStage(this, 'LinksStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      // Links are clicked by people (and mail scanners); a burst beyond this is not a reader.
+      throttle: { rateLimit: 20, burstLimit: 50 },
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(apiLogs) },
+    });
+    acknowledge(this.api, 'Every route checks the HMAC signature and expiry its link carries (lambdas/web/signing.ts); readers and the editor have no accounts to authorize.', 'AwsSolutions-APIG4');
+    new CfnOutput(this, 'LinksUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
 

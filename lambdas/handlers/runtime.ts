@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 import { configFromEnv, type Config } from '../config.js';
 import { createStorage, type Storage } from '../storage/index.js';
 
@@ -52,4 +54,22 @@ export function fromEnv<E, R>(make: (deps: StageDeps) => (event: E) => Promise<R
     handler ??= make(depsFromEnv());
     return handler(event);
   };
+}
+
+let signingKey: Promise<Buffer> | undefined;
+
+/**
+ * The link-signing key from Secrets Manager (SIGNING_KEY_SECRET_ARN), read once per container. The
+ * stack generates it as 64 random alphanumerics; its bytes are the HMAC key.
+ */
+export function signingKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
+  const arn = env.SIGNING_KEY_SECRET_ARN;
+  if (!arn) return Promise.reject(new ConfigError('SIGNING_KEY_SECRET_ARN is not set: the stack passes the link-signing secret to this function'));
+  signingKey ??= new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })).then((out) => {
+    const value = out.SecretString?.trim();
+    if (!value || value.length < 32) throw new ConfigError(`secret ${arn} is empty or shorter than 32 characters: it must hold the link-signing key`);
+    return Buffer.from(value, 'utf8');
+  });
+  signingKey.catch(() => { signingKey = undefined; });
+  return signingKey;
 }

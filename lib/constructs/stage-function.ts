@@ -37,7 +37,9 @@ export const BUNDLING = {
   banner: "import { createRequire as __kn_createRequire } from 'node:module'; const require = __kn_createRequire(import.meta.url);",
   // The Node.js 22 runtime ships AWS SDK v3; bundling the clients too (S3 + DynamoDB ~ 350 KiB) would
   // put the Fetch bundle over the 1 MiB cold-start target (bench/bundles.ts has the figures).
-  externalModules: ['@aws-sdk/*'] as string[],
+  // `typescript` (3.5 MiB) is reached only through mjml's config loader (cosmiconfig), which
+  // requires it lazily for .ts config files, which we never have.
+  externalModules: ['@aws-sdk/*', 'typescript'] as string[],
 } as const;
 
 /** Why X-Ray's wildcard is fine; shared with the state machine, which traces too. */
