@@ -16,7 +16,7 @@ const DECISION = {
 };
 const POLICY: Array<[string, RegExp]> = [
   ['licensing', /\b(copyright|GPL|licen[cs]e|SPDX)\b/i],
-  ['security', /\b(CVE-\d+|exploit\w*|vulnerab\w*|security (hole|issue|bug|fix|model|critique|concern)|privilege escalation|info(rmation)? leak|leaks? (kernel )?memory|uninitiali[sz]ed (kernel )?memory|seccomp|sandbox\w*|module signing|secure boot|post-quantum|side[- ]channel|constant[- ]time|timing attack)\b/i],
+  ['security', /\b(CVE-\d+|exploit\w*|vulnerabilit(y|ies)|vulnerable to|security (hole|issue|bug|fix|model|critique|concern)|privilege escalation|info(rmation)? leak|leaks? (kernel )?memory|uninitiali[sz]ed (kernel )?memory|seccomp|sandbox\w*|module signing|secure boot|post-quantum|side[- ]channel|constant[- ]time|timing attack)\b/i],
   ['process', /\b(Code of Conduct|maintainership|new maintainer|step(ping)? down as|reviewer (load|bandwidth|burnout)|nobody reviews|crickets|AI[- ](generated|assisted|written|review)|LLM|Co-developed-by: \w+ AI)\b/i],
   ['regression', /\b(regression (in|since|from|caused|introduced|report)|regressed|regzbot|introduced a regression|boot (stall|hang)|data (loss|corruption))\b/i],
 ];
