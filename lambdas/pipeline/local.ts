@@ -13,6 +13,9 @@ import type { ReviewDeps } from '../review/routes.js';
 
 /** Where the local site is served by `kernel-news serve`; links in mail and the archive point here. */
 export const DEFAULT_PORT = 8025;
+/** A list reached by fewer than this share of the week's messages is not named in the masthead. */
+const MASTHEAD_LIST_SHARE = 0.04;
+
 export const defaultSiteUrl = (port = DEFAULT_PORT) => `http://127.0.0.1:${port}`;
 
 /** The week's stored messages, taken apart (series joined with versions from earlier weeks). */
@@ -35,7 +38,9 @@ export async function draftWeek(storage: Storage, options: { week: string; top: 
   const doc = await draftIssue({ week: options.week, analysis, topics, top: options.top }, { drafter, storage, progress: options.progress });
   const lists = new Map<string, number>();
   for (const m of analysis.messages) for (const l of m.lists) lists.set(l, (lists.get(l) ?? 0) + 1);
-  doc.lists = [...lists].sort((a, b) => b[1] - a[1]).map(([l]) => l);
+  // The lists the week was mostly about: copies Cc'd to a list once or twice do not make the masthead.
+  const floor = Math.max(3, Math.ceil(analysis.messages.length * MASTHEAD_LIST_SHARE));
+  doc.lists = [...lists].filter(([, n]) => n >= floor).sort((a, b) => b[1] - a[1]).map(([l]) => l);
   return { doc, analysis, topics };
 }
 

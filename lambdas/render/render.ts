@@ -48,6 +48,15 @@ export function paragraphHtml(p: Paragraph): string {
   return out + escapeHtml(p.text.slice(at));
 }
 
+const MASTHEAD_LISTS = 6;
+
+/** "a, b and 3 more lists": the masthead names the main lists, not every Cc. */
+export function listsLine(lists: string[]): string {
+  const names = lists.map((l) => l.replace(/@vger\.kernel\.org$/, ''));
+  if (names.length <= MASTHEAD_LISTS) return names.join(', ');
+  return `${names.slice(0, MASTHEAD_LISTS).join(', ')} and ${names.length - MASTHEAD_LISTS} more lists`;
+}
+
 export function issueTitle(doc: IssueDocument): string {
   return `${NEWSLETTER_NAME}, week ${doc.week}`;
 }
@@ -55,7 +64,7 @@ export function issueTitle(doc: IssueDocument): string {
 /** The issue as MJML: masthead, opening note, contents, stories, footer. All mail text escaped. */
 export function issueMjml(doc: IssueDocument, options: RenderOptions): string {
   const site = options.siteUrl.replace(/\/+$/, '');
-  const lists = doc.lists?.length ? doc.lists.join(', ') : '';
+  const lists = listsLine(doc.lists ?? []);
   const unsubscribe = options.variant === 'mail' ? UNSUBSCRIBE_PLACEHOLDER : `${site}/subscribe`;
   const stories = doc.topics.map((t, i) => {
     const follow = t.followUpOf
@@ -119,7 +128,7 @@ export async function renderIssue(doc: IssueDocument, options: RenderOptions): P
 export function issueText(doc: IssueDocument, options: RenderOptions): string {
   const site = options.siteUrl.replace(/\/+$/, '');
   const lines: string[] = [issueTitle(doc), '='.repeat(issueTitle(doc).length), ''];
-  if (doc.lists?.length) lines.push(...wrap(`From ${doc.lists.join(', ')}.`), '');
+  if (doc.lists?.length) lines.push(...wrap(`From ${listsLine(doc.lists)}.`), '');
   if (doc.intro) lines.push(...doc.intro.split('\n').flatMap((l) => wrap(l)), '');
   lines.push('In this issue:', ...doc.topics.map((t, i) => `  ${i + 1}. ${t.headline}`), '');
   doc.topics.forEach((t, i) => {
