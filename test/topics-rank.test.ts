@@ -91,6 +91,8 @@ test('a bot storm ranks low', async () => {
   const ranked = buildTopics(analysis, { week: '2026-W02' });
   const { topic, rank } = find(ranked, analysis, /BUILD REGRESSION/);
   assert.equal(topic.messageIds.length, 20, 'the storm is one topic');
+  assert.equal(topic.participants.length, 0, 'a bot is not a participant');
+  assert.ok(topic.reasons.some((r) => /mostly bot traffic \(20 of 20 messages\)/.test(r)), topic.reasons.join('; '));
   assert.ok(rank >= ranked.length / 2, `bot storm ranked #${rank + 1} of ${ranked.length}`);
   assert.ok(topic.score < find(ranked, analysis, /blk-mq: avoid stall during boot/).topic.score);
 });
