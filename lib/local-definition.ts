@@ -11,8 +11,12 @@ export interface StatesDefinition {
 
 type CfnTemplate = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
+/** Pseudo parameters, as a local run fills them in. */
+const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012', 'AWS::URLSuffix': 'amazonaws.com' };
+
 function placeholder(ref: unknown): string {
   const r = ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (r.Ref && PSEUDO[r.Ref]) return PSEUDO[r.Ref];
   const name = r.Ref ?? r['Fn::GetAtt']?.[0] ?? 'Unknown';
   // A valid Lambda ARN, so the definition passes validation; the function is never called by ARN.
   return `arn:aws:lambda:us-east-1:123456789012:function:${name}`;

@@ -6,6 +6,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -201,8 +202,20 @@ export class StatelessStack extends Stack {
       access: { raw: 'read', table: 'readWrite', modelKey: true },
     });
 
+    const render = stage('Render', {
+      handler: 'render',
+      description: 'kernel-news: assemble the stored drafts into the issue\'s draft version',
+      access: { table: 'readWrite' },
+    });
+    const requestApproval = stage('RequestApproval', {
+      handler: 'request-approval',
+      description: 'kernel-news: keep the run\'s task token with the issue and mail the editor the review link',
+      access: { table: 'readWrite', signingKey: true },
+    });
+    this.grantSendMail(requestApproval, configurationSet, props.fromAddress);
+
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      stages: { fetch, thread, topics, draft },
+      stages: { fetch, thread, topics, draft, render, requestApproval },
       siteBucket: props.siteBucket,
       draftConcurrency: props.draftConcurrency,
       approvalTimeout: props.approvalTimeout,
@@ -233,6 +246,7 @@ export class StatelessStack extends Stack {
     });
     acknowledge(this.api, 'Every route checks the HMAC signature and expiry its link carries (lambdas/web/signing.ts); readers and the editor have no accounts to authorize.', 'AwsSolutions-APIG4');
     new CfnOutput(this, 'LinksUrl', { value: this.api.apiEndpoint });
+    requestApproval.addEnvironment('LINKS_URL', this.api.apiEndpoint);
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
 
@@ -287,6 +301,18 @@ export class StatelessStack extends Stack {
     acknowledge(this.pipeline, 'Step Functions invokes each stage function by any version or alias (the "<arn>:*" form the Lambda task grants).',
       ...functions.map((f) => `AwsSolutions-IAM5[Resource::<${logicalIdOf(f)}.Arn>:*]`));
     acknowledge(this.failedRuns, 'This queue is itself the dead-letter queue for failed runs and failed schedule starts.', 'AwsSolutions-SQS3');
+  }
+
+  /** SES v2 SendEmail from the sending identity (address or its domain), through the configuration set. */
+  private grantSendMail(fn: lambda.IFunction, configurationSet: ses.IConfigurationSet, fromAddress: string) {
+    const identity = (name: string) => Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        identity(fromAddress), identity(fromAddress.split('@')[1]),
+        Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+      ],
+    }));
   }
 }
 

@@ -11,7 +11,50 @@ import { createFetchHandler } from '../lambdas/handlers/fetch.js';
 import { createThreadHandler } from '../lambdas/handlers/thread.js';
 import { createTopicsHandler } from '../lambdas/handlers/topics.js';
 import { weekLoader } from '../lambdas/handlers/week.js';
+import { createRenderHandler } from '../lambdas/handlers/render.js';
+import { createRequestApprovalHandler } from '../lambdas/handlers/request-approval.js';
+import { webRoutes } from '../lambdas/handlers/web.js';
+import { getIssueRecord } from '../lambdas/review/store.js';
+import { dispatch, type HttpRequest } from '../lambdas/web/http.js';
+import { LocalTaskTokens } from '../lib/local-definition.js';
+import { SMTPServer } from 'smtp-server';
+import nodemailer from 'nodemailer';
+import type { AddressInfo } from 'node:net';
 import { freshAws, sampleMbox } from './helpers.js';
+
+/** A local SMTP server that keeps what it receives. */
+async function startSmtp() {
+  const received: string[] = [];
+  const waiting: Array<(mail: string) => void> = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const mail = Buffer.concat(chunks).toString('utf8');
+        received.push(mail);
+        waiting.shift()?.(mail);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    received,
+    next: () => new Promise<string>((resolve) => waiting.push(resolve)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const LINKS_URL = 'https://links.example.org';
+
+function request(method: string, url: string, body = ''): HttpRequest {
+  const u = new URL(url);
+  return { method, path: u.pathname, query: u.searchParams, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, baseUrl: LINKS_URL };
+}
 
 /**
  * The cloud flow run locally: the state machine definition the CDK app synthesizes, executed by
@@ -22,26 +65,45 @@ const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const skip = NODE_MAJOR < 22 ? `aws-local-stepfunctions needs Node 22 (this is ${process.version}); run npm run test:e2e` : false;
 
 let aws: Awaited<ReturnType<typeof freshAws>>;
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
 before(async () => {
-  if (!skip) aws = await freshAws();
+  if (skip) return;
+  aws = await freshAws();
+  smtp = await startSmtp();
 });
 after(async () => {
   await aws?.close();
+  await smtp?.close();
 });
 
-test('the synthesized state machine runs locally: sample archive in, stories drafted, re-run resumes', { skip, timeout: 180_000 }, async () => {
+test('the synthesized state machine runs locally: sample archive in, stories drafted, approved via the mailed signed link, re-run resumes', { skip, timeout: 180_000 }, async () => {
   const { StateMachine } = await import('aws-local-stepfunctions');
   const app = new App({ context: { account: '123456789012', region: 'us-east-1' } });
   const { stateless } = buildApp(app);
   const definition = localDefinition(Template.fromStack(stateless).toJSON() as Parameters<typeof localDefinition>[0]);
 
   const deps = { config: aws.config, storage: aws.storage };
+  const signingKey = Buffer.alloc(32, 7);
+  const tokens = new LocalTaskTokens();
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+  const requestApproval = createRequestApprovalHandler({
+    storage: aws.storage, signingKey, editorEmail: 'editor@example.org', linksUrl: LINKS_URL,
+    mail: { send: async (m) => { await transport.sendMail({ from: 'newsletter@example.org', ...m }); } },
+  });
+  const routes = webRoutes({ storage: aws.storage, signingKey, tokens });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
     [STATE.fetch]: createFetchHandler(deps),
     [STATE.thread]: createThreadHandler(deps),
     [STATE.topics]: createTopicsHandler({ ...deps, topStories: 5 }),
     // The model: none, so the offline drafter writes every story.
     [STATE.draft]: createDraftHandler({ storage: aws.storage, loadAnalysis: weekLoader(aws.storage, { bodies: true }) }),
+    [STATE.render]: createRenderHandler(deps),
+    // lambda:invoke.waitForTaskToken: the function gets the Payload, the state waits for the token.
+    [STATE.awaitApproval]: async (input) => {
+      const { Payload } = input as { Payload: { week: string; taskToken: string } };
+      await requestApproval(Payload);
+      return tokens.wait(Payload.taskToken);
+    },
   };
   // Every Task of the definition must be bound: a Task left unbound would try to call AWS.
   assert.deepEqual(taskStateNames(definition).filter((name) => !handlers[name]), []);
@@ -51,9 +113,30 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const run = () => machine.run({ archiveKey: 'imports/2026-W02-sample.mbox.gz' }, {
     overrides: { taskResourceLocalHandlers: handlers as never },
     context: { Execution: { Id: 'local' }, Task: { Token: 'local-task-token' } },
-  }).result as Promise<{ fetch: { week: string; found: number; stored: number; alreadyStored: number }; topics: { topicIds: string[] } }>;
+  }).result as Promise<{
+    fetch: { week: string; found: number; stored: number; alreadyStored: number };
+    topics: { topicIds: string[] };
+    render: { draftVersion: number; resumed: boolean };
+    approval?: { week: string; approvedVersion: number };
+  }>;
 
-  const first = await run();
+  const mailed = smtp.next();
+  const firstRun = run();
+  // The run now waits in AwaitApproval; the editor gets the review link by mail.
+  const mail = (await mailed).replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  assert.match(mail, /Kernel News 2026-W02 is ready for review/);
+  const link = /https:\/\/links\.example\.org\/review\/2026-W02\?[^\s]+/.exec(mail)?.[0];
+  assert.ok(link, 'review link in the mail');
+  const page = await dispatch(routes, request('GET', link));
+  assert.equal(page.status, 200);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  assert.ok(csrf, 'the review page carries a CSRF token');
+  const approved = await dispatch(routes, request('POST', link, new URLSearchParams({ action: 'approve', csrf }).toString()));
+  assert.equal(approved.status, 303, approved.body);
+
+  const first = await firstRun;
+  assert.deepEqual(first.approval, { week: '2026-W02', approvedVersion: first.render.draftVersion });
+  assert.equal((await getIssueRecord(aws.storage, '2026-W02'))?.status, 'approved');
   assert.equal(first.fetch.week, '2026-W02');
   assert.equal(first.fetch.found, 524);
   assert.ok(first.fetch.stored > 500, `stored ${first.fetch.stored}`);
@@ -63,8 +146,11 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   assert.deepEqual([...drafted.keys()].sort(), [...first.topics.topicIds].sort());
   assert.ok([...drafted.values()].every((v) => v === 1));
 
-  // Re-running the week stores nothing twice.
+  // Re-running the week stores nothing twice, keeps the approved issue and does not ask again.
   const second = await run();
+  assert.equal(second.render.resumed, true);
+  assert.equal(second.approval, undefined, 'AlreadyApproved? skips the wait');
+  assert.equal(smtp.received.length, 1);
   assert.equal(second.fetch.stored, 0);
   assert.equal(second.fetch.alreadyStored, first.fetch.stored + first.fetch.alreadyStored);
   assert.deepEqual(second.topics.topicIds, first.topics.topicIds);

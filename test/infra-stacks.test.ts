@@ -99,7 +99,11 @@ test('state machine: the stages in order, drafting bounded, approval waits for a
     const state: { Next?: string; Default?: string } = definition.States[name];
     name = state.Next ?? state.Default;
   }
-  assert.deepEqual(order.slice(0, 8), [STATE.fetch, STATE.thread, STATE.topics, STATE.draftEach, STATE.render, STATE.awaitApproval, STATE.planDelivery, order[7]]);
+  assert.deepEqual(order.slice(0, 6), [STATE.fetch, STATE.thread, STATE.topics, STATE.draftEach, STATE.render, STATE.alreadyApproved]);
+  const gate = definition.States[STATE.alreadyApproved];
+  assert.equal(gate.Default, STATE.awaitApproval);
+  assert.equal(gate.Choices[0].Next, STATE.planDelivery);
+  assert.equal(definition.States[STATE.awaitApproval].Next, STATE.planDelivery);
   assert.equal(order.at(-1), STATE.done);
   assert.ok(order.includes(STATE.publish));
   const fetch = definition.States[STATE.fetch];

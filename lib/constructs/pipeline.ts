@@ -16,6 +16,7 @@ export const STATE = {
   draftEach: 'DraftStories',
   draft: 'DraftStory',
   render: 'Render',
+  alreadyApproved: 'AlreadyApproved?',
   awaitApproval: 'AwaitApproval',
   notApproved: 'NotApproved',
   planDelivery: 'PlanDelivery',
@@ -35,13 +36,13 @@ export const STATE = {
 export interface PipelineStages {
   /** Input `{week?, archiveKey?}`, returns `{week, found, stored, ...}`. */
   readonly fetch: lambda.IFunction;
-  /** Input `{week}`: threads and series of the stored week. @default - a Pass state */
+  /** Input `{week}`, returns `{week, messages, threads, ...}` counts; stores series versions. @default - a Pass state */
   readonly thread?: lambda.IFunction;
   /** Input `{week}`, returns `{week, topicIds}` (ids only: the state limit is 256 KB). @default - a Pass state */
   readonly topics?: lambda.IFunction;
   /** Input `{week, topicId}`: drafts one story and stores it. @default - a Pass state */
   readonly draft?: lambda.IFunction;
-  /** Input `{week}`: assembles the drafts into an issue version and renders it. @default - a Pass state */
+  /** Input `{week, stats}`: assembles the stored drafts into the issue's draft version. @default - a Pass state */
   readonly render?: lambda.IFunction;
   /** Input `{week, taskToken}`: stores the token with the issue and mails the editor the review link. @default - a Pass state */
   readonly requestApproval?: lambda.IFunction;
@@ -108,13 +109,20 @@ export class Pipeline extends Construct {
 
     // No payload: the execution input ({week?, archiveKey?}) is the event.
     const fetch = this.invoke(STATE.fetch, s.fetch, undefined, '$.fetch');
-    const thread = this.stage(STATE.thread, s.thread, { week }, sfn.JsonPath.DISCARD);
+    const thread = this.stage(STATE.thread, s.thread, { week }, '$.thread');
     const topics = this.stage(STATE.topics, s.topics, { week }, '$.topics');
 
     // Without the topics stage there are no topic ids to map over.
     const draftEach = s.topics ? this.draftMap(s.draft, week, draftConcurrency) : this.missing(STATE.draftEach);
 
-    const render = this.stage(STATE.render, s.render, { week }, '$.render');
+    const render = this.stage(STATE.render, s.render, {
+      week,
+      stats: {
+        messages: sfn.JsonPath.numberAt('$.thread.messages'),
+        threads: sfn.JsonPath.numberAt('$.thread.threads'),
+        topics: sfn.JsonPath.numberAt('$.topics.topics'),
+      },
+    }, '$.render');
 
     const approval: sfn.INextable & sfn.IChainable = s.requestApproval
       ? new tasks.LambdaInvoke(this, STATE.awaitApproval, {
@@ -128,11 +136,18 @@ export class Pipeline extends Construct {
       : this.missing(STATE.awaitApproval);
 
     const plan = this.stage(STATE.planDelivery, s.planDelivery, { week }, '$.plan');
+
     const publish = this.stage(STATE.publish, s.publish, { week }, sfn.JsonPath.DISCARD);
     publish.next(new sfn.Succeed(this, STATE.done));
     const send = s.planDelivery ? this.sendStates(s.sendBatch, week, sendConcurrency, threshold, props.siteBucket, publish) : this.missing(STATE.sendInline).next(publish);
 
-    const definition = fetch.next(thread).next(topics).next(draftEach).next(render).next(approval).next(plan).next(send);
+    approval.next(plan);
+    plan.next(send);
+    // A re-run of a week the editor approved already goes straight on to delivery.
+    const afterRender = s.render
+      ? new sfn.Choice(this, STATE.alreadyApproved).when(sfn.Condition.stringEquals('$.render.status', 'approved'), plan).otherwise(approval)
+      : approval;
+    const definition = fetch.next(thread).next(topics).next(draftEach).next(render).next(afterRender);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
