@@ -34,6 +34,7 @@ export function buildApp(app = new App()): { app: App; stateful: StatefulStack; 
     fromAddress: context('fromAddress') ?? 'newsletter@example.com',
     lists: context('lists')?.split(',').map((l) => l.trim()).filter(Boolean),
     timeZone: context('timeZone'),
+    siteUrl: context('siteUrl'),
     model: context('model'),
     maxUsdPerIssue: context('maxUsdPerIssue') === undefined ? undefined : Number(context('maxUsdPerIssue')),
   });

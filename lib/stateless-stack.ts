@@ -84,6 +84,12 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly approvalTimeout?: Duration;
   /**
+   * The public URL the site bucket's archive is served under (links in the feed and pages).
+   * Serving it (e.g. CloudFront) is not part of this stack.
+   * @default - the site bucket's regional endpoint
+   */
+  readonly siteUrl?: string;
+  /**
    * Where alarms are mailed.
    * @default - the editor
    */
@@ -213,9 +219,16 @@ export class StatelessStack extends Stack {
       access: { table: 'readWrite', signingKey: true },
     });
     this.grantSendMail(requestApproval, configurationSet, props.fromAddress);
+    const publish = stage('PublishArchive', {
+      handler: 'publish',
+      description: 'kernel-news: write the approved issue, the archive index and the Atom feed to the site bucket',
+      timeout: Duration.minutes(2),
+      access: { site: 'readWrite', table: 'readWrite' },
+    });
+    publish.addEnvironment('SITE_URL', props.siteUrl ?? `https://${props.siteBucket.bucketRegionalDomainName}`);
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      stages: { fetch, thread, topics, draft, render, requestApproval },
+      stages: { fetch, thread, topics, draft, render, requestApproval, publish },
       siteBucket: props.siteBucket,
       draftConcurrency: props.draftConcurrency,
       approvalTimeout: props.approvalTimeout,

@@ -11,6 +11,7 @@ import { createFetchHandler } from '../lambdas/handlers/fetch.js';
 import { createThreadHandler } from '../lambdas/handlers/thread.js';
 import { createTopicsHandler } from '../lambdas/handlers/topics.js';
 import { weekLoader } from '../lambdas/handlers/week.js';
+import { createPublishHandler } from '../lambdas/handlers/publish.js';
 import { createRenderHandler } from '../lambdas/handlers/render.js';
 import { createRequestApprovalHandler } from '../lambdas/handlers/request-approval.js';
 import { webRoutes } from '../lambdas/handlers/web.js';
@@ -104,6 +105,7 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
       await requestApproval(Payload);
       return tokens.wait(Payload.taskToken);
     },
+    [STATE.publish]: createPublishHandler({ ...deps, siteUrl: 'https://news.example.org' }),
   };
   // Every Task of the definition must be bound: a Task left unbound would try to call AWS.
   assert.deepEqual(taskStateNames(definition).filter((name) => !handlers[name]), []);
@@ -137,6 +139,10 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const first = await firstRun;
   assert.deepEqual(first.approval, { week: '2026-W02', approvedVersion: first.render.draftVersion });
   assert.equal((await getIssueRecord(aws.storage, '2026-W02'))?.status, 'approved');
+  // Published: the issue's pages and the archive's index and feed are in the site bucket.
+  for (const key of ['issues/2026-W02/index.html', 'issues/2026-W02/issue.html', 'index.html', 'feed.atom']) {
+    assert.ok(await aws.storage.site.has(key), key);
+  }
   assert.equal(first.fetch.week, '2026-W02');
   assert.equal(first.fetch.found, 524);
   assert.ok(first.fetch.stored > 500, `stored ${first.fetch.stored}`);
