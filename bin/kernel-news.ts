@@ -6,6 +6,8 @@ import { runCommand } from './commands/run.js';
 import { threadsCommand } from './commands/threads.js';
 import { serveCommand } from './commands/serve.js';
 import { approveCommand } from './commands/approve.js';
+import { subscribersCommand } from './commands/subscribers.js';
+import { sendCommand } from './commands/send.js';
 import { topicsCommand } from './commands/topics.js';
 
 // The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
@@ -27,6 +29,8 @@ program.addCommand(runCommand());
 program.addCommand(threadsCommand());
 program.addCommand(serveCommand());
 program.addCommand(approveCommand());
+program.addCommand(subscribersCommand());
+program.addCommand(sendCommand());
 program.addCommand(topicsCommand());
 
 try {

@@ -7,6 +7,9 @@ import { reviewRoutes } from '../../lambdas/review/routes.js';
 import { startLocalServer } from '../../lambdas/web/local-server.js';
 import { localSigningKey } from '../../lambdas/web/signing.js';
 import { messagePage, type Route } from '../../lambdas/web/http.js';
+import { subscriptionRoutes } from '../../lambdas/subscribers/routes.js';
+import { OutboxMailer, SmtpMailer } from '../../lambdas/deliver/mailer.js';
+import { DEFAULT_FROM } from './send.js';
 
 const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.atom': 'application/atom+xml; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.mjml': 'text/plain; charset=utf-8' };
 
@@ -27,17 +30,22 @@ export function serveCommand(): Command {
   const command = new Command('serve')
     .description('serve the review pages and the published archive on 127.0.0.1')
     .option('--port <n>', 'port to listen on', positiveInt('--port'), DEFAULT_PORT)
-    .action(async (options: { port: number; data: string; out: string }) => {
+    .option('--smtp <url>', 'send confirmation mail through this SMTP server; default: OUT/outbox/confirmations/')
+    .action(async (options: { port: number; data: string; out: string; smtp?: string }) => {
       await withLocalAws(options.data, async ({ storage }) => {
         const siteDir = path.resolve(options.out, 'site');
-        const deps = localReviewDeps(storage, localSigningKey(path.resolve(options.data)), defaultSiteUrl(options.port), siteDir);
-        const server = await startLocalServer([...reviewRoutes(deps), ...staticSiteRoutes(siteDir)], options.port);
+        const signingKey = localSigningKey(path.resolve(options.data));
+        const deps = localReviewDeps(storage, signingKey, defaultSiteUrl(options.port), siteDir);
+        const mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(path.join(options.out, 'outbox', 'confirmations'));
+        const routes = [...reviewRoutes(deps), ...subscriptionRoutes({ storage, signingKey, mailer, from: DEFAULT_FROM }), ...staticSiteRoutes(siteDir)];
+        const server = await startLocalServer(routes, options.port);
         process.stderr.write(`serving on ${server.url} (review links from \`kernel-news run\`; archive at ${server.url}/index.html); Ctrl-C stops\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         await server.close();
+        await mailer.close();
       });
     });
   return withOutOption(withDataOption(command));

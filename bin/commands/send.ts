@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { progress, progressDone, withDataOption, withLocalAws, withOutOption } from './common.js';
+import { sendIssue } from '../../lambdas/deliver/send.js';
+import { OutboxMailer, SmtpMailer, type Mailer } from '../../lambdas/deliver/mailer.js';
+import { UserError } from '../../lambdas/errors.js';
+import { localSigningKey } from '../../lambdas/web/signing.js';
+import { defaultSiteUrl, DEFAULT_PORT } from '../../lambdas/pipeline/local.js';
+
+export const DEFAULT_FROM = 'Kernel News <newsletter@localhost>';
+
+export function sendCommand(): Command {
+  const command = new Command('send')
+    .description('deliver an approved issue to every confirmed subscriber, exactly once each')
+    .addOption(new Option('--issue <YYYY-Www>', 'the week of the issue').makeOptionMandatory())
+    .option('--smtp <url>', 'send through this SMTP server (smtp://HOST:PORT); default: write .eml files to OUT/outbox/<week>/')
+    .option('--from <address>', 'the From address', DEFAULT_FROM)
+    .option('--base-url <url>', 'where the unsubscribe pages are served', defaultSiteUrl(DEFAULT_PORT))
+    .option('--resend-in-doubt', 'also send to recipients an interrupted earlier run could not confirm (they may get a second copy)')
+    .action(async (options: { issue: string; smtp?: string; from: string; baseUrl: string; data: string; out: string; resendInDoubt?: boolean }) => {
+      if (options.smtp && !/^smtps?:\/\/[^/]+/.test(options.smtp)) throw new UserError(`--smtp must look like smtp://HOST:PORT, got "${options.smtp}"`);
+      const outbox = path.join(options.out, 'outbox', options.issue);
+      const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(outbox);
+      try {
+        const report = await withLocalAws(options.data, async ({ storage }) => sendIssue(storage, mailer, {
+          week: options.issue, from: options.from, resendInDoubt: options.resendInDoubt, baseUrl: options.baseUrl, signingKey: localSigningKey(path.resolve(options.data)),
+          onProgress: (p) => progress(`send: ${p.sent} sent, ${p.skipped} already sent, of ${p.total}`),
+        }));
+        progressDone();
+        process.stdout.write(`issue ${options.issue}: ${report.sent} sent now, ${report.alreadySent} had it already, ${report.failed.length} failed, of ${report.total} recipients${options.smtp ? '' : ` (outbox: ${outbox})`}\n`);
+        for (const f of report.failed) process.stderr.write(`failed: ${f.email}: ${f.error}\n`);
+        if (report.inDoubt.length) process.stderr.write(`in doubt (an interrupted run recorded them but the mail server never confirmed; not sent again): ${report.inDoubt.join(', ')}\n  send to them anyway with --resend-in-doubt\n`);
+        if (report.failed.length) process.exitCode = 1;
+      } finally {
+        await mailer.close();
+      }
+    });
+  return withOutOption(withDataOption(command));
+}

@@ -1,0 +1,207 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { freshAws, repoRoot, tempDir } from './helpers.js';
+import { startLocalAws } from '../lambdas/local/emulators.js';
+import { publishIssue } from '../lambdas/archive/publish.js';
+import { createDraftIssue, approveVersion } from '../lambdas/review/store.js';
+import { sendIssue } from '../lambdas/deliver/send.js';
+import { SmtpMailer } from '../lambdas/deliver/mailer.js';
+import { subscriptionRoutes } from '../lambdas/subscribers/routes.js';
+import { getSubscriber, importConfirmed, listSubscribers } from '../lambdas/subscribers/store.js';
+import { handleSesNotifications } from '../lambdas/subscribers/bounces.js';
+import { startLocalServer, type LocalServer } from '../lambdas/web/local-server.js';
+import { localSigningKey } from '../lambdas/web/signing.js';
+import { UserError } from '../lambdas/errors.js';
+import type { IssueDocument } from '../lambdas/model.js';
+import type { Storage } from '../lambdas/storage/index.js';
+
+interface Received { to: string; raw: string; complete: boolean }
+
+/** A real SMTP server on 127.0.0.1 that keeps every message it accepted. */
+async function smtpSink() {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false, size: 10 << 20,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        // Only a message whose MIME structure closes is a delivered message.
+        for (const r of session.envelope.rcptTo) received.push({ to: r.address, raw, complete: /--\r?\n?$/.test(raw.trimEnd() + '\n') || /--[^\s]+--\s*$/.test(raw) });
+        callback();
+      });
+    },
+  });
+  server.on('error', () => {}); // a killed sender resets its connections: expected in the crash test
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return { received, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function smallIssue(week: string): IssueDocument {
+  return {
+    week, generatedAt: new Date().toISOString(), stats: { messages: 2, threads: 1, topics: 1 }, lists: ['linux-block@vger.kernel.org'],
+    topics: [{
+      id: 't-1', headline: 'Zeroing the Integrity Buffer', score: 1, reasons: ['test'], messageIds: ['a@x'], participants: [{ name: 'Ada', email: 'ada@example.org' }],
+      paragraphs: [{ text: 'Ada said, "the buffer must be zeroed before it reaches the drive."', quotes: [{ text: 'the buffer must be zeroed before it reaches the drive.', author: { name: 'Ada', email: 'ada@example.org' }, messageId: 'a@x', url: 'https://lore.kernel.org/r/a@x' }] }],
+    }],
+    verification: { quotes: 1, verified: 1, repaired: 0, removed: 0 }, cost: { inputTokens: 0, outputTokens: 0, usd: 0 },
+  };
+}
+
+async function approvedIssue(storage: Storage, week: string) {
+  const doc = smallIssue(week);
+  const record = await createDraftIssue(storage, doc);
+  await approveVersion(storage, week, record.draftVersion, 'test');
+  await publishIssue({ site: storage.site, table: storage.table, siteUrl: 'http://127.0.0.1:1' }, doc);
+}
+
+let aws: Awaited<ReturnType<typeof freshAws>>;
+let smtp: Awaited<ReturnType<typeof smtpSink>>;
+let web: LocalServer;
+let mailer: SmtpMailer;
+const key = Buffer.alloc(32, 9);
+const FROM = 'Kernel News <news@example.org>';
+
+before(async () => {
+  aws = await freshAws();
+  smtp = await smtpSink();
+  mailer = new SmtpMailer(smtp.url);
+  web = await startLocalServer(subscriptionRoutes({ storage: aws.storage, signingKey: key, mailer, from: FROM }));
+});
+after(async () => {
+  await mailer?.close();
+  await web?.close();
+  await smtp?.close();
+  await aws?.close();
+});
+
+const post = (url: string, body: Record<string, string>) => fetch(url, { method: 'POST', body: new URLSearchParams(body), redirect: 'manual' });
+const linkIn = (raw: string, kind: string) => new RegExp(`(http://127\\.0\\.0\\.1:\\d+/${kind}\\?[^\\s"<>]+)`).exec(raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='))![1].replace(/&amp;/g, '&');
+
+test('subscribe, confirm, receive the issue, unsubscribe with one POST, receive nothing next time', async () => {
+  const reader = 'reader@example.org';
+  const subscribed = await post(`${web.url}/subscribe`, { email: reader });
+  assert.equal(subscribed.status, 200);
+  assert.equal((await getSubscriber(aws.storage, reader))?.status, 'pending');
+  const confirmation = smtp.received.find((m) => m.to === reader)!;
+  const confirmUrl = linkIn(confirmation.raw, 'confirm');
+  assert.equal((await fetch(confirmUrl)).status, 200); // a GET (a mail scanner) confirms nothing
+  assert.equal((await getSubscriber(aws.storage, reader))?.status, 'pending');
+  assert.equal((await post(confirmUrl, {})).status, 200);
+  assert.equal((await getSubscriber(aws.storage, reader))?.status, 'confirmed');
+
+  await approvedIssue(aws.storage, '2026-W20');
+  const before = smtp.received.length;
+  const report = await sendIssue(aws.storage, mailer, { week: '2026-W20', from: FROM, baseUrl: web.url, signingKey: key });
+  assert.equal(report.sent, 1);
+  const mail = smtp.received.slice(before).find((m) => m.to === reader)!;
+  const parsed = await simpleParser(mail.raw);
+  assert.match(mail.raw, /^Content-Type: multipart\/alternative/m);
+  assert.ok(parsed.text?.includes('the buffer must be zeroed'));
+  assert.ok(parsed.html && parsed.html.includes('the buffer must be zeroed'));
+  const listUnsubscribe = parsed.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r?\n\s+/g, '');
+  assert.match(listUnsubscribe, /<http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?e=reader%40example\.org&exp=\d+&sig=[\w-]+>/);
+  assert.match(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')!.line, /List-Unsubscribe=One-Click/);
+  const unsubscribeUrl = /<([^>]+)>/.exec(listUnsubscribe)![1];
+  assert.ok(parsed.html.includes(unsubscribeUrl.replace(/&/g, '&amp;')), 'the footer carries the same per-recipient link');
+  assert.ok(!mail.raw.includes('%%UNSUBSCRIBE_URL%%'));
+
+  // RFC 8058 one-click: a single POST with the standard body.
+  const oneClick = await fetch(unsubscribeUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+  assert.equal(oneClick.status, 200);
+  assert.equal((await getSubscriber(aws.storage, reader))?.status, 'unsubscribed');
+  await approvedIssue(aws.storage, '2026-W21');
+  const again = await sendIssue(aws.storage, mailer, { week: '2026-W21', from: FROM, baseUrl: web.url, signingKey: key });
+  assert.equal(again.total, 0);
+  assert.ok(!smtp.received.some((m) => m.to === reader && m.raw.includes('2026-W21')));
+});
+
+test('no endpoint tells whether another address is subscribed; forged links are refused', async () => {
+  await importConfirmed(aws.storage, ['known@example.org']);
+  const known = await (await post(`${web.url}/subscribe`, { email: 'known@example.org' })).text();
+  const unknown = await (await post(`${web.url}/subscribe`, { email: 'unknown@example.org' })).text();
+  assert.equal(known, unknown);
+  const bad = await fetch(`${web.url}/unsubscribe?e=known%40example.org&exp=9999999999&sig=AAAA`, { method: 'POST' });
+  assert.equal(bad.status, 403);
+  assert.equal((await getSubscriber(aws.storage, 'known@example.org'))?.status, 'confirmed');
+  assert.equal((await post(`${web.url}/subscribe`, { email: 'not an address' })).status, 400);
+});
+
+test('an issue that is not approved is refused; a second send of the same issue sends nothing', async () => {
+  await createDraftIssue(aws.storage, smallIssue('2026-W22'));
+  await assert.rejects(sendIssue(aws.storage, mailer, { week: '2026-W22', from: FROM, baseUrl: web.url, signingKey: key }), (err: unknown) => err instanceof UserError && /not approved/.test((err as Error).message));
+  await approvedIssue(aws.storage, '2026-W23');
+  const first = await sendIssue(aws.storage, mailer, { week: '2026-W23', from: FROM, baseUrl: web.url, signingKey: key });
+  const second = await sendIssue(aws.storage, mailer, { week: '2026-W23', from: FROM, baseUrl: web.url, signingKey: key });
+  assert.ok(first.sent >= 1);
+  assert.equal(second.sent, 0);
+  assert.equal(second.alreadySent, first.sent);
+});
+
+test('SES bounces and complaints suppress addresses; transient bounces do not', async () => {
+  await importConfirmed(aws.storage, ['bounce@example.org', 'soft@example.org', 'angry@example.org']);
+  const sns = (message: object) => ({ Sns: { Message: JSON.stringify(message) } });
+  const suppressed = await handleSesNotifications(aws.storage, { Records: [
+    sns({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'bounce@example.org' }] } }),
+    sns({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'soft@example.org' }] } }),
+    sns({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'Angry@example.org' }] } }),
+    { Sns: { Message: 'not json' } },
+  ] });
+  assert.deepEqual(suppressed.sort(), ['angry@example.org', 'bounce@example.org']);
+  await approvedIssue(aws.storage, '2026-W24');
+  const before = smtp.received.length;
+  await sendIssue(aws.storage, mailer, { week: '2026-W24', from: FROM, baseUrl: web.url, signingKey: key });
+  const to = smtp.received.slice(before).map((m) => m.to);
+  assert.ok(to.includes('soft@example.org'));
+  assert.ok(!to.includes('bounce@example.org') && !to.includes('angry@example.org'));
+});
+
+test('crash test: the sender killed part-way through 2,000 subscribers, re-run, delivers exactly one message each', async () => {
+  const dataDir = tempDir();
+  const local = await startLocalAws(dataDir);
+  const people = Array.from({ length: 2000 }, (_, i) => `reader${i}@example.net`);
+  await importConfirmed(local.storage, people);
+  await approvedIssue(local.storage, '2026-W30');
+  await local.close();
+  localSigningKey(dataDir);
+
+  const sink = await smtpSink();
+  const cli = path.join(repoRoot, 'dist', 'bin', 'kernel-news.js');
+  const args = [cli, 'send', '--issue', '2026-W30', '--smtp', sink.url, '--data', dataDir];
+  const first = spawn(process.execPath, args, { stdio: 'ignore' });
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (sink.received.length >= 700) {
+        first.kill('SIGKILL');
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  await new Promise((resolve) => first.once('exit', resolve));
+  const atKill = sink.received.filter((m) => m.complete).length;
+  assert.ok(atKill < 2000, 'killed before the end');
+  const second = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  second.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise((resolve) => second.once('exit', resolve));
+  assert.equal(code, 0, stderr);
+  // Recipients whose send was recorded but never confirmed are named, not silently dropped or doubled.
+  const inDoubt = new Set((/in doubt[^:]*: (.*)/.exec(stderr)?.[1] ?? '').split(', ').filter(Boolean));
+  await sink.close();
+  const counts = new Map<string, number>();
+  for (const m of sink.received) if (m.complete) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+  const twice = [...counts].filter(([, n]) => n > 1);
+  const missing = people.filter((p) => !counts.has(p));
+  assert.deepEqual(twice, [], 'nobody gets a second message');
+  assert.deepEqual(missing.filter((p) => !inDoubt.has(p)), [], 'everybody gets one, or is reported in doubt');
+  assert.ok(inDoubt.size <= 8, `at most the messages in flight at the kill are in doubt (${inDoubt.size})`);
+  assert.ok(counts.size + missing.length === 2000 && (await listSubscribers(aws.storage)).length > 0);
+});
