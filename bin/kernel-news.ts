@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../lambdas/errors.js';
-import { ingestCommand } from './commands/ingest.js';
-import { runCommand } from './commands/run.js';
-import { threadsCommand } from './commands/threads.js';
-import { serveCommand } from './commands/serve.js';
-import { approveCommand } from './commands/approve.js';
-import { subscribersCommand } from './commands/subscribers.js';
-import { sendCommand } from './commands/send.js';
-import { topicsCommand } from './commands/topics.js';
+import type { Command as CommandType } from 'commander';
+
+/**
+ * Each command's module, loaded only when that command runs: a command pulls in what it needs
+ * (the threads command needs no MJML, AWS SDK or model client), so start-up stays fast.
+ */
+const COMMANDS: Record<string, () => Promise<CommandType>> = {
+  ingest: async () => (await import('./commands/ingest.js')).ingestCommand(),
+  threads: async () => (await import('./commands/threads.js')).threadsCommand(),
+  topics: async () => (await import('./commands/topics.js')).topicsCommand(),
+  run: async () => (await import('./commands/run.js')).runCommand(),
+  serve: async () => (await import('./commands/serve.js')).serveCommand(),
+  approve: async () => (await import('./commands/approve.js')).approveCommand(),
+  subscribers: async () => (await import('./commands/subscribers.js')).subscribersCommand(),
+  send: async () => (await import('./commands/send.js')).sendCommand(),
+};
 
 // The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
@@ -24,14 +32,8 @@ const program = new Command('kernel-news')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-program.addCommand(ingestCommand());
-program.addCommand(runCommand());
-program.addCommand(threadsCommand());
-program.addCommand(serveCommand());
-program.addCommand(approveCommand());
-program.addCommand(subscribersCommand());
-program.addCommand(sendCommand());
-program.addCommand(topicsCommand());
+const requested = process.argv[2];
+for (const name of requested && COMMANDS[requested] ? [requested] : Object.keys(COMMANDS)) program.addCommand(await COMMANDS[name]());
 
 try {
   await program.parseAsync(process.argv);

@@ -39,8 +39,9 @@ export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | un
   if (h.autoHeaders.some((a) => /^auto-submitted: auto-(replied|generated)/.test(a) || /^x-autoreply/.test(a)) || /\b(out of (the )?office|automatic reply|auto-?reply|abwesenheit)\b/i.test(subject)) {
     return reason('out-of-office or auto-reply');
   }
+  if (!/^\s*re:/i.test(subject)) return undefined;
   const note = ownTextStart(raw, h.bodyOffset);
-  if (note.length < SHORT_NOTE_CHARS && /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i.test(note) && /^\s*(re:)/i.test(subject)) {
+  if (note.length < SHORT_NOTE_CHARS && /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i.test(note)) {
     return reason('"applied, thanks" note');
   }
   return undefined;

@@ -22,6 +22,7 @@ export interface MessageHeaders {
   bodyOffset: number;
 }
 
+const LIST_ADDRESS = /[\w.+-]+@[\w.-]+\.\w+/g;
 const REVIEW_LINE = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/gim;
 const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/m;
 
@@ -33,10 +34,11 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
   const inReplyTo = messageIdsIn(firstHeader(block, 'in-reply-to')).find((id) => id !== messageId);
   const date = parseMailDate(firstHeader(block, 'date'));
   const from = peopleIn(firstHeader(block, 'from'))[0] ?? { name: 'unknown sender', email: 'unknown@invalid' };
-  const to = peopleIn(block.fields.get('to')?.join(', '));
-  const cc = peopleIn(block.fields.get('cc')?.join(', '));
+  const toRaw = block.fields.get('to')?.join(', ');
+  const ccRaw = block.fields.get('cc')?.join(', ');
   const lists = new Set(listsOf(block.fields));
-  for (const p of [...to, ...cc]) if (isListAddress(p.email)) lists.add(p.email);
+  // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
+  for (const m of `${toRaw ?? ''},${ccRaw ?? ''}`.matchAll(LIST_ADDRESS)) if (isListAddress(m[0].toLowerCase())) lists.add(m[0].toLowerCase());
 
   const body = bytes.toString('latin1', block.bodyOffset, Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES));
   let changeId = firstHeader(block, 'x-change-id')?.trim();
@@ -53,26 +55,38 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
     const v = firstHeader(block, name);
     if (v) autoHeaders.push(`${name}: ${v.toLowerCase()}`);
   }
-  return {
-    message: {
+  const message = {
       messageId,
       sha256,
       inReplyTo,
       references,
       from,
-      to,
-      cc,
       lists: [...lists].sort(),
       date: date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined,
       dateProblem: date.problem,
       subject: decodeHeaderValue(firstHeader(block, 'subject') ?? ''),
       url: loreUrl(messageId),
-    },
+  } as ParsedMessage;
+  // To and Cc people are parsed on first use (most stages never look at them).
+  lazyPeople(message, 'to', toRaw);
+  lazyPeople(message, 'cc', ccRaw);
+  return {
+    message,
     changeId,
     reviewTrailers,
     autoHeaders,
     bodyOffset: block.bodyOffset,
   };
+}
+
+function lazyPeople(message: ParsedMessage, field: 'to' | 'cc', raw: string | undefined) {
+  let value: ParsedMessage['to'] | undefined;
+  Object.defineProperty(message, field, {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= peopleIn(raw)),
+    set: (v: ParsedMessage['to']) => { value = v; },
+  });
 }
 
 /** The message's readable text, decoded by postal-mime (charsets, QP, base64, multipart; HTML-only mail as text). */
