@@ -225,10 +225,17 @@ export class StatelessStack extends Stack {
       timeout: Duration.minutes(2),
       access: { site: 'readWrite', table: 'readWrite' },
     });
+    const send = stage('Send', {
+      handler: 'send',
+      description: 'kernel-news: mail the approved issue to every subscriber, exactly once each',
+      timeout: Duration.minutes(15),
+      access: { site: 'read', table: 'readWrite', signingKey: true },
+    });
+    this.grantSendMail(send, configurationSet, props.fromAddress);
     publish.addEnvironment('SITE_URL', props.siteUrl ?? `https://${props.siteBucket.bucketRegionalDomainName}`);
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      stages: { fetch, thread, topics, draft, render, requestApproval, publish },
+      stages: { fetch, thread, topics, draft, render, requestApproval, publish, send },
       siteBucket: props.siteBucket,
       draftConcurrency: props.draftConcurrency,
       approvalTimeout: props.approvalTimeout,
@@ -239,7 +246,7 @@ export class StatelessStack extends Stack {
     // function behind an HTTP API; each link carries its own HMAC signature instead of a login.
     const web = stage('Web', {
       handler: 'web',
-      description: 'kernel-news: review page (approve resumes the waiting run)',
+      description: 'kernel-news: subscribe, confirm, unsubscribe; the review page (approve resumes the waiting run)',
       timeout: Duration.seconds(29),
       access: { site: 'read', table: 'readWrite', signingKey: true },
     });
@@ -260,6 +267,15 @@ export class StatelessStack extends Stack {
     acknowledge(this.api, 'Every route checks the HMAC signature and expiry its link carries (lambdas/web/signing.ts); readers and the editor have no accounts to authorize.', 'AwsSolutions-APIG4');
     new CfnOutput(this, 'LinksUrl', { value: this.api.apiEndpoint });
     requestApproval.addEnvironment('LINKS_URL', this.api.apiEndpoint);
+    send.addEnvironment('LINKS_URL', this.api.apiEndpoint);
+    this.grantSendMail(web, configurationSet, props.fromAddress);
+
+    const bounces = stage('Bounces', {
+      handler: 'bounces',
+      description: 'kernel-news: suppress addresses that bounce permanently or complain',
+      access: { table: 'readWrite' },
+    });
+    mailEvents.addSubscription(new subscriptions.LambdaSubscription(bounces));
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
 

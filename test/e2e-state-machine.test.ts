@@ -13,6 +13,9 @@ import { createTopicsHandler } from '../lambdas/handlers/topics.js';
 import { weekLoader } from '../lambdas/handlers/week.js';
 import { createPublishHandler } from '../lambdas/handlers/publish.js';
 import { createRenderHandler } from '../lambdas/handlers/render.js';
+import { createSendHandler } from '../lambdas/handlers/send.js';
+import { SmtpMailer } from '../lambdas/deliver/mailer.js';
+import { importConfirmed } from '../lambdas/subscribers/store.js';
 import { createRequestApprovalHandler } from '../lambdas/handlers/request-approval.js';
 import { webRoutes } from '../lambdas/handlers/web.js';
 import { getIssueRecord } from '../lambdas/review/store.js';
@@ -77,7 +80,7 @@ after(async () => {
   await smtp?.close();
 });
 
-test('the synthesized state machine runs locally: sample archive in, stories drafted, approved via the mailed signed link, re-run resumes', { skip, timeout: 180_000 }, async () => {
+test('the synthesized state machine runs locally: sample archive in, stories drafted, approved via the mailed signed link, published, delivered; re-run resumes', { skip, timeout: 180_000 }, async () => {
   const { StateMachine } = await import('aws-local-stepfunctions');
   const app = new App({ context: { account: '123456789012', region: 'us-east-1' } });
   const { stateless } = buildApp(app);
@@ -91,7 +94,9 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
     storage: aws.storage, signingKey, editorEmail: 'editor@example.org', linksUrl: LINKS_URL,
     mail: { send: async (m) => { await transport.sendMail({ from: 'newsletter@example.org', ...m }); } },
   });
-  const routes = webRoutes({ storage: aws.storage, signingKey, tokens });
+  const mailer = new SmtpMailer(`smtp://127.0.0.1:${smtp.port}`);
+  after(() => mailer.close());
+  const routes = webRoutes({ storage: aws.storage, signingKey, tokens, mailer, from: 'newsletter@example.org' });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
     [STATE.fetch]: createFetchHandler(deps),
     [STATE.thread]: createThreadHandler(deps),
@@ -106,7 +111,10 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
       return tokens.wait(Payload.taskToken);
     },
     [STATE.publish]: createPublishHandler({ ...deps, siteUrl: 'https://news.example.org' }),
+    [STATE.send]: createSendHandler({ storage: aws.storage, mailer, signingKey, from: 'newsletter@example.org', linksUrl: LINKS_URL }),
   };
+  const readers = ['ada@example.org', 'linus@example.org', 'grace@example.org'];
+  await importConfirmed(aws.storage, readers);
   // Every Task of the definition must be bound: a Task left unbound would try to call AWS.
   assert.deepEqual(taskStateNames(definition).filter((name) => !handlers[name]), []);
 
@@ -120,6 +128,7 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
     topics: { topicIds: string[] };
     render: { draftVersion: number; resumed: boolean };
     approval?: { week: string; approvedVersion: number };
+    send: { total: number; sent: number; alreadySent: number };
   }>;
 
   const mailed = smtp.next();
@@ -139,6 +148,17 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const first = await firstRun;
   assert.deepEqual(first.approval, { week: '2026-W02', approvedVersion: first.render.draftVersion });
   assert.equal((await getIssueRecord(aws.storage, '2026-W02'))?.status, 'approved');
+  // Delivered: one mail per reader, each with its own unsubscribe link.
+  assert.deepEqual({ total: first.send.total, sent: first.send.sent }, { total: 3, sent: 3 });
+  // Soft line breaks of quoted-printable and folded header lines undone, to read the links whole.
+  const issues = smtp.received.slice(1).map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=').replace(/\r?\n[ \t]+/g, ' '));
+  assert.equal(issues.length, 3);
+  for (const reader of readers) {
+    const mail = issues.find((m) => new RegExp(`^To: ${reader}`, 'm').test(m));
+    assert.ok(mail, `mail to ${reader}`);
+    assert.match(mail, /List-Unsubscribe:\s*<https:\/\/links\.example\.org\/unsubscribe/);
+    assert.doesNotMatch(mail, /%%UNSUBSCRIBE_URL%%/);
+  }
   // Published: the issue's pages and the archive's index and feed are in the site bucket.
   for (const key of ['issues/2026-W02/index.html', 'issues/2026-W02/issue.html', 'index.html', 'feed.atom']) {
     assert.ok(await aws.storage.site.has(key), key);
@@ -156,7 +176,8 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const second = await run();
   assert.equal(second.render.resumed, true);
   assert.equal(second.approval, undefined, 'AlreadyApproved? skips the wait');
-  assert.equal(smtp.received.length, 1);
+  assert.deepEqual({ sent: second.send.sent, alreadySent: second.send.alreadySent }, { sent: 0, alreadySent: 3 });
+  assert.equal(smtp.received.length, 4, 'no second review mail, no second issue mail');
   assert.equal(second.fetch.stored, 0);
   assert.equal(second.fetch.alreadyStored, first.fetch.stored + first.fetch.alreadyStored);
   assert.deepEqual(second.topics.topicIds, first.topics.topicIds);

@@ -1,4 +1,8 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { SesMailer, type Mailer } from '../deliver/mailer.js';
+import { subscriptionRoutes } from '../subscribers/routes.js';
 import { getIssueRecord } from '../review/store.js';
 import { reviewRoutes } from '../review/routes.js';
 import type { Storage } from '../storage/index.js';
@@ -12,14 +16,18 @@ export interface WebDeps {
   signingKey: Buffer;
   /** Where approval sends the waiting run's task token: Step Functions in AWS. */
   tokens: TaskTokens;
+  /** Sends the subscription confirmations. */
+  mailer: Mailer;
+  from: string;
 }
 
 /**
- * The routes behind the HTTP API: the editor's review page. Approving there resumes the weekly
+ * The routes behind the HTTP API: subscribe, confirm and unsubscribe, and the editor's review page. Approving there resumes the weekly
  * run waiting in AwaitApproval (rendering for mail and publishing are later states of that run).
  */
 export function webRoutes(deps: WebDeps): Route[] {
   return [
+    ...subscriptionRoutes({ storage: deps.storage, signingKey: deps.signingKey, mailer: deps.mailer, from: deps.from }),
     ...reviewRoutes({
       storage: deps.storage,
       signingKey: deps.signingKey,
@@ -32,10 +40,18 @@ export function webRoutes(deps: WebDeps): Route[] {
   ];
 }
 
+const Env = z.object({ FROM_ADDRESS: z.string().email(), SES_CONFIGURATION_SET: z.string().min(1) });
+
 let routes: Promise<Route[]> | undefined;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  routes ??= signingKeyFromEnv().then((signingKey) => webRoutes({ storage: depsFromEnv().storage, signingKey, tokens: new SfnTaskTokens() }));
+  routes ??= signingKeyFromEnv().then((signingKey) => {
+    const env = Env.parse(process.env);
+    return webRoutes({
+      storage: depsFromEnv().storage, signingKey, tokens: new SfnTaskTokens(), from: env.FROM_ADDRESS,
+      mailer: new SesMailer(new SESv2Client({}), 1, env.SES_CONFIGURATION_SET),
+    });
+  });
   routes.catch(() => { routes = undefined; });
   return handleApiGatewayEvent(await routes, event);
 }

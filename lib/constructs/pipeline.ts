@@ -20,6 +20,7 @@ export const STATE = {
   awaitApproval: 'AwaitApproval',
   notApproved: 'NotApproved',
   planDelivery: 'PlanDelivery',
+  send: 'Send',
   largeList: 'LargeList?',
   sendInline: 'SendBatches',
   sendDistributed: 'SendBatchesDistributed',
@@ -46,7 +47,12 @@ export interface PipelineStages {
   readonly render?: lambda.IFunction;
   /** Input `{week, taskToken}`: stores the token with the issue and mails the editor the review link. @default - a Pass state */
   readonly requestApproval?: lambda.IFunction;
-  /** Input `{week}`, returns `{week, batchCount, batchIds, batchesKey}`. @default - a Pass state */
+  /**
+   * Input `{week}`: sends the approved issue to every subscriber not yet sent, in one task.
+   * Ignored when `planDelivery` is given. @default - a Pass state
+   */
+  readonly send?: lambda.IFunction;
+  /** Input `{week}`, returns `{week, batchCount, batchIds, batchesKey}`: batched sending. @default - no batches */
   readonly planDelivery?: lambda.IFunction;
   /** Input `{week, batchId}`: sends one batch, exactly once per subscriber. @default - a Pass state */
   readonly sendBatch?: lambda.IFunction;
@@ -87,8 +93,8 @@ export interface PipelineProps {
 
 /**
  * The weekly run as a Step Functions state machine: Fetch -> Thread -> Topics -> draft each topic
- * (bounded Map) -> Render -> wait for the editor (task token) -> plan delivery -> send batches
- * (inline or Distributed Map) -> publish. States carry a week and ids; the work lives in S3 and
+ * (bounded Map) -> Render -> wait for the editor (task token) -> publish (the sender mails the
+ * published files) -> send (one resumable task, or planned batches in an inline or Distributed Map). States carry a week and ids; the work lives in S3 and
  * DynamoDB, and every stage is idempotent per week, so re-running a week resumes.
  */
 export class Pipeline extends Construct {
@@ -135,17 +141,28 @@ export class Pipeline extends Construct {
       }).addCatch(new sfn.Fail(this, STATE.notApproved, { error: 'NotApproved', cause: 'The editor did not approve the issue in time; approve it and re-run the week to send.' }), { errors: ['States.Timeout', 'Rejected'] })
       : this.missing(STATE.awaitApproval);
 
-    const plan = this.stage(STATE.planDelivery, s.planDelivery, { week }, '$.plan');
-
+    // Publish comes before sending: the sender mails the rendered files PublishArchive writes.
     const publish = this.stage(STATE.publish, s.publish, { week }, sfn.JsonPath.DISCARD);
-    publish.next(new sfn.Succeed(this, STATE.done));
-    const send = s.planDelivery ? this.sendStates(s.sendBatch, week, sendConcurrency, threshold, props.siteBucket, publish) : this.missing(STATE.sendInline).next(publish);
+    const done = new sfn.Succeed(this, STATE.done);
+    let send: sfn.IChainable;
+    if (s.planDelivery) {
+      const plan = this.invoke(STATE.planDelivery, s.planDelivery, sfn.TaskInput.fromObject({ week }), '$.plan');
+      send = plan.next(this.sendStates(s.sendBatch, week, sendConcurrency, threshold, props.siteBucket, done));
+    } else if (s.send) {
+      // One task for the whole list: every retry sends only to those not sent yet.
+      send = new tasks.LambdaInvoke(this, STATE.send, { lambdaFunction: s.send, payload: sfn.TaskInput.fromObject({ week }), payloadResponseOnly: true, resultPath: '$.send' })
+        .addRetry({ errors: ['InvalidEventError'], maxAttempts: 0 })
+        .addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL })
+        .next(done);
+    } else {
+      send = this.missing(STATE.send).next(done);
+    }
+    publish.next(send);
+    approval.next(publish);
 
-    approval.next(plan);
-    plan.next(send);
-    // A re-run of a week the editor approved already goes straight on to delivery.
+    // A re-run of a week the editor approved already goes straight on to publishing and sending.
     const afterRender = s.render
-      ? new sfn.Choice(this, STATE.alreadyApproved).when(sfn.Condition.stringEquals('$.render.status', 'approved'), plan).otherwise(approval)
+      ? new sfn.Choice(this, STATE.alreadyApproved).when(sfn.Condition.stringEquals('$.render.status', 'approved'), publish).otherwise(approval)
       : approval;
     const definition = fetch.next(thread).next(topics).next(draftEach).next(render).next(afterRender);
 
