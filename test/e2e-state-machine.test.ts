@@ -11,6 +11,7 @@ import { createFetchHandler } from '../lambdas/handlers/fetch.js';
 import { createThreadHandler } from '../lambdas/handlers/thread.js';
 import { createTopicsHandler } from '../lambdas/handlers/topics.js';
 import { weekLoader } from '../lambdas/handlers/week.js';
+import { logger } from '../lambdas/handlers/runtime.js';
 import { createPublishHandler } from '../lambdas/handlers/publish.js';
 import { createRenderHandler } from '../lambdas/handlers/render.js';
 import { createSendHandler } from '../lambdas/handlers/send.js';
@@ -67,6 +68,9 @@ function request(method: string, url: string, body = ''): HttpRequest {
  */
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const skip = NODE_MAJOR < 22 ? `aws-local-stepfunctions needs Node 22 (this is ${process.version}); run npm run test:e2e` : false;
+
+// The handlers' structured logs are for CloudWatch; here they would bury the test report.
+logger.setLogLevel('SILENT');
 
 let aws: Awaited<ReturnType<typeof freshAws>>;
 let smtp: Awaited<ReturnType<typeof startSmtp>>;

@@ -136,3 +136,19 @@ test('props are checked early, with the value given', () => {
   assert.throws(() => buildApp(new App({ context: { timeZone: 'Mars/Olympus' } })), /timeZone: "Mars\/Olympus"/);
   assert.throws(() => buildApp(new App({ context: { editorEmail: 'nobody' } })), /editorEmail: not a mail address: "nobody"/);
 });
+
+test('links: HTTP API with access logs and throttling in front of the web function, which may resume runs', () => {
+  code.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+  code.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    AutoDeploy: true,
+    AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 20 }),
+  });
+  code.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['states:SendTaskSuccess']) })]) },
+  });
+});
+
+test('bounces: the SES events topic feeds the bounce function', () => {
+  code.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: Match.stringLikeRegexp('MailEvents') } });
+});
