@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../bin/app.js';
 import { unacknowledgedFindings } from '../lib/constructs/nag.js';
-import { STATE } from '../lib/constructs/pipeline.js';
+import { Pipeline, STATE } from '../lib/constructs/pipeline.js';
 
 // Synthesize once (bundling every function is the slow part) and share the templates.
 const app = new App({ context: { account: '123456789012', region: 'eu-west-1', timeZone: 'Europe/Berlin', editorEmail: 'ed@example.org' } });
@@ -151,4 +153,24 @@ test('links: HTTP API with access logs and throttling in front of the web functi
 
 test('bounces: the SES events topic feeds the bounce function', () => {
   code.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: Match.stringLikeRegexp('MailEvents') } });
+});
+
+test('batched sending: inline Map over planned batches, a Distributed Map over S3 when the list is large', () => {
+  const stack = new Stack(new App(), 'Batched', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const fn = (name: string) => lambda.Function.fromFunctionArn(stack, name, `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
+  new Pipeline(stack, 'Pipeline', {
+    stages: { fetch: fn('fetch'), planDelivery: fn('plan'), sendBatch: fn('batch') },
+    siteBucket: s3.Bucket.fromBucketName(stack, 'Site', 'site-bucket'),
+    distributedMapThreshold: 40,
+  });
+  const definition = definitionOf(Template.fromStack(stack));
+  const choice = definition.States[STATE.largeList];
+  assert.deepEqual(choice.Choices[0], { Variable: '$.plan.batchCount', NumericGreaterThan: 40, Next: STATE.sendDistributed });
+  assert.equal(choice.Default, STATE.sendInline);
+  const inline = definition.States[STATE.sendInline];
+  assert.equal(inline.ItemsPath, '$.plan.batchIds');
+  const distributed = definition.States[STATE.sendDistributed];
+  assert.equal(distributed.ItemProcessor.ProcessorConfig.Mode, 'DISTRIBUTED');
+  assert.equal(distributed.ItemReader.Parameters['Key.$'], '$.plan.batchesKey');
+  assert.equal(definition.States[STATE.publish].Next, STATE.planDelivery);
 });
