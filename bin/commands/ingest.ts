@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { ingest, type IngestSummary, type SourcedEntry } from '../../lambdas/ingest/ingest.js';
 import { mboxSource } from '../../lambdas/ingest/sources.js';
+import { maildirSource } from '../../lambdas/ingest/maildir.js';
+import { publicInboxSource } from '../../lambdas/ingest/public-inbox.js';
+import { DEFAULT_LORE_URL, getCursor, loreExportSource, loreGitSource, setCursor } from '../../lambdas/ingest/lore.js';
+import path from 'node:path';
 import { ArchiveDamagedError, UserError } from '../../lambdas/errors.js';
 import { parseConfig } from '../../lambdas/config.js';
 import type { Storage } from '../../lambdas/storage/index.js';
@@ -8,6 +12,13 @@ import { printJson, progress, progressDone, withDataOption, withLocalAws } from 
 
 export interface IngestCliOptions {
   mbox?: string;
+  maildir?: string;
+  publicInbox?: string;
+  lore?: string;
+  since?: string;
+  export?: boolean;
+  loreUrl?: string;
+  data?: string;
   json?: boolean;
 }
 
@@ -16,11 +27,44 @@ export async function ingestFromOptions(options: IngestCliOptions, storage: Stor
   const maxMessageBytes = parseConfig({}).maxMessageBytes;
   let entries: AsyncIterable<SourcedEntry>;
   let label: string;
+  /** Resumable sources store where they got to, once everything before it is stored. */
+  let saveCursor: (() => Promise<void>) | undefined;
+  const given = [options.mbox, options.maildir, options.publicInbox, options.lore].filter(Boolean).length;
+  if (given > 1) throw new UserError('name one source at a time: --mbox, --maildir, --public-inbox or --lore');
   if (options.mbox) {
     entries = mboxSource(options.mbox, maxMessageBytes);
     label = options.mbox;
+  } else if (options.maildir) {
+    entries = maildirSource(options.maildir, maxMessageBytes);
+    label = options.maildir;
+  } else if (options.publicInbox) {
+    const source = `public-inbox:${path.resolve(options.publicInbox)}`;
+    const cursor = await getCursor(storage, source);
+    let last = cursor.head;
+    entries = (async function* () {
+      for await (const e of publicInboxSource(options.publicInbox!, maxMessageBytes, cursor.head)) {
+        last = e.commit;
+        yield e;
+      }
+    })();
+    saveCursor = async () => { if (last) await setCursor(storage, source, { head: last }); };
+    label = options.publicInbox;
+  } else if (options.lore) {
+    if (!options.since || !/^\d{4}-\d{2}-\d{2}$/.test(options.since)) throw new UserError('--lore needs --since YYYY-MM-DD (the first day to fetch)');
+    const lore = { list: options.lore, baseUrl: options.loreUrl ?? DEFAULT_LORE_URL, cacheDir: path.join(options.data ?? '.kernel-news', 'lore'), maxMessageBytes, log: (m: string) => progress(m) };
+    if (options.export) {
+      entries = loreExportSource(lore, options.since);
+      label = `${lore.baseUrl}/${options.lore} (search export since ${options.since})`;
+    } else {
+      const source = `lore:${lore.baseUrl}/${options.lore}`;
+      const cursor = await getCursor(storage, source);
+      const positions: Record<string, string> = {};
+      entries = loreGitSource(lore, cursor, positions);
+      saveCursor = () => setCursor(storage, source, positions);
+      label = `${lore.baseUrl}/${options.lore}`;
+    }
   } else {
-    throw new UserError('nothing to ingest: name an archive with --mbox FILE');
+    throw new UserError('nothing to ingest: name a source with --mbox FILE, --maildir DIR, --public-inbox DIR or --lore LIST --since DATE');
   }
   const started = Date.now();
   let summary: IngestSummary;
@@ -34,6 +78,7 @@ export async function ingestFromOptions(options: IngestCliOptions, storage: Stor
     throw err;
   }
   progressDone();
+  await saveCursor?.();
   if (!options.json) printIngestSummary(label, summary, Date.now() - started);
   return summary;
 }
@@ -58,6 +103,12 @@ export function ingestCommand(): Command {
   const command = new Command('ingest')
     .description('store raw messages in S3 (content-addressed) and index them in DynamoDB; idempotent')
     .addOption(new Option('--mbox <file>', 'an mbox, mboxrd or mboxcl2 archive, plain or .gz'))
+    .option('--maildir <dir>', 'a Maildir folder (cur/ and new/)')
+    .option('--public-inbox <dir>', 'a public-inbox v2 epoch (bare git repository, e.g. 0.git); resumes where the last run stopped')
+    .option('--lore <list>', 'a lore.kernel.org list (e.g. linux-block): mirrors its git epochs, fetching only new commits')
+    .option('--since <YYYY-MM-DD>', 'with --lore: the first day wanted')
+    .option('--export', 'with --lore: use the search export (mbox.gz) instead of git; for small lists')
+    .option('--lore-url <url>', 'the lore server', DEFAULT_LORE_URL)
     .option('--json', 'print the summary as JSON')
     .action(async (options: IngestCliOptions & { data: string }) => {
       await withLocalAws(options.data, async ({ storage }) => {
