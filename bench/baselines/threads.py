@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Baseline for `npm run bench`: what existing list tools do with Python's standard library.
 
-Reads an mbox (plain or .gz) with `mailbox`, parses each message with `email`, decodes the headers a
-threader needs, threads by References/In-Reply-To (union of connected messages), groups series by the
+Reads an mbox (plain or .gz) with `mailbox`, parses each message with `email` (the modern
+`email.policy.default` API that current tools use; ~1,000 messages/s here, as the issue measured),
+decodes the headers a threader needs, threads by References/In-Reply-To (union of connected messages), groups series by the
 "[PATCH vN M/K]" prefix. Prints "messages threads series seconds max_rss_kb" on one line.
 """
 import email.header, email.policy, email.utils, gzip, mailbox, re, resource, sys, tempfile, time, shutil
@@ -32,7 +33,7 @@ def find(x):
 count = 0
 series = set()
 ids = []
-for msg in mailbox.mbox(path, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.compat32)):
+for msg in mailbox.mbox(path, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default)):
     count += 1
     mid = (msg.get('Message-ID') or f'<missing-{count}>').strip()
     ids.append(mid)

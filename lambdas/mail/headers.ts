@@ -29,7 +29,6 @@ export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
  */
 export function readHeaders(bytes: Buffer): HeaderBlock {
   const { end, bodyOffset } = headerEnd(bytes);
-  const text = bytes.toString('latin1', 0, end);
   const fields = new Map<string, string[]>();
   let name = '';
   let value = '';
@@ -40,18 +39,28 @@ export function readHeaders(bytes: Buffer): HeaderBlock {
     if (list) list.push(value.trim());
     else fields.set(key, [value.trim()]);
   };
-  for (const rawLine of text.split('\n')) {
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (line.length === 0) continue;
-    if ((line[0] === ' ' || line[0] === '\t') && name) {
-      value += ' ' + line.trim();
-      continue;
+  // Each value is its own string read from the bytes, not a slice of one big header string: kept
+  // values (Message-ID, Subject) must not pin every message's whole header block in memory.
+  let at = 0;
+  while (at < end) {
+    let nl = bytes.indexOf(0x0a, at);
+    if (nl < 0 || nl > end) nl = end;
+    const lineEnd = nl > at && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
+    if (lineEnd > at) {
+      const first = bytes[at];
+      if ((first === 0x20 || first === 0x09) && name) {
+        value += ' ' + bytes.toString('latin1', at, lineEnd).trim();
+      } else {
+        const colon = bytes.indexOf(0x3a, at);
+        if (colon > at && colon < lineEnd) {
+          flush();
+          name = bytes.toString('latin1', at, colon).trim();
+          value = bytes.toString('latin1', colon + 1, lineEnd);
+        }
+        // a line without a colon (e.g. a stray mbox "From " line) is skipped, not guessed at
+      }
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue; // not a header line (e.g. a stray mbox "From " line): skip, do not guess
-    flush();
-    name = line.slice(0, colon).trim();
-    value = line.slice(colon + 1);
+    at = nl + 1;
   }
   flush();
   return { fields, bodyOffset };
