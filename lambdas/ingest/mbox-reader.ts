@@ -86,8 +86,12 @@ function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; 
   const blank = buf.indexOf('\n\n', firstNl, 'latin1');
   if (blank < 0) return buf.length < scanEnd ? 'incomplete' : undefined;
   if (blank > scanEnd) return undefined;
-  const headers = buf.toString('latin1', firstNl + 1, blank + 1);
-  const m = /^Content-Length:\s*(\d+)\s*$/im.exec(headers);
+  // Looked for in the bytes first: most mbox files have no Content-Length, and this runs per message.
+  const headers = buf.subarray(firstNl, blank + 1); // search the header block only, not the rest of the buffer
+  let at = headers.indexOf('Content-Length:', 0, 'latin1');
+  if (at < 0) at = headers.indexOf('content-length:', 0, 'latin1');
+  if (at < 0) return undefined;
+  const m = /^[Cc]ontent-[Ll]ength:\s*(\d+)\s*$/.exec(headers.toString('latin1', at, headers.indexOf(0x0a, at)));
   if (!m) return undefined;
   return { bodyStart: blank + 2, length: Number(m[1]) };
 }

@@ -24,16 +24,18 @@ export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
 }
 
 /**
- * Splits the header block into fields without decoding the body. Values stay as raw bytes read as
+ * Splits the header block into fields without decoding the body; with `wanted` (lower-case names),
+ * only those fields are kept. Values stay as raw bytes read as
  * latin1 (binary-safe), unfolded; decode them with `decodeHeaderValue` when they are shown to people.
  */
-export function readHeaders(bytes: Buffer): HeaderBlock {
+export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>): HeaderBlock {
   const { end, bodyOffset } = headerEnd(bytes);
   const fields = new Map<string, string[]>();
   let name = '';
   let value = '';
+  let skip = false;
   const flush = () => {
-    if (!name) return;
+    if (!name || skip) return;
     const key = name.toLowerCase();
     const list = fields.get(key);
     if (list) list.push(value.trim());
@@ -49,13 +51,15 @@ export function readHeaders(bytes: Buffer): HeaderBlock {
     if (lineEnd > at) {
       const first = bytes[at];
       if ((first === 0x20 || first === 0x09) && name) {
-        value += ' ' + bytes.toString('latin1', at, lineEnd).trim();
+        if (!skip) value += ' ' + bytes.toString('latin1', at, lineEnd).trim();
       } else {
         const colon = bytes.indexOf(0x3a, at);
         if (colon > at && colon < lineEnd) {
           flush();
           name = bytes.toString('latin1', at, colon).trim();
-          value = bytes.toString('latin1', colon + 1, lineEnd);
+          // Only the fields asked for are decoded: Received chains are most of a header block.
+          skip = wanted !== undefined && !wanted.has(name.toLowerCase());
+          value = skip ? '' : bytes.toString('latin1', colon + 1, lineEnd);
         }
         // a line without a colon (e.g. a stray mbox "From " line) is skipped, not guessed at
       }

@@ -1,6 +1,8 @@
 import type { NoiseVerdict } from '../model.js';
 import type { MessageHeaders } from '../parse/message.js';
 
+/** How much of a reply's body is read to tell a one-line note: quoted text comes first in most. */
+const NOTE_SCAN_BYTES = 8 * 1024;
 /** Own text longer than this is a real reply, even when it says "applied". */
 const SHORT_NOTE_CHARS = 600;
 
@@ -49,7 +51,7 @@ export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | un
 
 /** The first lines of a body that are not quoted, not attribution, not signature: enough to tell a one-line note. */
 function ownTextStart(raw: Buffer, bodyOffset: number): string {
-  const text = raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + 16 * 1024));
+  const text = raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + NOTE_SCAN_BYTES));
   const kept: string[] = [];
   for (const line of text.split('\n')) {
     if (line === '-- ' || /^diff --git /.test(line)) break;

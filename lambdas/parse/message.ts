@@ -23,11 +23,22 @@ export interface MessageHeaders {
 }
 
 const LIST_ADDRESS = /[\w.+-]+@[\w.-]+\.\w+/g;
-const REVIEW_LINE = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/gim;
-const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/m;
+const REVIEW_LINE = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/i;
+const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/;
+/** The header fields this stage reads; the rest (Received, DKIM, ...) are skipped unread. */
+const WANTED = new Set(['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id', 'auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']);
+
+/** The line of `bytes` around index `at`, as latin1 text (no trailing CR). */
+function lineAt(bytes: Buffer, at: number): string {
+  const start = bytes.lastIndexOf(0x0a, at) + 1;
+  let end = bytes.indexOf(0x0a, at);
+  if (end < 0) end = bytes.length;
+  if (end > start && bytes[end - 1] === 0x0d) end--;
+  return bytes.toString('latin1', start, end);
+}
 
 export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')): MessageHeaders {
-  const block: HeaderBlock = readHeaders(bytes);
+  const block: HeaderBlock = readHeaders(bytes, WANTED);
   const ids = messageIdsIn(firstHeader(block, 'message-id'));
   const messageId = ids[0] ?? `sha256-${sha256}@kernel-news.invalid`;
   const references = messageIdsIn(block.fields.get('references')?.join(' ')).filter((id) => id !== messageId);
@@ -40,15 +51,20 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
   // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
   for (const m of `${toRaw ?? ''},${ccRaw ?? ''}`.matchAll(LIST_ADDRESS)) if (isListAddress(m[0].toLowerCase())) lists.add(m[0].toLowerCase());
 
-  const body = bytes.toString('latin1', block.bodyOffset, Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES));
+  // Byte-level scans of the body: no decode, only the lines that can matter become strings.
+  const scanEnd = Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES);
   let changeId = firstHeader(block, 'x-change-id')?.trim();
-  if (!changeId && body.includes('change-id:')) changeId = CHANGE_ID_LINE.exec(body)?.[1];
-  const reviewTrailers: MessageHeaders['reviewTrailers'] = [];
-  if (body.includes('-by:')) {
-    for (const m of body.matchAll(REVIEW_LINE)) {
-      const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
-      reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
+  if (!changeId) {
+    for (let at = bytes.indexOf('change-id:', block.bodyOffset, 'latin1'); at >= 0 && at < scanEnd && !changeId; at = bytes.indexOf('change-id:', at + 1, 'latin1')) {
+      changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
     }
+  }
+  const reviewTrailers: MessageHeaders['reviewTrailers'] = [];
+  for (let at = bytes.indexOf('-by:', block.bodyOffset, 'latin1'); at >= 0 && at < scanEnd; at = bytes.indexOf('-by:', at + 4, 'latin1')) {
+    const m = REVIEW_LINE.exec(lineAt(bytes, at));
+    if (!m) continue;
+    const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
+    reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
   }
   const autoHeaders: string[] = [];
   for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
