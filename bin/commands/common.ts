@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { startLocalAws, type LocalAws } from '../../lambdas/local/emulators.js';
+import type { LocalAws } from '../../lambdas/local/emulators.js';
 
 export const DEFAULT_DATA_DIR = '.kernel-news';
 export const DEFAULT_OUT_DIR = 'out';
@@ -16,6 +16,8 @@ export function withOutOption(command: Command): Command {
 
 /** Runs `work` against the embedded S3 and DynamoDB emulators, whose data lives under `dataDir`. */
 export async function withLocalAws<T>(dataDir: string, work: (aws: LocalAws) => Promise<T>): Promise<T> {
+  // Loaded on use: the emulators and the AWS SDK are most of a command's start-up time.
+  const { startLocalAws } = await import('../../lambdas/local/emulators.js');
   const aws = await startLocalAws(path.resolve(dataDir));
   try {
     return await work(aws);

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import PostalMime from 'postal-mime';
-import { convert as htmlToText } from 'html-to-text';
 import { loreUrl, type ParsedMessage } from '../model.js';
 import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders, type HeaderBlock } from '../mail/headers.js';
 import { parseMailDate } from '../mail/dates.js';
@@ -107,6 +105,8 @@ function lazyPeople(message: ParsedMessage, field: 'to' | 'cc', raw: string | un
 
 /** The message's readable text, decoded by postal-mime (charsets, QP, base64, multipart; HTML-only mail as text). */
 export async function decodeText(bytes: Buffer): Promise<string> {
+  // Loaded on first use: threading alone never decodes a body.
+  const [{ default: PostalMime }, { convert: htmlToText }] = await Promise.all([import('postal-mime'), import('html-to-text')]);
   try {
     const parsed = await PostalMime.parse(bytes);
     if (parsed.text) return parsed.text;
