@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ingest } from '../ingest/ingest.js';
 import { mboxSource } from '../ingest/sources.js';
 import { dominantWeek } from '../ingest/stored.js';
-import { isoWeek } from '../mail/dates.js';
+import { isoWeek, weekRange } from '../mail/dates.js';
+import { DEFAULT_LORE_URL, loreExportSource } from '../ingest/lore.js';
+import type { IngestSummary } from '../ingest/ingest.js';
 import { fromEnv, InvalidEventError, logger, parseEvent, WeekSchema, type StageDeps } from './runtime.js';
 
 const FetchEvent = z.object({
@@ -30,14 +32,10 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
  * file); ingest it (content-addressed, so a re-run stores nothing twice); name the week: the one
  * asked for, else the one most of the archive falls in, else last week.
  */
-export function createFetchHandler(deps: StageDeps, now: () => number = Date.now) {
+export function createFetchHandler(deps: StageDeps, now: () => number = Date.now, env: NodeJS.ProcessEnv = process.env) {
   return async (event: unknown): Promise<FetchResult> => {
     const input = parseEvent(FetchEvent, event, 'fetch');
-    if (!input.archiveKey) {
-      // Fetching straight from lore arrives with the ingest stage's lore source; until then a run
-      // names an uploaded archive (docs/deploy.md, "first run by hand").
-      throw new InvalidEventError('fetch: no archiveKey given; upload the week\'s mbox to imports/ in the raw bucket and pass {"archiveKey": "imports/<file>"}');
-    }
+    if (!input.archiveKey) return fetchFromLore(deps, input.week ?? isoWeek(now() - WEEK_MS), env);
     const bytes = await deps.storage.raw.get(input.archiveKey);
     if (!bytes) throw new InvalidEventError(`fetch: ${input.archiveKey} is not in the raw bucket; upload it first`);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fetch-'));
@@ -52,6 +50,28 @@ export function createFetchHandler(deps: StageDeps, now: () => number = Date.now
       await fs.rm(dir, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * The scheduled run: each followed list (LISTS) from lore's search export, from the Monday of the
+ * week on (HTTP only: no git binary in the Lambda runtime). Content addressing makes a re-run store
+ * nothing twice.
+ */
+async function fetchFromLore(deps: StageDeps, week: string, env: NodeJS.ProcessEnv): Promise<FetchResult> {
+  const lists = (env.LISTS ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+  if (lists.length === 0) throw new InvalidEventError('fetch: no archiveKey given and no LISTS configured to fetch from lore');
+  const since = new Date(weekRange(week).start).toISOString().slice(0, 10);
+  const total: FetchResult = { week, found: 0, stored: 0, alreadyStored: 0, quarantined: 0 };
+  for (const list of lists) {
+    const options = { list, baseUrl: env.LORE_URL || DEFAULT_LORE_URL, cacheDir: os.tmpdir(), maxMessageBytes: deps.config.maxMessageBytes, log: (m: string) => logger.info(m) };
+    const s: IngestSummary = await ingest(loreExportSource(options, since), deps.storage);
+    logger.info('fetched from lore', { list, week, found: s.found, stored: s.stored, quarantined: s.quarantined });
+    total.found += s.found;
+    total.stored += s.stored;
+    total.alreadyStored += s.alreadyStored;
+    total.quarantined += s.quarantined;
+  }
+  return total;
 }
 
 export const handler = fromEnv((deps) => createFetchHandler(deps));

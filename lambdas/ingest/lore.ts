@@ -122,7 +122,15 @@ export async function* loreExportSource(options: LoreOptions, since: string): As
     options.log?.(`${url}: ${problem}; retrying in ${(wait / 1000).toFixed(1)} s`);
     await sleep(wait);
   }
-  const body = Readable.fromWeb(response!.body as never);
+  // An empty answer is an empty week for that list, not a damaged archive.
+  const chunks = (Readable.fromWeb(response!.body as never) as Readable)[Symbol.asyncIterator]();
+  let first = await chunks.next();
+  while (!first.done && (first.value as Buffer).length === 0) first = await chunks.next();
+  if (first.done) return;
+  const body = Readable.from((async function* () {
+    yield first.value as Buffer;
+    for (let c = await chunks.next(); !c.done; c = await chunks.next()) yield c.value as Buffer;
+  })());
   const gunzip = zlib.createGunzip();
   body.on('error', (err) => gunzip.destroy(err));
   for await (const entry of readMbox(body.pipe(gunzip), { maxMessageBytes: options.maxMessageBytes })) {
