@@ -77,8 +77,9 @@ function atomFeed(site: string, entries: Array<{ week: string; approvedAt: strin
       title: issueTitle({ week: e.week } as IssueDocument),
       id: `${site}/issues/${e.week}/`,
       link: `${site}/issues/${e.week}/index.html`,
-      description: e.headlines.join(' · '),
-      content: e.summary,
+      // The feed package marks these type="html" and does not escape: mail text must be escaped first.
+      description: escapeHtml(e.headlines.join(' · ')),
+      content: escapeHtml(e.summary),
       date: new Date(e.approvedAt),
     });
   }
