@@ -1,4 +1,4 @@
-import { issueTitle, NEWSLETTER_NAME } from '../render/render.js';
+import { issueTitle, NEWSLETTER_NAME } from '../render/html.js';
 import { UNSUBSCRIBE_PLACEHOLDER, type IssueDocument } from '../model.js';
 import type { Storage } from '../storage/index.js';
 import { UserError } from '../errors.js';

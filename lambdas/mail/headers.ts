@@ -1,4 +1,4 @@
-import libmime from 'libmime';
+import { decodeWords } from 'postal-mime';
 
 /** Header blocks longer than this are cut: a crafted message must not make us scan megabytes of "headers". */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -84,7 +84,7 @@ export function decodeHeaderValue(raw: string): string {
   let text = utf8HeaderValue(raw);
   if (text.includes('=?')) {
     try {
-      text = libmime.decodeWords(text);
+      text = decodeWords(text);
     } catch {
       // leave undecodable words as they are: showing them raw loses nothing
     }

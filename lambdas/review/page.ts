@@ -1,6 +1,6 @@
 import type { IssueRecord } from '../model.js';
 import { escapeHtml } from '../web/http.js';
-import { paragraphHtml } from '../render/render.js';
+import { paragraphHtml } from '../render/html.js';
 import type { ReviewDocument } from './store.js';
 
 export interface ReviewPageInput {

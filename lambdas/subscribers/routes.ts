@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Storage } from '../storage/index.js';
 import { escapeHtml, html, HttpError, messagePage, parseForm, type HttpRequest, type Route } from '../web/http.js';
 import type { Mailer } from '../deliver/mailer.js';
-import { NEWSLETTER_NAME } from '../render/render.js';
+import { NEWSLETTER_NAME } from '../render/html.js';
 import { addPending, confirm, EmailSchema, getSubscriber, unsubscribe } from './store.js';
 import { checkSubscriptionLink, subscriptionUrl, type LinkPurpose } from './links.js';
 

@@ -12,7 +12,3 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
-declare module 'libmime' {
-  const libmime: { decodeWords(value: string): string };
-  export default libmime;
-}
