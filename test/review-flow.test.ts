@@ -113,6 +113,9 @@ test('CSRF: a POST without the page token, or from another origin, changes nothi
   const url = reviewUrl(server.url, link);
   const noToken = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'approve', csrf: 'x' }), redirect: 'manual' });
   assert.equal(noToken.status, 403);
+  const missing = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'drop', topicId: 'x' }), redirect: 'manual' });
+  assert.equal(missing.status, 403);
+  assert.match(await missing.text(), /did not come from the review page/);
   const page = await (await fetch(url)).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
   const crossSite = await fetch(url, { method: 'POST', headers: { origin: 'https://evil.example' }, body: new URLSearchParams({ action: 'approve', csrf }), redirect: 'manual' });

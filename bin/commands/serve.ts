@@ -26,6 +26,14 @@ export function staticSiteRoutes(root: string): Route[] {
   }];
 }
 
+/**
+ * Everything `kernel-news serve` answers, in match order. To add pages, append a route list here
+ * (routes are tried in order; the static archive goes last since it matches "/").
+ */
+export function siteRoutes(parts: { review: Route[]; subscriptions?: Route[]; siteDir: string }): Route[] {
+  return [...parts.review, ...(parts.subscriptions ?? []), ...staticSiteRoutes(parts.siteDir)];
+}
+
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description('serve the review pages and the published archive on 127.0.0.1')
@@ -37,7 +45,7 @@ export function serveCommand(): Command {
         const signingKey = localSigningKey(path.resolve(options.data));
         const deps = localReviewDeps(storage, signingKey, defaultSiteUrl(options.port), siteDir);
         const mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(path.join(options.out, 'outbox', 'confirmations'));
-        const routes = [...reviewRoutes(deps), ...subscriptionRoutes({ storage, signingKey, mailer, from: DEFAULT_FROM }), ...staticSiteRoutes(siteDir)];
+        const routes = siteRoutes({ review: reviewRoutes(deps), subscriptions: subscriptionRoutes({ storage, signingKey, mailer, from: DEFAULT_FROM }), siteDir });
         const server = await startLocalServer(routes, options.port);
         process.stderr.write(`serving on ${server.url} (review links from \`kernel-news run\`; archive at ${server.url}/index.html); Ctrl-C stops\n`);
         await new Promise<void>((resolve) => {
