@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { ingest, rawKey, weekManifest } from '../lambdas/ingest/ingest.js';
+import { ingest, manifestKey, rawKey, weekManifest } from '../lambdas/ingest/ingest.js';
 import { mboxSource } from '../lambdas/ingest/sources.js';
 import { startLocalAws } from '../lambdas/local/emulators.js';
 import { freshAws, mboxrd, message, repoRoot, sampleMbox, tempDir } from './helpers.js';
@@ -21,6 +21,9 @@ test('ingesting the sample stores every message once; a second run stores nothin
   assert.equal(one.stored, 524);
   const manifest = await weekManifest(first.storage, '2026-W02');
   assert.equal(manifest.length, 524);
+  const object = JSON.parse((await first.storage.raw.get(manifestKey('2026-W02')))!.toString('utf8'));
+  assert.equal(object.messages, 524);
+  assert.match(object.entries[0].source, /^mbox:.*2026-W02-sample\.mbox\.gz$/);
   const sha = String(manifest[0].sha256);
   const raw = await first.storage.raw.get(rawKey(sha));
   assert.ok(raw && raw.length === manifest[0].size);

@@ -43,7 +43,8 @@ export interface IngestOptions {
  * Stores every message of a source in S3 by content hash and indexes it in DynamoDB.
  * Steps: read a batch; hash and read each envelope; ask the table which hashes it knows; put the new
  * raw messages to S3, then their index and week-manifest items (so a crash between the two only
- * repeats idempotent puts); record quarantined entries with their reason and a sample of their bytes.
+ * repeats idempotent puts); record quarantined entries with their reason and a sample of their bytes;
+ * last, write each touched week's manifest object.
  * Invariant: found = stored + alreadyStored + quarantined.
  */
 export async function ingest(entries: AsyncIterable<SourcedEntry>, storage: Storage, options: IngestOptions = {}): Promise<IngestSummary> {
@@ -101,8 +102,15 @@ export async function ingest(entries: AsyncIterable<SourcedEntry>, storage: Stor
     }
   }
   await flush();
+  // The manifest of every week this archive touched, as one object a person or a later stage can read.
+  for (const week of Object.keys(summary.weeks)) {
+    const entries = (await weekManifest(storage, week)).map((i) => ({ messageId: i.messageId, sha256: i.sha256, date: i.date, lists: i.lists, size: i.size, source: i.source, position: i.position }));
+    await storage.raw.put(manifestKey(week), JSON.stringify({ week, messages: entries.length, entries }), 'application/json');
+  }
   return summary;
 }
+
+export const manifestKey = (week: string) => `manifests/${week}.json`;
 
 async function quarantine(storage: Storage, entry: Extract<MboxEntry, { kind: 'quarantine' }>, source: string, position: string) {
   const id = createHash('sha256').update(source).update('\0').update(position).update('\0').update(entry.sample).digest('hex');
