@@ -83,3 +83,19 @@ test('writeRenderedIssue writes OUT/<week>/issue.{json,html,txt,mjml}', async ()
   assert.match(fs.readFileSync(files.mjml, 'utf8'), /^<mjml/);
   assert.ok(fs.readFileSync(files.text, 'utf8').includes(UNSUBSCRIBE_PLACEHOLDER));
 });
+
+test('a long unbroken headline or quote link does not make the issue scroll sideways at 375 px', async () => {
+  const doc = structuredClone(fixture);
+  doc.topics[0].headline = `x86/${'really_long_identifier_'.repeat(8)}`;
+  doc.topics[1].paragraphs[1].text = `See ${'https://lore.kernel.org/all/'.padEnd(160, 'a')} for the thread.`;
+  const { html } = await renderIssue(doc, { siteUrl: SITE, variant: 'web' });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await page.setContent(html, { waitUntil: 'load' });
+    const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+    assert.ok(scrollWidth <= clientWidth, `issue scrolls sideways: ${scrollWidth} > ${clientWidth}`);
+  } finally {
+    await browser.close();
+  }
+});

@@ -172,3 +172,12 @@ test('XSS: hostile subjects, names and bodies render as text on the review page 
   assert.equal(await issuePage.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
   await issuePage.close();
 });
+
+test('the review page itself has no horizontal scrolling at 375 px, even with a long unbroken headline', async () => {
+  const { link } = await issueFor('2026-W16', (d) => { d.topics[0].headline = `x86/${'really_long_identifier_'.repeat(8)}`; });
+  const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+  await page.goto(reviewUrl(server.url, link));
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  assert.ok(scrollWidth <= clientWidth, `review page scrolls sideways: ${scrollWidth} > ${clientWidth}`);
+  await page.close();
+});

@@ -15,7 +15,7 @@ export interface ReviewPageInput {
 }
 
 const STYLE = `
-body{font-family:system-ui,-apple-system,sans-serif;margin:0;color:#1d232a;background:#fafafa}
+body{font-family:system-ui,-apple-system,sans-serif;margin:0;color:#1d232a;background:#fafafa;overflow-wrap:anywhere}
 main{max-width:52rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0}
 .story{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:1rem;margin:1rem 0}
