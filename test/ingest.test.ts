@@ -91,3 +91,16 @@ test('CLI: ingest prints counts, says nothing new on the second run, and names a
   assert.match(missing.stderr, /nope\.mbox: no such file/);
   assert.ok(zlib.gunzipSync(gz).length > 0);
 });
+
+test('a second process on the same data folder gets a one-line error, not a crash; a dead holder\'s lock is taken over', async () => {
+  const dataDir = tempDir();
+  const holder = await startLocalAws(dataDir);
+  const busy = spawnSync(process.execPath, [cli, 'subscribers', 'list', '--data', dataDir], { encoding: 'utf8' });
+  await holder.close();
+  assert.equal(busy.status, 1);
+  assert.match(busy.stderr, /is in use by another kernel-news process \(pid \d+/);
+  assert.doesNotMatch(busy.stderr, /\n\s+at /);
+  fs.writeFileSync(path.join(dataDir, 'kernel-news.lock'), '999999999'); // a pid that cannot be running
+  const after = spawnSync(process.execPath, [cli, 'subscribers', 'list', '--data', dataDir], { encoding: 'utf8' });
+  assert.equal(after.status, 0, after.stderr);
+});

@@ -7,6 +7,7 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } f
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { parseConfig, type Config } from '../config.js';
 import { createClients, createStorage, type Storage } from '../storage/index.js';
+import { UserError } from '../errors.js';
 
 /** The emulators accept any credentials; these are s3rver's defaults. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -26,6 +27,7 @@ export async function startLocalAws(dataDir: string, overrides: Partial<Config> 
   const dynamoDir = path.join(dataDir, 'dynamodb');
   fs.mkdirSync(s3Dir, { recursive: true });
   fs.mkdirSync(dynamoDir, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
 
   const dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -38,6 +40,7 @@ export async function startLocalAws(dataDir: string, overrides: Partial<Config> 
     s3Port = (await s3Server.run()).port;
   } catch (err) {
     dynamoServer.close();
+    releaseLock();
     throw err;
   }
 
@@ -53,6 +56,7 @@ export async function startLocalAws(dataDir: string, overrides: Partial<Config> 
     clients.dynamo.destroy();
     await s3Server.close();
     await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+    releaseLock();
   };
   try {
     await ensureBucket(clients.s3, config.rawBucket);
@@ -63,6 +67,38 @@ export async function startLocalAws(dataDir: string, overrides: Partial<Config> 
     throw err;
   }
   return { config, storage: createStorage(config), close };
+}
+
+/**
+ * One process at a time per data folder: the DynamoDB emulator's LevelDB cannot be shared, and a
+ * second process would otherwise die with "Database is closed". A lock left by a killed process
+ * (its pid is gone) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'kernel-news.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new UserError(`the data folder ${dataDir} is in use by another kernel-news process (pid ${pid}, e.g. \`kernel-news serve\`); stop it first, or pass a different --data`);
+      }
+      fs.rmSync(file, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new UserError(`could not lock the data folder ${dataDir}; remove ${file} if no kernel-news process is running`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function ensureBucket(s3: ReturnType<typeof createClients>['s3'], bucket: string) {
