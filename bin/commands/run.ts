@@ -6,7 +6,7 @@ import { positiveInt, progress, progressDone, withDataOption, withLocalAws, with
 import { UserError } from '../../lambdas/errors.js';
 import { dominantWeek } from '../../lambdas/ingest/stored.js';
 import { defaultSiteUrl, draftWeek, DEFAULT_PORT } from '../../lambdas/pipeline/local.js';
-import { renderIssue } from '../../lambdas/render/render.js';
+import { writeRenderedIssue } from '../../lambdas/render/write.js';
 import { createDraftIssue } from '../../lambdas/review/store.js';
 import { makeReviewLink, reviewUrl } from '../../lambdas/review/links.js';
 import { localSigningKey } from '../../lambdas/web/signing.js';
@@ -33,19 +33,7 @@ export function runCommand(): Command {
         const { doc } = await draftWeek(storage, { week, top: options.top, maintainers, progress });
         progressDone();
         const siteUrl = defaultSiteUrl(options.port);
-        const dir = path.join(options.out, week);
-        fs.mkdirSync(dir, { recursive: true });
-        const rendered = await renderIssue(doc, { siteUrl, variant: 'mail' });
-        const files = {
-          json: path.join(dir, 'issue.json'),
-          html: path.join(dir, 'issue.html'),
-          text: path.join(dir, 'issue.txt'),
-          mjml: path.join(dir, 'issue.mjml'),
-        };
-        fs.writeFileSync(files.json, JSON.stringify(doc, null, 2));
-        fs.writeFileSync(files.html, rendered.html);
-        fs.writeFileSync(files.text, rendered.text);
-        fs.writeFileSync(files.mjml, rendered.mjml);
+        const files = await writeRenderedIssue(options.out, doc, { siteUrl, variant: 'mail' });
         const record = await createDraftIssue(storage, doc);
         const link = reviewUrl(siteUrl, makeReviewLink(localSigningKey(path.resolve(options.data)), week, record.draftVersion));
         const v = doc.verification;
