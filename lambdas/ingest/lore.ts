@@ -13,7 +13,8 @@ import type { Storage } from '../storage/index.js';
 const run = promisify(execFile);
 
 export const DEFAULT_LORE_URL = 'https://lore.kernel.org';
-export const USER_AGENT = 'kernel-news/0.1 (weekly digest of kernel lists; contact via the project)';
+/** Polite and identifiable, as lore asks of bulk readers; keep the version in step with package.json. */
+export const USER_AGENT = 'kernel-news/0.1.0 (+https://github.com/kernel-news)';
 /** Attempts per request before giving up; waits grow 1 s, 2 s, 4 s ... (capped), with jitter. */
 export const MAX_ATTEMPTS = 5;
 const MAX_WAIT_MS = 60_000;
