@@ -34,6 +34,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
   const quarantined: Quarantined[] = [];
   const noise: NoiseVerdict[] = [];
   const texts = new Map<string, Promise<string> | string>();
+  let decoding: Promise<unknown>[] = [];
   let copiesMerged = 0;
   let read = 0;
 
@@ -67,8 +68,16 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
       headers.push(h);
       const verdict = classifyNoise(h, entry.bytes);
       if (verdict) noise.push(verdict);
-      if (wantBodies) texts.set(h.message.messageId, decodeText(entry.bytes));
-      if (wantBodies && texts.size % DECODE_BATCH === 0) await Promise.all(texts.values());
+      if (wantBodies) {
+        const text = decodeText(entry.bytes);
+        texts.set(h.message.messageId, text);
+        decoding.push(text);
+        if (decoding.length >= DECODE_BATCH) {
+          // Bounded: the raw bytes of at most one batch wait on the decoder at a time.
+          await Promise.all(decoding);
+          decoding = [];
+        }
+      }
     }
   } catch (err) {
     if (!(err instanceof ArchiveDamagedError)) throw err;
