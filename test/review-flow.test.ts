@@ -29,7 +29,9 @@ before(async () => {
   aws = await freshAws();
   await ingest(mboxSource(sampleMbox, 25 << 20), aws.storage);
   doc = (await draftWeek(aws.storage, { week: '2026-W02', top: 5 })).doc;
-  const deps = localReviewDeps(aws.storage, key, 'http://127.0.0.1:1', siteDir);
+  const local = localReviewDeps(aws.storage, key, 'http://127.0.0.1:1', siteDir);
+  // Each test reviews the sample's stories under a week of its own; their sources are week 2026-W02's.
+  const deps = { ...local, verify: (_week: string, topic: Parameters<NonNullable<typeof local.verify>>[1]) => local.verify!('2026-W02', topic) };
   server = await startLocalServer([...reviewRoutes(deps), ...staticSiteRoutes(siteDir)]);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
@@ -180,4 +182,20 @@ test('the review page itself has no horizontal scrolling at 375 px, even with a 
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
   assert.ok(scrollWidth <= clientWidth, `review page scrolls sideways: ${scrollWidth} > ${clientWidth}`);
   await page.close();
+});
+
+test('an edit that puts invented words in quotation marks is checked against the sources and blocks approval', async () => {
+  const { copy, link } = await issueFor('2026-W16');
+  const url = reviewUrl(server.url, link);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(url)).text())![1];
+  const story = copy.topics[0];
+  const invented = `${story.paragraphs[0].text} Linus Torvalds said, "this whole approach is wrong and will never be merged."`;
+  const edit = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'edit', csrf, topicId: story.id, headline: story.headline, p0: invented }), redirect: 'manual' });
+  assert.equal(edit.status, 303);
+  const next = new URL(edit.headers.get('location')!, server.url).toString();
+  const html = await (await fetch(next)).text();
+  assert.match(html, /Check against the source messages/);
+  assert.match(html, /<button type="submit" class="primary" disabled>/);
+  const csrf2 = /name="csrf" value="([^"]+)"/.exec(html)![1];
+  assert.equal((await fetch(next, { method: 'POST', body: new URLSearchParams({ action: 'approve', csrf: csrf2 }), redirect: 'manual' })).status, 409);
 });

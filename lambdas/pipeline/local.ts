@@ -10,6 +10,8 @@ import { draftIssue, modelDrafterFor, regenerateStory } from '../draft/issue.js'
 import { draftConfigFromEnv } from '../draft/config.js';
 import { publishIssue } from '../archive/publish.js';
 import type { ReviewDeps } from '../review/routes.js';
+import { topicMaterial } from '../verify/material.js';
+import { verifyStory } from '../verify/verify.js';
 
 /** Where the local site is served by `kernel-news serve`; links in mail and the archive point here. */
 export const DEFAULT_PORT = 8025;
@@ -47,18 +49,28 @@ export async function draftWeek(storage: Storage, options: { week: string; top: 
 /** Review wiring for the local server: regenerate through the drafting stage, publish on approval. */
 export function localReviewDeps(storage: Storage, signingKey: Buffer, siteUrl: string, mirrorDir: string): ReviewDeps {
   const analyses = new Map<string, Promise<WeekAnalysis>>();
+  const analysisOf = (week: string) => {
+    let analysis = analyses.get(week);
+    if (!analysis) analyses.set(week, (analysis = analyseWeek(storedWeekEntries(storage, week), { bodies: true })));
+    return analysis;
+  };
+  const topicOf = async (week: string, entry: Parameters<NonNullable<ReviewDeps['regenerate']>>[1]): Promise<Topic> => {
+    const stored = (await loadTopics(storage.table, week)).find((t) => t.id === entry.id);
+    return stored
+      ? { id: stored.id, title: stored.title, score: stored.score, reasons: stored.reasons, features: {}, threadIds: stored.threadIds ?? [], messageIds: stored.messageIds, participants: stored.participants, followUpOf: stored.followUpOf ?? null }
+      : { id: entry.id, title: entry.headline, score: entry.score, reasons: entry.reasons, features: {}, threadIds: [], messageIds: entry.messageIds, participants: entry.participants, followUpOf: entry.followUpOf ?? null };
+  };
   return {
     storage,
     signingKey,
     async regenerate(week, entry) {
-      let analysis = analyses.get(week);
-      if (!analysis) analyses.set(week, (analysis = analyseWeek(storedWeekEntries(storage, week), { bodies: true })));
-      const stored = (await loadTopics(storage.table, week)).find((t) => t.id === entry.id);
-      const topic: Topic = stored
-        ? { id: stored.id, title: stored.title, score: stored.score, reasons: stored.reasons, features: {}, threadIds: stored.threadIds ?? [], messageIds: stored.messageIds, participants: stored.participants, followUpOf: stored.followUpOf ?? null }
-        : { id: entry.id, title: entry.headline, score: entry.score, reasons: entry.reasons, features: {}, threadIds: [], messageIds: entry.messageIds, participants: entry.participants, followUpOf: entry.followUpOf ?? null };
-      const { topic: fresh } = await regenerateStory({ week, analysis: await analysis, topic }, { drafter: modelDrafterFor(draftConfigFromEnv(), storage), storage });
+      const { topic: fresh } = await regenerateStory({ week, analysis: await analysisOf(week), topic: await topicOf(week, entry) }, { drafter: modelDrafterFor(draftConfigFromEnv(), storage), storage });
       return fresh;
+    },
+    async verify(week, entry) {
+      const material = topicMaterial(await analysisOf(week), await topicOf(week, entry));
+      const result = verifyStory({ topicId: entry.id, headline: entry.headline, paragraphs: entry.paragraphs }, material);
+      return result.problems.filter((p) => p.action === 'removed').map((p) => `Check against the source messages: ${p.message}. Fix the text, or remove the quotation marks.`);
     },
     async onApproved(week, doc) {
       await publishIssue({ site: storage.site, table: storage.table, siteUrl, mirrorDir }, doc);

@@ -11,6 +11,11 @@ export interface ReviewDeps {
   signingKey: Buffer;
   /** Writes a new draft of one story (the drafting stage); absent: the button says it is unavailable. */
   regenerate?: (week: string, topic: ReviewDocument['topics'][number]) => Promise<IssueDocument['topics'][number]>;
+  /**
+   * Checks an edited story against its source messages (quotes verbatim in their author's own words,
+   * attributed to the right person, nobody named who did not take part); returns what fails.
+   */
+  verify?: (week: string, topic: ReviewDocument['topics'][number]) => Promise<string[]>;
   /** Runs after approval: render, publish the archive, resume the cloud workflow. */
   onApproved?: (week: string, doc: IssueDocument) => Promise<void>;
 }
@@ -40,6 +45,7 @@ export function quoteFlags(doc: ReviewDocument): Map<string, string[]> {
         if (!normalise(p.text).includes(normalise(q.text))) problems.push(`The quote from ${q.author.name} is no longer verbatim: "${q.text}". Restore the quoted words exactly, or remove the quotation marks to make it reported speech.`);
       }
     }
+    if (problems.length === 0) problems.push(...(t.problems ?? []));
     flags.set(t.id, problems);
   }
   return flags;
@@ -137,6 +143,7 @@ export function reviewRoutes(deps: ReviewDeps): Route[] {
                 const quotes = p.quotes.filter((q) => normalise(text).includes(normalise(q.text)) || hasQuoteMarks(text));
                 return { text, quotes };
               });
+              if (deps.verify) topic!.problems = await deps.verify(params.week, topic!);
               detail = topic!.headline;
               break;
             }

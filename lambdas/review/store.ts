@@ -14,8 +14,11 @@ const IssueRecordSchema = z.object({
   approvedAt: z.string().optional(),
 });
 
-/** What the review page keeps per story beyond the contract: whether the editor dropped it. */
-export type ReviewTopic = IssueDocument['topics'][number] & { dropped?: boolean };
+/**
+ * What the review page keeps per story beyond the contract: whether the editor dropped it, and what
+ * checking an edited story against its source messages found.
+ */
+export type ReviewTopic = IssueDocument['topics'][number] & { dropped?: boolean; problems?: string[] };
 export type ReviewDocument = Omit<IssueDocument, 'topics'> & { topics: ReviewTopic[] };
 
 export class IssueConflictError extends Error {
@@ -90,5 +93,5 @@ export async function listActions(storage: Storage, week: string): Promise<Array
 
 /** The approved issue as readers get it: dropped stories left out, the editor's order kept. */
 export function publishedDocument(doc: ReviewDocument): IssueDocument {
-  return { ...doc, topics: doc.topics.filter((t) => !t.dropped).map(({ dropped: _dropped, ...t }) => t) };
+  return { ...doc, topics: doc.topics.filter((t) => !t.dropped).map(({ dropped: _dropped, problems: _problems, ...t }) => t) };
 }
