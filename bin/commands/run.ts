@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ingestFromOptions } from './ingest.js';
@@ -10,7 +9,7 @@ import { writeRenderedIssue } from '../../lambdas/render/write.js';
 import { createDraftIssue } from '../../lambdas/review/store.js';
 import { makeReviewLink, reviewUrl } from '../../lambdas/review/links.js';
 import { localSigningKey } from '../../lambdas/web/signing.js';
-import { parseMaintainersFile } from '../../lambdas/topics/maintainers.js';
+import { readMaintainers } from './topics.js';
 
 interface RunOptions { mbox: string; week?: string; top: number; data: string; out: string; maintainers?: string; port: number }
 
@@ -52,14 +51,4 @@ export function runCommand(): Command {
       });
     });
   return withOutOption(withDataOption(command));
-}
-
-function readMaintainers(file: string) {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read the MAINTAINERS file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parseMaintainersFile(text, file);
 }
