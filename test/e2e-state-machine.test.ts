@@ -10,7 +10,7 @@ import { createDraftHandler } from '../lambdas/handlers/draft.js';
 import { createFetchHandler } from '../lambdas/handlers/fetch.js';
 import { createThreadHandler } from '../lambdas/handlers/thread.js';
 import { createTopicsHandler } from '../lambdas/handlers/topics.js';
-import { weekLoader } from '../lambdas/handlers/week.js';
+import { weekLoader } from '../lambdas/thread/week-loader.js';
 import { logger } from '../lambdas/handlers/runtime.js';
 import { createPublishHandler } from '../lambdas/handlers/publish.js';
 import { createRenderHandler } from '../lambdas/handlers/render.js';

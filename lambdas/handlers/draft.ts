@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { drafterFromEnv, makeDraftStoryHandler, type DraftStageDeps } from '../draft/handler.js';
 import { latestVersion } from '../draft/store.js';
 import { fromEnv, parseEvent, WeekSchema } from './runtime.js';
-import { weekLoader } from './week.js';
+import { weekLoader } from '../thread/week-loader.js';
 
 const DraftEvent = z.object({ week: WeekSchema, topicId: z.string().min(1).max(300) });
 

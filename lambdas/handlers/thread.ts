@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { storeSeries } from '../series/store.js';
 import { fromEnv, logger, parseEvent, WeekSchema, type StageDeps } from './runtime.js';
-import { weekLoader } from './week.js';
+import { weekLoader } from '../thread/week-loader.js';
 
 const ThreadEvent = z.object({ week: WeekSchema });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { topicsStage } from '../topics/stage.js';
 import { fromEnv, logger, parseEvent, WeekSchema, type StageDeps } from './runtime.js';
-import { weekLoader } from './week.js';
+import { weekLoader } from '../thread/week-loader.js';
 
 const TopicsEvent = z.object({ week: WeekSchema });
 /** Stories per issue, from the stack's `topStories` prop. */

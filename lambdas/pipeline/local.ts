@@ -1,8 +1,7 @@
 import type { IssueDocument, Topic, WeekAnalysis } from '../model.js';
 import type { Storage } from '../storage/index.js';
-import { storedWeekEntries } from '../ingest/stored.js';
-import { analyseWeek } from '../thread/analyse.js';
-import { storeSeries, withEarlierVersions } from '../series/store.js';
+import { weekLoader } from '../thread/week-loader.js';
+import { storeSeries } from '../series/store.js';
 import { topicsStage } from '../topics/stage.js';
 import { loadTopics } from '../topics/store.js';
 import type { Maintainers } from '../topics/maintainers.js';
@@ -20,10 +19,9 @@ const MASTHEAD_LIST_SHARE = 0.04;
 
 export const defaultSiteUrl = (port = DEFAULT_PORT) => `http://127.0.0.1:${port}`;
 
-/** The week's stored messages, taken apart (series joined with versions from earlier weeks). */
-export async function analyseStoredWeek(storage: Storage, week: string, onProgress?: (n: number) => void): Promise<WeekAnalysis> {
-  const analysis = await analyseWeek(storedWeekEntries(storage, week), { bodies: true, onProgress });
-  analysis.series = await withEarlierVersions(storage, analysis.series, week);
+/** The week's stored messages, taken apart (series joined with versions from earlier weeks), its series stored. */
+export async function analyseStoredWeek(storage: Storage, week: string): Promise<WeekAnalysis> {
+  const analysis = await weekLoader(storage, { bodies: true })(week);
   await storeSeries(storage, analysis.series, week);
   return analysis;
 }
@@ -33,7 +31,8 @@ export async function analyseStoredWeek(storage: Storage, week: string, onProgre
  * draft the top stories (the model when a key is configured, else offline), with every quote verified.
  */
 export async function draftWeek(storage: Storage, options: { week: string; top: number; maintainers?: Maintainers; progress?: (m: string) => void }): Promise<{ doc: IssueDocument; analysis: WeekAnalysis; topics: Topic[] }> {
-  const analysis = await analyseStoredWeek(storage, options.week, (n) => options.progress?.(`analyse: ${n} messages`));
+  options.progress?.(`analyse: week ${options.week}`);
+  const analysis = await analyseStoredWeek(storage, options.week);
   if (analysis.messages.length === 0) throw new Error(`no stored messages for week ${options.week}`);
   const topics = await topicsStage(analysis, storage, { week: options.week, maintainers: options.maintainers });
   const drafter = modelDrafterFor(draftConfigFromEnv(), storage);
@@ -48,18 +47,11 @@ export async function draftWeek(storage: Storage, options: { week: string; top: 
 
 /** Review wiring for the local server: regenerate through the drafting stage, publish on approval. */
 export function localReviewDeps(storage: Storage, signingKey: Buffer, siteUrl: string, mirrorDir: string): ReviewDeps {
-  const analyses = new Map<string, Promise<WeekAnalysis>>();
-  const analysisOf = (week: string) => {
-    let analysis = analyses.get(week);
-    if (!analysis) analyses.set(week, (analysis = analyseWeek(storedWeekEntries(storage, week), { bodies: true })));
-    return analysis;
-  };
-  const topicOf = async (week: string, entry: Parameters<NonNullable<ReviewDeps['regenerate']>>[1]): Promise<Topic> => {
-    const stored = (await loadTopics(storage.table, week)).find((t) => t.id === entry.id);
-    return stored
-      ? { id: stored.id, title: stored.title, score: stored.score, reasons: stored.reasons, features: {}, threadIds: stored.threadIds ?? [], messageIds: stored.messageIds, participants: stored.participants, followUpOf: stored.followUpOf ?? null }
-      : { id: entry.id, title: entry.headline, score: entry.score, reasons: entry.reasons, features: {}, threadIds: [], messageIds: entry.messageIds, participants: entry.participants, followUpOf: entry.followUpOf ?? null };
-  };
+  const analysisOf = weekLoader(storage, { bodies: true });
+  /** The story's stored topic; an issue entry whose topic is gone stands in for it. */
+  const topicOf = async (week: string, entry: Parameters<NonNullable<ReviewDeps['regenerate']>>[1]): Promise<Topic> =>
+    (await loadTopics(storage.table, week)).find((t) => t.id === entry.id)
+      ?? { id: entry.id, title: entry.headline, score: entry.score, reasons: entry.reasons, features: {}, threadIds: [], messageIds: entry.messageIds, participants: entry.participants, followUpOf: entry.followUpOf ?? null };
   return {
     storage,
     signingKey,

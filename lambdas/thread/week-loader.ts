@@ -2,7 +2,7 @@ import type { WeekAnalysis } from '../model.js';
 import { storedWeekEntries } from '../ingest/stored.js';
 import { withEarlierVersions } from '../series/store.js';
 import type { Storage } from '../storage/index.js';
-import { analyseWeek } from '../thread/analyse.js';
+import { analyseWeek } from './analyse.js';
 
 /**
  * The week taken apart from its stored raw messages, as the Thread, Topics and DraftStory steps all
