@@ -2,8 +2,9 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { positiveInt, withDataOption, withLocalAws, withOutOption } from './common.js';
 import { UserError } from '../../lambdas/errors.js';
-import { approveVersion, getIssueRecord, getIssueVersion, IssueConflictError, publishedDocument } from '../../lambdas/review/store.js';
-import { quoteFlags } from '../../lambdas/review/routes.js';
+import { getIssueRecord, getIssueVersion, IssueConflictError } from '../../lambdas/review/store.js';
+import { ApprovalBlockedError, approveIssue } from '../../lambdas/review/routes.js';
+import type { IssueDocument } from '../../lambdas/model.js';
 import { publishIssue } from '../../lambdas/archive/publish.js';
 import { defaultSiteUrl, DEFAULT_PORT } from '../../lambdas/pipeline/local.js';
 
@@ -20,16 +21,17 @@ export function approveCommand(): Command {
         if (record.status === 'approved') throw new UserError(`issue ${options.issue} was already approved (version ${record.approvedVersion}, ${record.approvedAt}); approval happens once`);
         const doc = await getIssueVersion(storage, options.issue, record.draftVersion);
         if (!doc) throw new UserError(`issue ${options.issue} has no version ${record.draftVersion} stored`);
-        const flagged = [...quoteFlags(doc).values()].flat();
-        if (flagged.length) throw new UserError(`issue ${options.issue} has ${flagged.length} quote(s) that are no longer verbatim; fix them on the review page first`);
+        const siteDir = path.resolve(options.out, 'site');
+        const onApproved = async (_week: string, published: IssueDocument) => {
+          await publishIssue({ site: storage.site, table: storage.table, siteUrl: defaultSiteUrl(options.port), mirrorDir: siteDir }, published);
+        };
         try {
-          await approveVersion(storage, options.issue, record.draftVersion, 'terminal');
+          await approveIssue({ storage, onApproved }, options.issue, record.draftVersion, doc, 'terminal');
         } catch (err) {
+          if (err instanceof ApprovalBlockedError) throw new UserError(`issue ${options.issue} has ${err.flagged} quote(s) that are no longer verbatim; fix them on the review page first`);
           if (err instanceof IssueConflictError) throw new UserError(`issue ${options.issue}: ${err.message}`);
           throw err;
         }
-        const siteDir = path.resolve(options.out, 'site');
-        await publishIssue({ site: storage.site, table: storage.table, siteUrl: defaultSiteUrl(options.port), mirrorDir: siteDir }, publishedDocument(doc));
         process.stdout.write(`approved issue ${options.issue} (version ${record.draftVersion}); published to ${path.join(siteDir, 'issues', options.issue, 'index.html')}\n`);
       });
     });

@@ -51,6 +51,27 @@ export function quoteFlags(doc: ReviewDocument): Map<string, string[]> {
   return flags;
 }
 
+/** Approval refused because flagged stories remain; nothing was approved. */
+export class ApprovalBlockedError extends Error {
+  constructor(readonly flagged: number) {
+    super(`${flagged} flagged quote problem(s) remain; fix them before approving. Nothing was approved.`);
+    this.name = 'ApprovalBlockedError';
+  }
+}
+
+/**
+ * Approval, the same from the review link and from the terminal: refused while anything is flagged,
+ * once only (a conditional write), then the published document goes to `onApproved`.
+ */
+export async function approveIssue(deps: Pick<ReviewDeps, 'storage' | 'onApproved'>, week: string, version: number, doc: ReviewDocument, via: string): Promise<IssueDocument> {
+  const flagged = [...quoteFlags(doc).values()].flat().length;
+  if (flagged) throw new ApprovalBlockedError(flagged);
+  await approveVersion(deps.storage, week, version, via);
+  const published = publishedDocument(doc);
+  await deps.onApproved?.(week, published);
+  return published;
+}
+
 function linkFrom(request: HttpRequest, week: string): ReviewLink {
   const version = Number(request.query.get('v'));
   const expires = Number(request.query.get('exp'));
@@ -111,10 +132,12 @@ export function reviewRoutes(deps: ReviewDeps): Route[] {
         try {
           switch (form.action) {
             case 'approve': {
-              if ([...quoteFlags(doc).values()].some((f) => f.length)) throw new HttpError(409, 'Some quotes are no longer verbatim; fix them before approving. Nothing was approved.');
-              await approveVersion(deps.storage, params.week, link.version, 'review link');
-              const published = publishedDocument(doc);
-              await deps.onApproved?.(params.week, published);
+              try {
+                await approveIssue(deps, params.week, link.version, doc, 'review link');
+              } catch (err) {
+                if (err instanceof ApprovalBlockedError) throw new HttpError(409, 'Some quotes are no longer verbatim; fix them before approving. Nothing was approved.');
+                throw err;
+              }
               return redirect(`${reviewUrl('', link)}&done=approved`);
             }
             case 'intro':
