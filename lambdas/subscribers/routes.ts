@@ -33,6 +33,17 @@ function verified(deps: SubscriptionDeps, purpose: LinkPurpose, request: HttpReq
 }
 
 /**
+ * A signed mail link that does one thing: GET shows a page with a button (mail scanners open links),
+ * the button POSTs back to the same signed URL, and the POST acts.
+ */
+function signedAction(deps: SubscriptionDeps, purpose: LinkPurpose, title: string, text: string, label: string, act: (email: string) => Promise<void>, done: [string, string]): Route[] {
+  return [
+    { method: 'GET', path: `/${purpose}`, async handle(request) { verified(deps, purpose, request); return buttonPage(request, title, text, label); } },
+    { method: 'POST', path: `/${purpose}`, async handle(request) { await act(verified(deps, purpose, request)); return messagePage(200, ...done); } },
+  ];
+}
+
+/**
  * Subscribe (double opt-in), confirm, unsubscribe (one click, RFC 8058). Every answer is the same for
  * known and unknown addresses, so no page tells whether someone else is subscribed.
  */
@@ -66,38 +77,10 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Route[] {
         return messagePage(200, 'Check your inbox', SAME_ANSWER);
       },
     },
-    {
-      method: 'GET',
-      path: '/confirm',
-      async handle(request) {
-        verified(deps, 'confirm', request);
-        return buttonPage(request, 'Confirm your subscription', `Press the button to start receiving ${NEWSLETTER_NAME}.`, 'Confirm');
-      },
-    },
-    {
-      method: 'POST',
-      path: '/confirm',
-      async handle(request) {
-        await confirm(deps.storage, verified(deps, 'confirm', request));
-        return messagePage(200, 'Subscribed', `You will receive ${NEWSLETTER_NAME} from the next issue on.`);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/unsubscribe',
-      async handle(request) {
-        verified(deps, 'unsubscribe', request);
-        return buttonPage(request, 'Unsubscribe', `Press the button to stop receiving ${NEWSLETTER_NAME}.`, 'Unsubscribe');
-      },
-    },
-    {
-      // Both the page's button and RFC 8058 one-click (body "List-Unsubscribe=One-Click") land here.
-      method: 'POST',
-      path: '/unsubscribe',
-      async handle(request) {
-        await unsubscribe(deps.storage, verified(deps, 'unsubscribe', request));
-        return messagePage(200, 'Unsubscribed', `You will not receive ${NEWSLETTER_NAME} any more.`);
-      },
-    },
+    // Both the unsubscribe page's button and RFC 8058 one-click (body "List-Unsubscribe=One-Click") are a POST.
+    ...signedAction(deps, 'confirm', 'Confirm your subscription', `Press the button to start receiving ${NEWSLETTER_NAME}.`, 'Confirm',
+      (email) => confirm(deps.storage, email), ['Subscribed', `You will receive ${NEWSLETTER_NAME} from the next issue on.`]),
+    ...signedAction(deps, 'unsubscribe', 'Unsubscribe', `Press the button to stop receiving ${NEWSLETTER_NAME}.`, 'Unsubscribe',
+      (email) => unsubscribe(deps.storage, email), ['Unsubscribed', `You will not receive ${NEWSLETTER_NAME} any more.`]),
   ];
 }
