@@ -77,9 +77,9 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Route[] {
         return messagePage(200, 'Check your inbox', SAME_ANSWER);
       },
     },
-    // Both the unsubscribe page's button and RFC 8058 one-click (body "List-Unsubscribe=One-Click") are a POST.
     ...signedAction(deps, 'confirm', 'Confirm your subscription', `Press the button to start receiving ${NEWSLETTER_NAME}.`, 'Confirm',
       (email) => confirm(deps.storage, email), ['Subscribed', `You will receive ${NEWSLETTER_NAME} from the next issue on.`]),
+    // Both the unsubscribe page's button and RFC 8058 one-click (body "List-Unsubscribe=One-Click") are this POST.
     ...signedAction(deps, 'unsubscribe', 'Unsubscribe', `Press the button to stop receiving ${NEWSLETTER_NAME}.`, 'Unsubscribe',
       (email) => unsubscribe(deps.storage, email), ['Unsubscribed', `You will not receive ${NEWSLETTER_NAME} any more.`]),
   ];
