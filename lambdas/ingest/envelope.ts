@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders } from '../mail/headers.js';
-import { isoWeek, parseMailDate } from '../mail/dates.js';
+import { isoWeek } from '../mail/dates.js';
+import { parseMessageHeaders } from '../parse/message.js';
 
 /** What ingest needs to know of a message to file it: read from the header block only. */
 export interface Envelope {
@@ -12,6 +11,7 @@ export interface Envelope {
   dateProblem?: string;
   /** ISO week of the Date header, or "undated". */
   week: string;
+  /** The lists this copy was delivered through. */
   lists: string[];
   subject: string;
   size: number;
@@ -19,35 +19,18 @@ export interface Envelope {
 
 export const UNDATED_WEEK = 'undated';
 
-/** The list a copy was delivered through: X-Mailing-List (vger), else List-Id. */
-export function listsOf(fields: Map<string, string[]>): string[] {
-  const lists = new Set<string>();
-  for (const value of fields.get('x-mailing-list') ?? []) {
-    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(addr.replace(/[<>]/g, '').toLowerCase());
-  }
-  if (lists.size === 0) {
-    for (const value of fields.get('list-id') ?? []) {
-      const m = /<([^<>]+)>/.exec(value);
-      if (m) lists.add(m[1].toLowerCase());
-    }
-  }
-  return [...lists];
-}
-
+/** The envelope, from the same header reading the threads stage uses. */
 export function readEnvelope(bytes: Buffer): Envelope {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const block = readHeaders(bytes);
-  const ids = messageIdsIn(firstHeader(block, 'message-id'));
-  const date = parseMailDate(firstHeader(block, 'date'));
+  const { message: m, deliveryLists, missingMessageId } = parseMessageHeaders(bytes);
   return {
-    sha256,
-    messageId: ids[0] ?? `sha256-${sha256}@kernel-news.invalid`,
-    missingMessageId: ids.length === 0,
-    dateUtc: date.utc !== undefined ? new Date(date.utc).toISOString() : undefined,
-    dateProblem: date.problem,
-    week: date.utc !== undefined && !date.problem ? isoWeek(date.utc) : UNDATED_WEEK,
-    lists: listsOf(block.fields),
-    subject: decodeHeaderValue(firstHeader(block, 'subject') ?? ''),
+    sha256: m.sha256,
+    messageId: m.messageId,
+    missingMessageId,
+    dateUtc: m.date,
+    dateProblem: m.dateProblem,
+    week: m.date ? isoWeek(Date.parse(m.date)) : UNDATED_WEEK,
+    lists: deliveryLists,
+    subject: m.subject,
     size: bytes.length,
   };
 }

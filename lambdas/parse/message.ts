@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { loreUrl, type ParsedMessage } from '../model.js';
 import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders, type HeaderBlock } from '../mail/headers.js';
 import { parseMailDate } from '../mail/dates.js';
-import { listsOf } from '../ingest/envelope.js';
 import { isListAddress, peopleIn } from './people.js';
 
 /** How much of a body the byte-level scans read: trailers and change-ids sit in the first part. */
@@ -15,6 +14,10 @@ export interface MessageHeaders {
   changeId?: string;
   /** Review trailers written by this message's author (lines not quoted), by kind. */
   reviewTrailers: { kind: 'reviewed-by' | 'acked-by' | 'tested-by' | 'nacked-by'; email: string }[];
+  /** True when the message had no Message-ID and was given one derived from its content hash. */
+  missingMessageId: boolean;
+  /** The lists this copy was delivered through (X-Mailing-List, else List-Id), not the ones it was Cc'd to. */
+  deliveryLists: string[];
   /** Auto-Submitted / Precedence / X-Autoreply and similar headers, lower-cased, for noise rules. */
   autoHeaders: string[];
   bodyOffset: number;
@@ -45,7 +48,8 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
   const from = peopleIn(firstHeader(block, 'from'))[0] ?? { name: 'unknown sender', email: 'unknown@invalid' };
   const toRaw = block.fields.get('to')?.join(', ');
   const ccRaw = block.fields.get('cc')?.join(', ');
-  const lists = new Set(listsOf(block.fields));
+  const deliveryLists = listsOf(block.fields);
+  const lists = new Set(deliveryLists);
   // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
   for (const m of `${toRaw ?? ''},${ccRaw ?? ''}`.matchAll(LIST_ADDRESS)) if (isListAddress(m[0].toLowerCase())) lists.add(m[0].toLowerCase());
 
@@ -86,11 +90,28 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
   lazyPeople(message, 'cc', ccRaw);
   return {
     message,
+    missingMessageId: ids.length === 0,
+    deliveryLists,
     changeId,
     reviewTrailers,
     autoHeaders,
     bodyOffset: block.bodyOffset,
   };
+}
+
+/** The list a copy was delivered through: X-Mailing-List (vger), else List-Id. */
+export function listsOf(fields: Map<string, string[]>): string[] {
+  const lists = new Set<string>();
+  for (const value of fields.get('x-mailing-list') ?? []) {
+    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(addr.replace(/[<>]/g, '').toLowerCase());
+  }
+  if (lists.size === 0) {
+    for (const value of fields.get('list-id') ?? []) {
+      const m = /<([^<>]+)>/.exec(value);
+      if (m) lists.add(m[1].toLowerCase());
+    }
+  }
+  return [...lists];
 }
 
 function lazyPeople(message: ParsedMessage, field: 'to' | 'cc', raw: string | undefined) {
