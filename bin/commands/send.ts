@@ -20,7 +20,9 @@ export function sendCommand(): Command {
     .action(async (options: { issue: string; smtp?: string; from: string; baseUrl: string; data: string; out: string; resendInDoubt?: boolean }) => {
       if (options.smtp && !/^smtps?:\/\/[^/]+/.test(options.smtp)) throw new UserError(`--smtp must look like smtp://HOST:PORT, got "${options.smtp}"`);
       const outbox = path.join(options.out, 'outbox', options.issue);
-      const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp) : new OutboxMailer(outbox);
+      // The wire journal lets a re-run after a crash tell a delivered message from an unfinished one.
+      const journal = path.join(options.data, 'send-journal', `${options.issue}.log`);
+      const mailer: Mailer = options.smtp ? new SmtpMailer(options.smtp, { journal }) : new OutboxMailer(outbox);
       try {
         const report = await withLocalAws(options.data, async ({ storage }) => sendIssue(storage, mailer, {
           week: options.issue, from: options.from, resendInDoubt: options.resendInDoubt, baseUrl: options.baseUrl, signingKey: localSigningKey(path.resolve(options.data)),
@@ -29,7 +31,7 @@ export function sendCommand(): Command {
         progressDone();
         process.stdout.write(`issue ${options.issue}: ${report.sent} sent now, ${report.alreadySent} had it already, ${report.failed.length} failed, of ${report.total} recipients${options.smtp ? '' : ` (outbox: ${outbox})`}\n`);
         for (const f of report.failed) process.stderr.write(`failed: ${f.email}: ${f.error}\n`);
-        if (report.inDoubt.length) process.stderr.write(`in doubt (an interrupted run recorded them but the mail server never confirmed; not sent again): ${report.inDoubt.join(', ')}\n  send to them anyway with --resend-in-doubt\n`);
+        if (report.inDoubt.length) process.stderr.write(`in doubt (an interrupted run recorded them and nothing shows whether the mail server got them; not sent again): ${report.inDoubt.join(', ')}\n  send to them anyway with --resend-in-doubt\n`);
         if (report.failed.length) process.exitCode = 1;
       } finally {
         await mailer.close();

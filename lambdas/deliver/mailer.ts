@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
@@ -23,6 +24,12 @@ export interface OutgoingMail {
  */
 export interface Mailer {
   send(mail: OutgoingMail, commit: () => Promise<void>): Promise<void>;
+  /**
+   * For a message an interrupted run committed but never saw confirmed: what this transport's own
+   * evidence says. true: it was handed over whole (do not send again); false: it certainly was not
+   * (send it); undefined: no evidence either way.
+   */
+  settle(mail: Pick<OutgoingMail, 'messageId' | 'to'>): Promise<boolean | undefined>;
   close(): Promise<void>;
 }
 
@@ -32,15 +39,39 @@ export async function compose(mail: OutgoingMail): Promise<Buffer> {
   return composer.compile().build();
 }
 
-/** SMTP through nodemailer (pooled). The raw message is streamed; its end waits for `commit`. */
+/**
+ * SMTP through nodemailer (pooled). The raw message is streamed; its end waits for `commit`.
+ * With a `journal` file, each connection's plaintext wire is watched and the journal, written
+ * synchronously (a killed process leaves it behind), gets "open <Message-ID>" as a message's body goes
+ * out and "dot <Message-ID>" as its terminating "." is handed to the operating system. A re-run settles
+ * its committed-but-unconfirmed messages from that: "dot" was delivered, "open" alone was not.
+ * TLS connections cannot be watched and leave no evidence; their messages stay in doubt.
+ */
 export class SmtpMailer implements Mailer {
   private readonly transport;
-  constructor(url: string, maxConnections = 4) {
+  private readonly journal?: HandOverJournal;
+  constructor(url: string, options: { maxConnections?: number; journal?: string } = {}) {
     const u = new URL(url);
+    const host = u.hostname;
+    const port = Number(u.port || 25);
+    const journal = options.journal ? new HandOverJournal(options.journal) : undefined;
+    this.journal = journal;
     this.transport = nodemailer.createTransport({
-      host: u.hostname, port: Number(u.port || 25), secure: u.protocol === 'smtps:', pool: true, maxConnections,
-      ignoreTLS: u.protocol === 'smtp:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost'),
+      host, port, secure: u.protocol === 'smtps:', pool: true, maxConnections: options.maxConnections ?? 4,
+      ignoreTLS: u.protocol === 'smtp:' && (host === '127.0.0.1' || host === 'localhost'),
       auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+      ...(journal && u.protocol === 'smtp:' ? {
+        getSocket: (_options: unknown, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) => {
+          const socket = net.connect({ host, port });
+          const failed = (err: Error) => callback(err);
+          socket.once('error', failed);
+          socket.once('connect', () => {
+            socket.off('error', failed);
+            watchWire(socket, journal);
+            callback(null, { connection: socket });
+          });
+        },
+      } : {}),
     });
   }
   async send(mail: OutgoingMail, commit: () => Promise<void>): Promise<void> {
@@ -51,9 +82,81 @@ export class SmtpMailer implements Mailer {
     })());
     await this.transport.sendMail({ envelope: { from: mail.from, to: [mail.to] }, raw });
   }
+  async settle(mail: Pick<OutgoingMail, 'messageId'>): Promise<boolean | undefined> {
+    return this.journal?.state(mail.messageId);
+  }
   async close(): Promise<void> {
     this.transport.close();
   }
+}
+
+/** Append-only record of what reached the wire, by Message-ID; see SmtpMailer. */
+class HandOverJournal {
+  private fd?: number;
+  private lastEvents?: Map<string, string>;
+  constructor(private readonly file: string) {}
+  write(event: 'open' | 'dot' | 'queued', messageId: string): void {
+    if (this.fd === undefined) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = fs.openSync(this.file, 'a');
+    }
+    fs.writeSync(this.fd, `${event} ${messageId}\n`);
+  }
+  /** By the last event for the message: true after "dot", false after "open" or "queued", undefined if never seen. */
+  state(messageId: string): boolean | undefined {
+    if (!this.lastEvents) {
+      this.lastEvents = new Map();
+      const text = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
+      for (const line of text.split('\n')) {
+        const [event, id] = line.split(' ');
+        if (id) this.lastEvents.set(id, event);
+      }
+    }
+    const event = this.lastEvents.get(messageId);
+    return event === undefined ? undefined : event === 'dot';
+  }
+}
+
+const TERMINATORS = new Set(['.\r\n', '\n.\r\n', '\r\n.\r\n']);
+
+/** Follows one plaintext SMTP connection's writes (commands, DATA, body, final ".") into the journal. */
+function watchWire(socket: net.Socket, journal: HandOverJournal): void {
+  let phase: 'commands' | 'data' | 'unwatchable' = 'commands';
+  let messageId: string | undefined;
+  const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (phase === 'unwatchable') return write(chunk, ...rest);
+    const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
+    if (phase === 'data' && TERMINATORS.has(text)) {
+      phase = 'commands';
+      const id = messageId;
+      if (!id) return write(chunk, ...rest);
+      // "dot" is written just before the terminator goes out, not after: sending it wakes the server,
+      // and a crash triggered by the server's answer must not find the journal a step behind. It
+      // holds only if the write goes through at once (nothing queued on the socket); otherwise
+      // "queued" withdraws it until the socket reports the bytes flushed.
+      const done = typeof rest.at(-1) === 'function' ? (rest.pop() as (err?: Error | null) => void) : undefined;
+      let queued = socket.writableLength > 0;
+      if (!queued) journal.write('dot', id);
+      const result = write(chunk, ...rest, (err?: Error | null) => {
+        if (!err && queued) journal.write('dot', id);
+        done?.(err);
+      });
+      if (!queued && socket.writableLength > 0) {
+        queued = true;
+        journal.write('queued', id);
+      }
+      return result;
+    }
+    if (phase === 'commands') {
+      if (/^STARTTLS\r\n/im.test(text)) phase = 'unwatchable'; // encrypted from here on
+      else if (/(^|\r\n)DATA\r\n$/.test(text)) { phase = 'data'; messageId = undefined; }
+    } else if (!messageId) {
+      messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(text)?.[1];
+      if (messageId) journal.write('open', messageId);
+    }
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
 }
 
 /** Local default: one .eml file per recipient, written atomically (temp file, then rename). */
@@ -63,10 +166,17 @@ export class OutboxMailer implements Mailer {
   }
   async send(mail: OutgoingMail, commit: () => Promise<void>): Promise<void> {
     const bytes = await compose(mail);
-    const file = path.join(this.dir, `${mail.to.replace(/[^a-z0-9@._+-]/gi, '_')}.eml`);
+    const file = this.fileFor(mail.to);
     fs.writeFileSync(`${file}.tmp`, bytes);
     await commit();
     fs.renameSync(`${file}.tmp`, file);
+  }
+  /** The rename comes after the commit: a file there is a delivered message, none is an undelivered one. */
+  async settle(mail: Pick<OutgoingMail, 'to'>): Promise<boolean> {
+    return fs.existsSync(this.fileFor(mail.to));
+  }
+  private fileFor(to: string): string {
+    return path.join(this.dir, `${to.replace(/[^a-z0-9@._+-]/gi, '_')}.eml`);
   }
   async close(): Promise<void> {}
 }
@@ -83,6 +193,10 @@ export class SesMailer implements Mailer {
     if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
     await commit();
     await this.client.send(new SendEmailCommand({ Content: { Raw: { Data: bytes } }, ConfigurationSetName: this.configurationSet }));
+  }
+  /** One API call with no way to ask afterwards: an interrupted call stays in doubt. */
+  async settle(): Promise<undefined> {
+    return undefined;
   }
   async close(): Promise<void> {}
 }

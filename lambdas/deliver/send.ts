@@ -1,6 +1,7 @@
 import { issueTitle, NEWSLETTER_NAME } from '../render/html.js';
 import { UNSUBSCRIBE_PLACEHOLDER, type IssueDocument } from '../model.js';
 import type { Storage } from '../storage/index.js';
+import type { Item } from '../storage/ports.js';
 import { UserError } from '../errors.js';
 import { getIssueRecord } from '../review/store.js';
 import { recipients } from '../subscribers/store.js';
@@ -12,17 +13,21 @@ import { createHash } from 'node:crypto';
 /** Messages in flight at once: enough to keep a pooled SMTP connection set or SES busy. */
 export const SEND_CONCURRENCY = 8;
 
+/** Delivered marks are written in batches of this many (one BatchWriteItem each). */
+const MARK_BATCH = 25;
+
 export interface SendOptions {
   week: string;
   from: string;
   /** Where the subscription pages are served, for per-recipient unsubscribe links. */
   baseUrl: string;
   signingKey: Buffer;
+  /** Only this share of the recipients (those whose address hashes to `index` of `of`): one Map item in AWS. */
+  batch?: { index: number; of: number };
   onProgress?: (done: { sent: number; skipped: number; total: number }) => void;
   /**
-   * Send again to recipients an earlier, interrupted run left in doubt (recorded, but the transport
-   * never confirmed delivery). Off by default: a doubtful message is more likely delivered than not,
-   * and a second copy is the error readers notice.
+   * Send again to recipients an earlier, interrupted run left in doubt (recorded, and the transport
+   * has no evidence whether it was handed over). Off by default: a second copy is the error readers notice.
    */
   resendInDoubt?: boolean;
 }
@@ -31,12 +36,22 @@ export interface SendReport {
   total: number;
   sent: number;
   alreadySent: number;
-  /** Recipients an interrupted earlier run recorded but could not confirm; not sent again unless asked. */
+  /** Recipients an interrupted earlier run recorded and nothing can confirm; not sent again unless asked. */
   inDoubt: string[];
   failed: Array<{ email: string; error: string }>;
 }
 
 class AlreadySentError extends Error {}
+
+/** Stable per (issue, recipient): a retried send carries the same Message-ID, and the journal finds it. */
+export function sendMessageId(week: string, email: string): string {
+  return `<${week}.${createHash('sha256').update(email).digest('hex').slice(0, 24)}@kernel-news>`;
+}
+
+/** Which of `of` batches an address belongs to (stable, roughly even). */
+export function batchOf(email: string, of: number): number {
+  return createHash('sha256').update(email).digest().readUInt32BE(0) % of;
+}
 
 /**
  * Sends an approved issue to every confirmed, unsuppressed subscriber, exactly once each.
@@ -46,11 +61,14 @@ class AlreadySentError extends Error {}
  * transport finalises it. `commit` writes the send record with a conditional put, so:
  * - a crash before commit: nothing recorded, nothing delivered (the server drops the unfinished DATA);
  *   the re-run sends it;
- * - a crash after commit but before the transport confirmed: the record stays "committed" and the
- *   recipient is reported in doubt (most likely delivered: only the final "." may be missing); the
- *   re-run does not send it again unless `resendInDoubt` — never a silent second copy;
- * - a crash after the transport confirmed: "delivered"; never sent again;
+ * - a crash after commit but before the "delivered" mark: the record stays "committed" and the re-run
+ *   asks the mailer what its own evidence says (SMTP: its wire journal; outbox: the file): handed over
+ *   means delivered, not handed over means send it now; with no evidence (SES) the recipient is
+ *   reported in doubt and not sent again unless `resendInDoubt`;
+ * - a crash after the "delivered" mark: never sent again;
  * - two senders racing: the second commit fails and its transaction is abandoned.
+ * "Delivered" marks go out in batches of 25, so a recipient costs about one conditional write and a
+ * twenty-fifth of a batch write.
  */
 export async function sendIssue(storage: Storage, mailer: Mailer, options: SendOptions): Promise<SendReport> {
   const record = await getIssueRecord(storage, options.week);
@@ -62,51 +80,86 @@ export async function sendIssue(storage: Storage, mailer: Mailer, options: SendO
   const subject = `${issueTitle(doc)}: ${doc.topics[0]?.headline ?? ''}`.replace(/: $/, '');
 
   const sendPk = `SEND#${options.week}`;
-  const done = new Set<string>();
-  const inDoubt: string[] = [];
-  for await (const item of storage.table.query(sendPk)) {
-    if (item.state === 'delivered') done.add(String(item.sk));
-    else if (options.resendInDoubt) await storage.table.delete({ pk: sendPk, sk: String(item.sk) });
-    else {
-      done.add(String(item.sk));
-      inDoubt.push(String(item.sk));
-    }
-  }
-  const everyone = await recipients(storage);
-  const todo = everyone.filter((e) => !done.has(e));
-  const report: SendReport = { total: everyone.length, sent: 0, alreadySent: everyone.length - todo.length - inDoubt.filter((e) => everyone.includes(e)).length, inDoubt, failed: [] };
+  const marks: Item[] = [];
+  const flushMarks = async () => {
+    if (marks.length) await storage.table.batchPut(marks.splice(0));
+  };
+  const markDelivered = async (email: string) => {
+    marks.push({ pk: sendPk, sk: email, type: 'send', state: 'delivered', at: new Date().toISOString() });
+    if (marks.length >= MARK_BATCH) await flushMarks();
+  };
 
+  let everyone = await recipients(storage);
+  if (options.batch) everyone = everyone.filter((e) => batchOf(e, options.batch!.of) === options.batch!.index);
+  const wanted = new Set(everyone);
+  const report: SendReport = { total: everyone.length, sent: 0, alreadySent: 0, inDoubt: [], failed: [] };
+  // Committed records an interrupted run left, by recipient: the retry's commit must find them unchanged.
+  const retry = new Map<string, string>();
+  const done = new Set<string>();
+  for await (const item of storage.table.query(sendPk)) {
+    const email = String(item.sk);
+    if (!wanted.has(email)) continue;
+    done.add(email);
+    if (item.state === 'delivered') {
+      report.alreadySent++;
+      continue;
+    }
+    const handedOver = await mailer.settle({ messageId: sendMessageId(options.week, email), to: email });
+    if (handedOver === true) {
+      await markDelivered(email);
+      report.alreadySent++;
+    } else if (handedOver === false || options.resendInDoubt) {
+      retry.set(email, String(item.at));
+      done.delete(email);
+    } else report.inDoubt.push(email);
+  }
+  await flushMarks();
+  const todo = everyone.filter((e) => !done.has(e));
+
+  const deliver = async (email: string) => {
+    const unsubscribe = subscriptionUrl(options.baseUrl, options.signingKey, 'unsubscribe', email);
+    const earlier = retry.get(email);
+    await mailer.send({
+      from: options.from,
+      to: email,
+      subject,
+      html: html.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER).join(escapeHtml(unsubscribe)),
+      text: text.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER).join(unsubscribe),
+      messageId: sendMessageId(options.week, email),
+      headers: {
+        'List-Unsubscribe': `<${unsubscribe}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'List-Id': `${NEWSLETTER_NAME} <kernel-news.newsletter>`,
+      },
+    }, async () => {
+      const item = { pk: sendPk, sk: email, type: 'send', state: 'committed', at: new Date().toISOString() };
+      const fresh = await storage.table.put(item, earlier === undefined ? { ifAbsent: true } : { ifEquals: { state: 'committed', at: earlier } });
+      if (!fresh) throw new AlreadySentError(email);
+    });
+  };
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
       const email = todo[next++];
-      const unsubscribe = subscriptionUrl(options.baseUrl, options.signingKey, 'unsubscribe', email);
+      let sent = false;
       try {
-        await mailer.send({
-          from: options.from,
-          to: email,
-          subject,
-          html: html.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER).join(escapeHtml(unsubscribe)),
-          text: text.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER).join(unsubscribe),
-          messageId: `<${options.week}.${createHash('sha256').update(email).digest('hex').slice(0, 24)}@kernel-news>`,
-          headers: {
-            'List-Unsubscribe': `<${unsubscribe}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-            'List-Id': `${NEWSLETTER_NAME} <kernel-news.newsletter>`,
-          },
-        }, async () => {
-          const fresh = await storage.table.put({ pk: sendPk, sk: email, type: 'send', state: 'committed', at: new Date().toISOString() }, { ifAbsent: true });
-          if (!fresh) throw new AlreadySentError(email);
-        });
-        await storage.table.put({ pk: sendPk, sk: email, type: 'send', state: 'delivered', at: new Date().toISOString() });
-        report.sent++;
+        await deliver(email);
+        sent = true;
       } catch (err) {
         if (err instanceof AlreadySentError) report.alreadySent++;
         else report.failed.push({ email, error: (err as Error).message });
       }
+      if (sent) {
+        report.sent++;
+        await markDelivered(email); // a failure here stops the run; the re-run settles what it left
+      }
       if ((report.sent + report.failed.length) % 100 === 0) options.onProgress?.({ sent: report.sent, skipped: report.alreadySent, total: report.total });
     }
   };
-  await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
+  try {
+    await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
+  } finally {
+    await flushMarks();
+  }
   return report;
 }
