@@ -79,6 +79,21 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly draftConcurrency?: number;
   /**
+   * The account's SES sending rate (messages per second), shared by the batches sent at once.
+   * @default 10
+   */
+  readonly sesMaxPerSecond?: number;
+  /**
+   * Subscriber batches sent at once (each a SendBatch task with its share of the send rate).
+   * @default 8
+   */
+  readonly sendConcurrency?: number;
+  /**
+   * Batches above which sending runs as a Distributed Map (child executions) instead of an inline Map.
+   * @default 40
+   */
+  readonly distributedMapThreshold?: number;
+  /**
    * How long a run waits for the editor's approval.
    * @default Duration.days(6)
    */
@@ -225,19 +240,34 @@ export class StatelessStack extends Stack {
       timeout: Duration.minutes(2),
       access: { site: 'readWrite', table: 'readWrite' },
     });
-    const send = stage('Send', {
+    // Sending is planned in batches (shares of the address hash), each one SendBatch task at its
+    // share of the SES rate, so no task nears Lambda's 15 minutes however long the list grows.
+    const sendRate = { SES_MAX_PER_SECOND: String(props.sesMaxPerSecond ?? 10), SEND_CONCURRENCY: String(props.sendConcurrency ?? 8) };
+    const planDelivery = stage('PlanDelivery', {
+      handler: 'plan-delivery',
+      description: 'kernel-news: split the week\'s subscribers into send batches',
+      timeout: Duration.minutes(5),
+      access: { site: 'readWrite', table: 'read' },
+    });
+    const sendBatch = stage('SendBatch', {
       handler: 'send',
-      description: 'kernel-news: mail the approved issue to every subscriber, exactly once each',
+      description: 'kernel-news: mail the approved issue to one batch of subscribers, exactly once each',
       timeout: Duration.minutes(15),
       access: { site: 'read', table: 'readWrite', signingKey: true },
     });
-    this.grantSendMail(send, configurationSet, props.fromAddress);
+    for (const [name, value] of Object.entries(sendRate)) {
+      planDelivery.addEnvironment(name, value);
+      sendBatch.addEnvironment(name, value);
+    }
+    this.grantSendMail(sendBatch, configurationSet, props.fromAddress);
     publish.addEnvironment('SITE_URL', props.siteUrl ?? `https://${props.siteBucket.bucketRegionalDomainName}`);
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      stages: { fetch, thread, topics, draft, render, requestApproval, publish, send },
+      stages: { fetch, thread, topics, draft, render, requestApproval, publish, planDelivery, sendBatch },
       siteBucket: props.siteBucket,
       draftConcurrency: props.draftConcurrency,
+      sendConcurrency: props.sendConcurrency,
+      distributedMapThreshold: props.distributedMapThreshold,
       approvalTimeout: props.approvalTimeout,
     });
     const stateMachine = this.pipeline.stateMachine;
@@ -267,7 +297,7 @@ export class StatelessStack extends Stack {
     acknowledge(this.api, 'Every route checks the HMAC signature and expiry its link carries (lambdas/web/signing.ts); readers and the editor have no accounts to authorize.', 'AwsSolutions-APIG4');
     new CfnOutput(this, 'LinksUrl', { value: this.api.apiEndpoint });
     requestApproval.addEnvironment('LINKS_URL', this.api.apiEndpoint);
-    send.addEnvironment('LINKS_URL', this.api.apiEndpoint);
+    sendBatch.addEnvironment('LINKS_URL', this.api.apiEndpoint);
     this.grantSendMail(web, configurationSet, props.fromAddress);
 
     const bounces = stage('Bounces', {

@@ -15,6 +15,7 @@ import { logger } from '../lambdas/handlers/runtime.js';
 import { createPublishHandler } from '../lambdas/handlers/publish.js';
 import { createRenderHandler } from '../lambdas/handlers/render.js';
 import { createSendHandler } from '../lambdas/handlers/send.js';
+import { createPlanDeliveryHandler } from '../lambdas/handlers/plan-delivery.js';
 import { SmtpMailer } from '../lambdas/deliver/mailer.js';
 import { importConfirmed } from '../lambdas/subscribers/store.js';
 import { createRequestApprovalHandler } from '../lambdas/handlers/request-approval.js';
@@ -101,6 +102,7 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const mailer = new SmtpMailer(`smtp://127.0.0.1:${smtp.port}`);
   after(() => mailer.close());
   const routes = webRoutes({ storage: aws.storage, signingKey, tokens, mailer, from: 'newsletter@example.org' });
+  const sendBatch = createSendHandler({ storage: aws.storage, mailer, signingKey, from: 'newsletter@example.org', linksUrl: LINKS_URL });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
     [STATE.fetch]: createFetchHandler(deps),
     [STATE.thread]: createThreadHandler(deps),
@@ -115,7 +117,10 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
       return tokens.wait(Payload.taskToken);
     },
     [STATE.publish]: createPublishHandler({ ...deps, siteUrl: 'https://news.example.org' }),
-    [STATE.send]: createSendHandler({ storage: aws.storage, mailer, signingKey, from: 'newsletter@example.org', linksUrl: LINKS_URL }),
+    // A send rate this low makes one recipient per batch: three SendBatch items in the inline Map.
+    [STATE.planDelivery]: createPlanDeliveryHandler({ ...deps, perSecond: 0.002, concurrency: 1 }),
+    [STATE.sendBatch]: sendBatch,
+    [STATE.sendBatchDistributed]: sendBatch,
   };
   const readers = ['ada@example.org', 'linus@example.org', 'grace@example.org'];
   await importConfirmed(aws.storage, readers);
@@ -132,7 +137,8 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
     topics: { topicIds: string[] };
     render: { draftVersion: number; resumed: boolean };
     approval?: { week: string; approvedVersion: number };
-    send: { total: number; sent: number; alreadySent: number };
+    plan: { recipients: number; batchCount: number };
+    send: Array<{ batchId: string; total: number; sent: number; alreadySent: number }>;
   }>;
 
   const mailed = smtp.next();
@@ -153,7 +159,10 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   assert.deepEqual(first.approval, { week: '2026-W02', approvedVersion: first.render.draftVersion });
   assert.equal((await getIssueRecord(aws.storage, '2026-W02'))?.status, 'approved');
   // Delivered: one mail per reader, each with its own unsubscribe link.
-  assert.deepEqual({ total: first.send.total, sent: first.send.sent }, { total: 3, sent: 3 });
+  assert.deepEqual({ recipients: first.plan.recipients, batchCount: first.plan.batchCount }, { recipients: 3, batchCount: 3 });
+  const sum = (reports: typeof first.send, key: 'total' | 'sent' | 'alreadySent') => reports.reduce((n, r) => n + r[key], 0);
+  assert.deepEqual({ total: sum(first.send, 'total'), sent: sum(first.send, 'sent') }, { total: 3, sent: 3 });
+  assert.deepEqual(first.send.map((r) => r.batchId), ['0/3', '1/3', '2/3']);
   // Soft line breaks of quoted-printable and folded header lines undone, to read the links whole.
   const issues = smtp.received.slice(1).map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=').replace(/\r?\n[ \t]+/g, ' '));
   assert.equal(issues.length, 3);
@@ -180,7 +189,7 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const second = await run();
   assert.equal(second.render.resumed, true);
   assert.equal(second.approval, undefined, 'AlreadyApproved? skips the wait');
-  assert.deepEqual({ sent: second.send.sent, alreadySent: second.send.alreadySent }, { sent: 0, alreadySent: 3 });
+  assert.deepEqual({ sent: sum(second.send, 'sent'), alreadySent: sum(second.send, 'alreadySent') }, { sent: 0, alreadySent: 3 });
   assert.equal(smtp.received.length, 4, 'no second review mail, no second issue mail');
   assert.equal(second.fetch.stored, 0);
   assert.equal(second.fetch.alreadyStored, first.fetch.stored + first.fetch.alreadyStored);

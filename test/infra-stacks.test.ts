@@ -107,8 +107,10 @@ test('state machine: the stages in order, drafting bounded, approval waits for a
   assert.equal(gate.Choices[0].Next, STATE.publish);
   assert.equal(definition.States[STATE.awaitApproval].Next, STATE.publish);
   // Publishing writes the files the sender mails, so it comes first.
-  assert.deepEqual(order.slice(-3), [STATE.publish, STATE.send, STATE.done]);
-  assert.equal(definition.States[STATE.send].Type, 'Task');
+  // Then the list is planned in batches and sent by an inline Map (a Distributed Map when it is large).
+  assert.deepEqual(order.slice(-5), [STATE.publish, STATE.planDelivery, STATE.largeList, STATE.sendInline, STATE.done]);
+  assert.equal(definition.States[STATE.sendInline].ItemProcessor.States[STATE.sendBatch].Type, 'Task');
+  assert.equal(definition.States[STATE.largeList].Choices[0].Next, STATE.sendDistributed);
   const fetch = definition.States[STATE.fetch];
   assert.equal(fetch.Type, 'Task');
   assert.ok(fetch.Retry.some((r: any) => r.ErrorEquals.includes('InvalidEventError') && r.MaxAttempts === 0));

@@ -17,11 +17,13 @@ export function acknowledge(scope: IConstruct, reason: string, ...ids: string[])
 /**
  * During synthesis a reference to another stack's resource is rendered as its export name
  * ("KernelNewsData:ExportsOutputFnGetAttRawBucket0C3EE094ArnD2F95F99"), which carries a hash; this
- * maps it back to the `<RawBucket0C3EE094.Arn>` the finding had before synthesis, so one
- * acknowledgement holds for both.
+ * maps it back to the `<RawBucket0C3EE094.Arn>` (or, for a Ref, `<RawBucket0C3EE094>`) the finding
+ * had before synthesis, so one acknowledgement holds for both.
  */
 export function normalizeFinding(ruleName: string): string {
-  return ruleName.replace(/[\w-]+:ExportsOutputFnGetAtt([A-Za-z0-9]+?[0-9A-F]{8})(Arn)[0-9A-F]{8}/g, '<$1.$2>');
+  return ruleName
+    .replace(/[\w-]+:ExportsOutputFnGetAtt([A-Za-z0-9]+?[0-9A-F]{8})(Arn)[0-9A-F]{8}/g, '<$1.$2>')
+    .replace(/[\w-]+:ExportsOutputRef([A-Za-z0-9]+?[0-9A-F]{8})[0-9A-F]{8}/g, '<$1>');
 }
 
 function acknowledgedOn(construct: IConstruct | undefined, id: string): boolean {

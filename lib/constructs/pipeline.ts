@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Token, type CfnElement } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -48,13 +48,14 @@ export interface PipelineStages {
   /** Input `{week, taskToken}`: stores the token with the issue and mails the editor the review link. @default - a Pass state */
   readonly requestApproval?: lambda.IFunction;
   /**
-   * Input `{week}`: sends the approved issue to every subscriber not yet sent, in one task.
+   * Input `{week}`: sends the approved issue to every subscriber not yet sent, in one task (for small
+   * lists; the stack plans batches).
    * Ignored when `planDelivery` is given. @default - a Pass state
    */
   readonly send?: lambda.IFunction;
-  /** Input `{week}`, returns `{week, batchCount, batchIds, batchesKey}`: batched sending. @default - no batches */
+  /** Input `{week}`, returns `{week, recipients, batchCount, batchIds, batchesKey}`: batched sending. @default - no batches */
   readonly planDelivery?: lambda.IFunction;
-  /** Input `{week, batchId}`: sends one batch, exactly once per subscriber. @default - a Pass state */
+  /** Input `{week, batchId}`, returns that batch's counts: sends one batch, exactly once per subscriber. @default - a Pass state */
   readonly sendBatch?: lambda.IFunction;
   /** Input `{week}`: the approved issue into the public archive, index and feed. @default - a Pass state */
   readonly publish?: lambda.IFunction;
@@ -177,6 +178,7 @@ export class Pipeline extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     acknowledge(this.stateMachine, TRACING_REASON, 'AwsSolutions-IAM5[Resource::*]');
+    if (s.planDelivery) this.acknowledgeDistributedMap(props.siteBucket);
   }
 
   /** Draft each chosen topic, a few at a time; each story is stored, so the Map's result is dropped. */
@@ -195,8 +197,9 @@ export class Pipeline extends Construct {
   private sendStates(fn: lambda.IFunction | undefined, week: string, concurrency: number, threshold: number, bucket: s3.IBucket, next: sfn.IChainable) {
     const batchInput = { week: sfn.JsonPath.stringAt('$.week'), batchId: sfn.JsonPath.stringAt('$.batchId') };
     const itemSelector = { week, batchId: sfn.JsonPath.stringAt('$$.Map.Item.Value') };
-    const inline = new sfn.Map(this, STATE.sendInline, { itemsPath: '$.plan.batchIds', itemSelector, maxConcurrency: concurrency, resultPath: sfn.JsonPath.DISCARD });
-    inline.itemProcessor(this.stage(STATE.sendBatch, fn, batchInput, sfn.JsonPath.DISCARD));
+    // The inline Map keeps each batch's counts (at most `threshold` small objects) as the run's output.
+    const inline = new sfn.Map(this, STATE.sendInline, { itemsPath: '$.plan.batchIds', itemSelector, maxConcurrency: concurrency, resultPath: '$.send' });
+    inline.itemProcessor(this.stage(STATE.sendBatch, fn, batchInput));
     const distributed = new sfn.DistributedMap(this, STATE.sendDistributed, {
       // The plan also writes every batch id as a JSON array to S3: the list may outgrow the state.
       itemReader: new sfn.S3JsonItemReader({ bucket, key: sfn.JsonPath.stringAt('$.plan.batchesKey') }),
@@ -212,8 +215,23 @@ export class Pipeline extends Construct {
       .otherwise(inline);
   }
 
-  /** A Lambda task whose result replaces `resultPath`; retried on throttles and transient failures. */
-  private invoke(id: string, fn: lambda.IFunction, payload: sfn.TaskInput | undefined, resultPath: string) {
+  /**
+   * The Distributed Map's grants: it reads the plan object under the site bucket (any key: the week
+   * is in it) and starts and stops child executions of this same state machine (any execution name).
+   */
+  private acknowledgeDistributedMap(bucket: s3.IBucket) {
+    const stack = Stack.of(this);
+    const [region, account] = [stack.region, stack.account].map((v, i) => (Token.isUnresolved(v) ? ['<AWS::Region>', '<AWS::AccountId>'][i] : v));
+    const machine = stack.getLogicalId(this.stateMachine.node.defaultChild as CfnElement);
+    const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}`;
+    const ids = [`AwsSolutions-IAM5[Resource::${executions}/*:*]`, `AwsSolutions-IAM5[Resource::${executions}:*]`];
+    const bucketResource = bucket.node.defaultChild as CfnElement | undefined;
+    ids.push(`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucketResource ? `<${Stack.of(bucket).getLogicalId(bucketResource)}>` : bucket.bucketName}/*]`);
+    acknowledge(this.stateMachine, 'The Distributed Map reads its plan (deliveries/<week>/batches.json, a key per week) from the site bucket and runs child executions of this state machine, whose names Step Functions generates.', ...ids);
+  }
+
+  /** A Lambda task whose result replaces `resultPath` (the whole state when none); retried on throttles and transient failures. */
+  private invoke(id: string, fn: lambda.IFunction, payload: sfn.TaskInput | undefined, resultPath?: string) {
     return new tasks.LambdaInvoke(this, id, {
       lambdaFunction: fn,
       payload,
@@ -226,7 +244,7 @@ export class Pipeline extends Construct {
       .addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
   }
 
-  private stage(id: string, fn: lambda.IFunction | undefined, payload: Record<string, unknown>, resultPath: string) {
+  private stage(id: string, fn: lambda.IFunction | undefined, payload: Record<string, unknown>, resultPath?: string) {
     return fn ? this.invoke(id, fn, sfn.TaskInput.fromObject(payload), resultPath) : this.missing(id);
   }
 
