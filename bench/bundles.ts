@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLING, handlerEntry, PROJECT_ROOT } from '../lib/constructs/stage-function.js';
+import { ALIASES, BUNDLING, DATA_FILES, handlerEntry, PROJECT_ROOT } from '../lib/constructs/stage-function.js';
 
 /** The target for every Lambda bundle: a cold-start proxy (issue 8). */
 export const MAX_BUNDLE_BYTES = 1024 * 1024;
@@ -46,6 +46,7 @@ export async function measureBundle(handler: string): Promise<BundleFigure> {
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.externalModules],
+    alias: ALIASES,
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
@@ -74,5 +75,6 @@ export async function run(): Promise<void> {
     const figure = await measureBundle(handler);
     const verdict = figure.forbidden.length ? `FAIL: contains ${figure.forbidden.join(', ')}` : figure.bytes < MAX_BUNDLE_BYTES ? 'ok' : 'OVER TARGET';
     console.log(`  ${handler.padEnd(16)} ${kib(figure.bytes).padStart(9)}  ${verdict}   largest: ${figure.largest.map((p) => `${p.name} ${kib(p.bytes)}`).join(', ')}`);
+    for (const file of DATA_FILES[handler] ?? []) console.log(`  ${''.padEnd(16)} + ${path.basename(file)} ${kib(fs.statSync(file).size)} of data beside it, read when first needed`);
   }
 }

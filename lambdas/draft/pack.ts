@@ -1,14 +1,34 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200k from 'js-tiktoken/ranks/o200k_base';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 
 /** Own words of a message are never cut below this many characters. */
 const MIN_KEPT_CHARS = 200;
 
+/**
+ * The o200k_base ranks (2.3 MB of data) are read on the first count, not bundled: in a Lambda they
+ * travel as this file next to the bundle (the stack's DraftStory dataFiles), elsewhere they come
+ * from the js-tiktoken package. A require through createRequire keeps esbuild from inlining them.
+ */
+export const TOKENIZER_RANKS = { file: 'o200k_base.cjs', module: 'js-tiktoken/ranks/o200k_base' } as const;
+
+/** Where the ranks are read from: beside the bundle when there, else the package. */
+export function ranksLocation(): string {
+  const load = createRequire(import.meta.url);
+  const beside = fileURLToPath(new URL(`./${TOKENIZER_RANKS.file}`, import.meta.url));
+  return fs.existsSync(beside) ? beside : load.resolve(TOKENIZER_RANKS.module);
+}
+
+function loadRanks(): TiktokenBPE {
+  return createRequire(import.meta.url)(ranksLocation()) as TiktokenBPE;
+}
+
 let encoder: Tiktoken | undefined;
 /** o200k_base: the tokenizer of current OpenAI models; close enough for budgeting on other servers. */
 export function countTokens(text: string): number {
-  encoder ??= new Tiktoken(o200k);
+  encoder ??= new Tiktoken(loadRanks());
   return encoder.encode(text).length;
 }
 

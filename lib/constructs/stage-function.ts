@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.js';
+import { TOKENIZER_RANKS } from '../../lambdas/draft/pack.js';
 
 /**
  * The repository root, for entries and the lock file: the nearest folder up with a package.json
@@ -25,6 +27,26 @@ function findRoot(dir: string): string {
 export const handlerEntry = (name: string) => path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`);
 
 /**
+ * Packages swapped at bundling time. cheerio's slim build (htmlparser2 only): MJML loads cheerio
+ * only in XML mode, which the slim build parses the same way, and the full build drags in undici,
+ * parse5 and encoding tables (~1.7 MiB). The others MJML calls only for options we never pass
+ * (lib/bundling/unbundled.cjs throws if one ever is). Together: PublishArchive 3.6 MiB -> under 1.
+ */
+export const ALIASES: Record<string, string> = {
+  cheerio: 'cheerio/slim',
+  ...Object.fromEntries(['juice', 'htmlnano', 'cssnano-preset-lite', 'js-beautify'].map((name) => [name, path.join(PROJECT_ROOT, 'lib', 'bundling', 'unbundled.cjs')])),
+};
+
+/**
+ * Data files copied next to a handler's bundle (index.mjs): data read only when needed rather than
+ * parsed at every cold start. The drafting tokenizer's ranks (2.3 MB) are read on the first token
+ * count, from where lambdas/draft/pack.ts looks for them.
+ */
+export const DATA_FILES: Record<string, string[]> = {
+  draft: [createRequire(import.meta.url).resolve(TOKENIZER_RANKS.module)],
+};
+
+/**
  * The esbuild options every function is bundled with; bench/bundles.ts builds with the same ones.
  * ESM output needs a `require` for the CommonJS packages some dependencies still pull in.
  */
@@ -40,6 +62,7 @@ export const BUNDLING = {
   // `typescript` (3.5 MiB) is reached only through mjml's config loader (cosmiconfig), which
   // requires it lazily for .ts config files, which we never have.
   externalModules: ['@aws-sdk/*', 'typescript'] as string[],
+  esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([name, to]) => [`--alias:${name}`, to])),
 } as const;
 
 /** Why X-Ray's wildcard is fine; shared with the state machine, which traces too. */
@@ -97,7 +120,14 @@ export class StageFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      bundling: {
+        ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules],
+        commandHooks: DATA_FILES[props.handler] ? {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => DATA_FILES[props.handler].map((file) => `cp "${file}" "${output}/${path.basename(file)}"`),
+        } : undefined,
+      },
       environment: {
         POWERTOOLS_SERVICE_NAME: 'kernel-news',
         POWERTOOLS_LOG_LEVEL: 'INFO',
