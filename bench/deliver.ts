@@ -35,7 +35,8 @@ function countingStorage(config: Parameters<typeof createClients>[0]) {
 
 /**
  * Sending to 10,000 subscribers against the local emulators, into an outbox folder: ours (records
- * read once per run by a query, one conditional write and one confirm per recipient, 8 in flight)
+ * read once per run by a query, one conditional write per recipient and one batch write per 25
+ * delivered marks, 8 in flight)
  * side by side with the naive loop (GetItem, send, PutItem per recipient, one at a time).
  */
 export async function run(): Promise<void> {
