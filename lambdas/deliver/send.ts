@@ -13,8 +13,12 @@ import { createHash } from 'node:crypto';
 /** Messages in flight at once: enough to keep a pooled SMTP connection set or SES busy. */
 export const SEND_CONCURRENCY = 8;
 
-/** Delivered marks are written in batches of this many (one BatchWriteItem each). */
+/**
+ * Delivered marks are written in batches of this many (one BatchWriteItem each), or after this long:
+ * a slow sender (SES at a low rate) should not leave many unmarked, and so in doubt, if it dies.
+ */
 const MARK_BATCH = 25;
+const MARK_MAX_WAIT_MS = 1000;
 
 export interface SendOptions {
   week: string;
@@ -85,8 +89,9 @@ export async function sendIssue(storage: Storage, mailer: Mailer, options: SendO
     if (marks.length) await storage.table.batchPut(marks.splice(0));
   };
   const markDelivered = async (email: string) => {
-    marks.push({ pk: sendPk, sk: email, type: 'send', state: 'delivered', at: new Date().toISOString() });
-    if (marks.length >= MARK_BATCH) await flushMarks();
+    const at = new Date();
+    marks.push({ pk: sendPk, sk: email, type: 'send', state: 'delivered', at: at.toISOString() });
+    if (marks.length >= MARK_BATCH || at.getTime() - Date.parse(String(marks[0].at)) >= MARK_MAX_WAIT_MS) await flushMarks();
   };
 
   let everyone = await recipients(storage);
