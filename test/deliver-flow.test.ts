@@ -193,6 +193,42 @@ test('an interrupted run is settled from the mailer\'s evidence: handed over is 
   assert.ok(fs.existsSync(path.join(outbox, `${unknown}.eml`)));
 });
 
+test('a message the server refuses after the "." is not taken for delivered: the re-run tries it again', async () => {
+  const refused = 'full-mailbox@example.com';
+  let attempts = 0;
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        if (session.envelope.rcptTo.some((r) => r.address === refused)) {
+          attempts++;
+          callback(Object.assign(new Error('mailbox full'), { responseCode: 552 }));
+        } else callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const journal = path.join(tempDir(), 'journal.log');
+  const week = '2026-W27';
+  await approvedIssue(aws.storage, week);
+  await importConfirmed(aws.storage, [refused]);
+  const options = { week, from: FROM, baseUrl: web.url, signingKey: key, batch: undefined };
+  try {
+    for (let run = 1; run <= 2; run++) {
+      const mailer = new SmtpMailer(url, { journal });
+      const report = await sendIssue(aws.storage, mailer, options).finally(() => mailer.close());
+      assert.deepEqual(report.failed.map((f) => f.email), [refused], `run ${run}`);
+      assert.ok(!report.inDoubt.includes(refused));
+    }
+    assert.equal(attempts, 2);
+    assert.match(fs.readFileSync(journal, 'utf8'), /^dot .*\nrefused /m);
+  } finally {
+    server.close();
+  }
+});
+
 test('batches split the recipients: every subscriber is in exactly one of them', async () => {
   await importConfirmed(aws.storage, Array.from({ length: 60 }, (_, i) => `batch${i}@example.org`));
   const week = '2026-W26';

@@ -80,7 +80,13 @@ export class SmtpMailer implements Mailer {
       yield bytes;
       await commit(); // recorded before the server can accept the message
     })());
-    await this.transport.sendMail({ envelope: { from: mail.from, to: [mail.to] }, raw });
+    try {
+      await this.transport.sendMail({ envelope: { from: mail.from, to: [mail.to] }, raw });
+    } catch (err) {
+      // The server answered no: not delivered, whatever the wire showed; a re-run may try again.
+      if (typeof (err as { responseCode?: unknown }).responseCode === 'number') this.journal?.write('refused', mail.messageId);
+      throw err;
+    }
   }
   async settle(mail: Pick<OutgoingMail, 'messageId'>): Promise<boolean | undefined> {
     return this.journal?.state(mail.messageId);
@@ -95,14 +101,14 @@ class HandOverJournal {
   private fd?: number;
   private lastEvents?: Map<string, string>;
   constructor(private readonly file: string) {}
-  write(event: 'open' | 'dot' | 'queued', messageId: string): void {
+  write(event: 'open' | 'dot' | 'queued' | 'refused', messageId: string): void {
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a');
     }
     fs.writeSync(this.fd, `${event} ${messageId}\n`);
   }
-  /** By the last event for the message: true after "dot", false after "open" or "queued", undefined if never seen. */
+  /** By the last event for the message: true after "dot"; false after "open", "queued" or "refused"; undefined if never seen. */
   state(messageId: string): boolean | undefined {
     if (!this.lastEvents) {
       this.lastEvents = new Map();
