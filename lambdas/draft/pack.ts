@@ -9,7 +9,7 @@ const MIN_KEPT_CHARS = 200;
 
 /**
  * The o200k_base ranks (2.3 MB of data) are read on the first count, not bundled: in a Lambda they
- * travel as this file next to the bundle (the stack's DraftStory dataFiles), elsewhere they come
+ * travel as this file next to the bundle (DATA_FILES in lib/constructs/stage-function.ts), elsewhere they come
  * from the js-tiktoken package. A require through createRequire keeps esbuild from inlining them.
  */
 export const TOKENIZER_RANKS = { file: 'o200k_base.cjs', module: 'js-tiktoken/ranks/o200k_base' } as const;
