@@ -7,6 +7,8 @@ import { ArchiveDamagedError, InputError } from '../errors.js';
 export const QUARANTINE_SAMPLE_BYTES = 64 * 1024;
 /** How far into a message the reader looks for a Content-Length header (mboxcl/mboxcl2). */
 const CONTENT_LENGTH_SCAN_BYTES = 64 * 1024;
+/** Size of the reader's buffers: several stream chunks each, so a new one is needed every few MB. */
+const QUEUE_BUFFER_BYTES = 4 << 20;
 
 export type MboxEntry =
   | { kind: 'message'; offset: number; bytes: Buffer }
@@ -31,17 +33,22 @@ function isSeparatorAt(buf: Buffer, lineStart: number): boolean {
   return SEPARATOR.test(buf.toString('latin1', lineStart, end));
 }
 
-/** Grows by doubling, so a huge message costs O(n) copying, not O(n^2). */
+/**
+ * The bytes read and not yet taken. Messages are handed out as views into its buffer, not copies,
+ * so bytes before `start` are never written again: when a chunk does not fit, the live bytes move
+ * to a new buffer (growing by doubling, so a huge message costs O(n) copying, not O(n^2)) and the
+ * old one lives on only as long as someone holds a message from it.
+ */
 class ByteQueue {
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf = Buffer.allocUnsafe(0);
   start = 0;
   end = 0;
   push(chunk: Buffer) {
     if (this.end + chunk.length > this.buf.length) {
       const live = this.end - this.start;
-      let size = this.buf.length;
+      let size = QUEUE_BUFFER_BYTES;
       while (size < live + chunk.length) size *= 2;
-      const next = size === this.buf.length ? this.buf : Buffer.allocUnsafe(size);
+      const next = Buffer.allocUnsafe(size);
       this.buf.copy(next, 0, this.start, this.end);
       this.buf = next;
       this.start = 0;
@@ -55,7 +62,6 @@ class ByteQueue {
   }
   drop(n: number) {
     this.start += n;
-    if (this.start === this.end) this.start = this.end = 0;
   }
   get length() {
     return this.end - this.start;
@@ -67,6 +73,12 @@ export function unescapeMboxrd(message: Buffer): Buffer {
   if (message.indexOf('>From ', 0, 'latin1') < 0) return message;
   const text = message.toString('latin1');
   return Buffer.from(text.replace(/^>(>*From )/gm, '$1'), 'latin1');
+}
+
+/** True when the bytes are only whitespace (as String.prototype.trim sees latin1 text). */
+function isBlank(bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== 0x20 && (b < 0x09 || b > 0x0d) && b !== 0xa0) return false;
+  return true;
 }
 
 /** A message's bytes between its separator line and the blank line the mbox format adds after it. */
@@ -107,6 +119,8 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
   let searchFrom = 0; // index in view() from which to look for the next separator
   let started = false;
   let skipping: { offset: number; size: number; sample: Buffer } | undefined;
+  /** A "From " after a ">" was seen in the message being read: it may need mboxrd unescaping. */
+  let escapedFromSeen = false;
 
   function* emit(block: Buffer, offset: number): Generator<MboxEntry> {
     if (!started) {
@@ -125,21 +139,32 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
       return;
     }
     const body = messageBody(block);
-    if (body.toString('latin1').trim().length === 0) {
+    if (isBlank(body)) {
       yield { kind: 'quarantine', offset, size: block.length, reason: 'empty message', sample: Buffer.from(block) };
       return;
     }
-    yield { kind: 'message', offset, bytes: unescapeMboxrd(Buffer.from(body)) };
+    yield { kind: 'message', offset, bytes: escapedFromSeen ? unescapeMboxrd(body) : body };
   }
 
-  /** Index of the next separator line start in `view` at or after `from`, or -1. */
+  /**
+   * Index of the next separator line start in `view` after the newline at or after `from`, or -1.
+   * One search for "From " finds separators (after a newline) and notes mboxrd escapes (after a
+   * ">"), so a message without any is not searched again for them.
+   */
   function nextSeparator(view: Buffer, from: number): number {
-    let i = from;
+    let i = from + 1;
     for (;;) {
-      const hit = view.indexOf('\nFrom ', i, 'latin1');
+      const hit = view.indexOf('From ', i, 'latin1');
       if (hit < 0) return -1;
-      if (view.indexOf(0x0a, hit + 1) < 0 && view.length - hit < 200) return -2; // separator line not complete yet
-      if (isSeparatorAt(view, hit + 1)) return hit + 1;
+      const before = view[hit - 1];
+      if (before === 0x3e) escapedFromSeen = true;
+      else if (before === 0x0a) {
+        if (view.indexOf(0x0a, hit) < 0 && view.length - hit < 199) {
+          escapedFromSeen = true; // the rest is not searched now: let unescaping look for itself
+          return -2; // separator line not complete yet
+        }
+        if (isSeparatorAt(view, hit)) return hit;
+      }
       i = hit + 1;
     }
   }
@@ -155,6 +180,7 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
           queue.drop(view.length - keep);
           consumed += view.length - keep;
           searchFrom = 0;
+          escapedFromSeen = false;
           return;
         }
         const end = sep < 0 ? view.length : sep;
@@ -164,6 +190,7 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
         queue.drop(end);
         consumed += end;
         searchFrom = 0;
+        escapedFromSeen = false;
         if (sep < 0) return;
         continue;
       }
@@ -179,12 +206,13 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
           if (!final && (restStart >= view.length || !lineComplete)) return; // cannot tell yet what follows the body
           if (restStart >= view.length || isSeparatorAt(view, restStart)) {
             started = true;
-            const block = Buffer.from(view.subarray(0, after));
+            const block = view.subarray(0, after);
             const nl = block.indexOf(0x0a);
             yield { kind: 'message', offset: consumed, bytes: block.subarray(nl + 1) };
             queue.drop(restStart);
             consumed += restStart;
             searchFrom = 0;
+            escapedFromSeen = false;
             continue;
           }
         } else if (!final && after - view.length < options.maxMessageBytes) {
@@ -217,6 +245,7 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
       queue.drop(sep);
       consumed += sep;
       searchFrom = 0;
+      escapedFromSeen = false;
     }
   }
 
