@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { headerEnd, MAX_HEADER_BYTES, readHeaders } from '../lambdas/mail/headers.js';
+import { parseMessageHeaders } from '../lambdas/parse/message.js';
+import { isListAddress } from '../lambdas/parse/people.js';
+import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
+import { sampleMbox } from './helpers.js';
+
+// The threads stage reads headers and scans bodies at the byte level; these tests hold each fast
+// path to the plain definition it replaces, on every message of the sample.
+
+const WANTED = new Set(['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id']);
+
+async function sampleMessages(): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const e of readMbox(Readable.from([zlib.gunzipSync(fs.readFileSync(sampleMbox))]), { maxMessageBytes: 25 << 20 })) {
+    if (e.kind === 'message') out.push(e.bytes);
+  }
+  return out;
+}
+
+/** Each sample message as archived, with CRLF line ends, and some hand-made header oddities. */
+async function cases(): Promise<Buffer[]> {
+  const messages = await sampleMessages();
+  const crlf = messages.map((m) => Buffer.from(m.toString('latin1').replace(/\n/g, '\r\n'), 'latin1'));
+  const odd = [
+    'Subject : spaced name\n\tfolded\n\n', ' \x0b: empty name\n cont: y\nFrom: a@b\n\n', '\xa0Cc\xa0: x@vger.kernel.org\n\nbody',
+    'SUBJECT: upper\nsubject: lower\n\n', 'no colon line\n\tcont\nTo: x\n\n', 'To: a\r\n\r\n\n\nx', 'To: a\n\nx\r\n\r\n', 'A: b', '', '\n\n',
+  ].map((t) => Buffer.from(t, 'latin1'));
+  return [...messages, ...crlf, ...odd];
+}
+
+/** The header block's end, found the plain way: the first blank line, LF or CRLF, within the limit. */
+function plainHeaderEnd(bytes: Buffer) {
+  const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
+  let i = bytes.indexOf('\n\n', 0, 'latin1');
+  let j = bytes.indexOf('\r\n\r\n', 0, 'latin1');
+  if (i < 0 || i > limit) i = -1;
+  if (j < 0 || j > limit) j = -1;
+  if (i >= 0 && (j < 0 || i < j)) return { end: i + 1, bodyOffset: i + 2 };
+  if (j >= 0) return { end: j + 2, bodyOffset: j + 4 };
+  return { end: limit, bodyOffset: limit };
+}
+
+test('headerEnd and readHeaders with wanted names agree with the plain reading, on every sample message (LF and CRLF)', async () => {
+  for (const bytes of await cases()) {
+    assert.deepEqual(headerEnd(bytes), plainHeaderEnd(bytes));
+    const all = readHeaders(bytes);
+    const wanted = readHeaders(bytes, WANTED);
+    assert.equal(wanted.bodyOffset, all.bodyOffset);
+    assert.deepEqual(wanted.fields, new Map([...all.fields].filter(([name]) => WANTED.has(name))));
+  }
+});
+
+/** Lists named in To and Cc, found the plain way: every address on the lines, kept when it is a list's. */
+function plainCcLists(bytes: Buffer): string[] {
+  const { fields } = readHeaders(bytes);
+  const text = `${fields.get('to')?.join(', ') ?? ''},${fields.get('cc')?.join(', ') ?? ''}`;
+  return [...text.matchAll(/[\w.+-]+@[\w.-]+\.\w+/g)].map((m) => m[0].toLowerCase()).filter(isListAddress);
+}
+
+test('list addresses in To and Cc are the ones a full scan of the lines finds', async () => {
+  for (const bytes of await cases()) {
+    const h = parseMessageHeaders(bytes);
+    assert.deepEqual(h.message.lists, [...new Set([...h.deliveryLists, ...plainCcLists(bytes)])].sort());
+  }
+  const piece = fc.constantFrom('@', '.', '-', '+', '_', ',', ' ', '<', '>', '"', 'A', 'x', '9', '\xc0', 'VGER.kernel.org', '@vger.kernel.org', '@kvack.org', 'kvack.org.', '@lists.linux-foundation.org', 'linux-mm', '@@');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), fc.array(piece, { maxLength: 30 }), (to, cc) => {
+      const bytes = Buffer.from(`Message-ID: <x@y>\nTo: ${to.join('')}\nCc: ${cc.join('')}\n\nbody\n`, 'latin1');
+      assert.deepEqual(parseMessageHeaders(bytes).message.lists, [...new Set(plainCcLists(bytes))].sort());
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('a b4 change-id in the body is the first "change-id:" line, as a line-by-line reading finds it', async () => {
+  const withChangeId = Buffer.from('Message-ID: <a@b>\n\nx-change-id: no\nchange-id:\nchange-id: 20260105-foo-1a2b3c\nchange-id: later\n', 'latin1');
+  assert.equal(parseMessageHeaders(withChangeId).changeId, '20260105-foo-1a2b3c');
+  let seen = 0;
+  for (const bytes of await cases()) {
+    const { fields, bodyOffset } = readHeaders(bytes);
+    const lines = bytes.toString('latin1', bodyOffset, bodyOffset + 256 * 1024).split('\n').map((l) => l.replace(/\r$/, ''));
+    const expected = fields.get('x-change-id')?.[0]?.trim() || lines.map((l) => /^change-id: *(\S+)\s*$/.exec(l)?.[1]).find(Boolean);
+    assert.equal(parseMessageHeaders(bytes).changeId, expected);
+    if (expected) seen++;
+  }
+  assert.ok(seen > 0, 'the sample has b4 change-ids');
+});
+
+test('messages read in small chunks are the same bytes as read in one piece, after later reads (views are never overwritten)', async () => {
+  const archive = zlib.gunzipSync(fs.readFileSync(sampleMbox));
+  const read = async (chunks: Buffer[]) => {
+    const out: MboxEntry[] = [];
+    for await (const e of readMbox(Readable.from(chunks), { maxMessageBytes: 25 << 20 })) out.push(e);
+    return out;
+  };
+  const whole = await read([archive]);
+  for (const size of [4093, 1 << 20]) {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < archive.length; i += size) chunks.push(Buffer.from(archive.subarray(i, i + size)));
+    assert.deepEqual(await read(chunks), whole);
+  }
+});
