@@ -1,7 +1,7 @@
 import type { MessageBody, NoiseVerdict, ParsedMessage, Quarantined, WeekAnalysis } from '../model.js';
 import { openArchive, readMbox, type MboxEntry } from '../ingest/mbox-reader.js';
 import { ArchiveDamagedError } from '../errors.js';
-import { decodeText, parseMessageHeaders, type MessageHeaders } from '../parse/message.js';
+import { contentHash, decodeText, parseMessageHeaders, type MessageHeaders } from '../parse/message.js';
 import { splitBody } from '../parse/body.js';
 import { linkSeries } from '../series/link.js';
 import { classifyNoise } from '../noise/classify.js';
@@ -62,7 +62,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
           continue;
         }
         // A different message reusing the id: keep it, under an id that says so.
-        h.message.messageId = `${h.message.messageId}#dup-${h.message.sha256.slice(0, 12)}`;
+        h.message.messageId = `${h.message.messageId}#dup-${(h.message.sha256 ?? contentHash(entry.bytes)).slice(0, 12)}`;
       }
       byId.set(h.message.messageId, h);
       headers.push(h);
