@@ -37,6 +37,8 @@ function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
   return true;
 }
 
+const LIST_HOST_INITIALS = new Set(LIST_HOST_NAMES.map((host) => host.charCodeAt(0)));
+
 /** Characters an address match can span: no match of LIST_ADDRESS crosses any other character. */
 function isAddressChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x40 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x5f;
@@ -51,7 +53,7 @@ function listAddressesIn(raw: string, lists: Set<string>) {
   const text = raw.toLowerCase(); // one to one in latin1, so matches are the same, lower-cased
   let runEnd = -1;
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
-    if (at < runEnd || !LIST_HOST_NAMES.some((host) => text.startsWith(host, at + 1))) continue;
+    if (at < runEnd || !LIST_HOST_INITIALS.has(text.charCodeAt(at + 1)) || !LIST_HOST_NAMES.some((host) => text.startsWith(host, at + 1))) continue;
     let runStart = at;
     while (runStart > 0 && isAddressChar(text.charCodeAt(runStart - 1))) runStart--;
     runEnd = at + 1;
