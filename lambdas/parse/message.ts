@@ -44,6 +44,18 @@ function isAddressChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x40 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x5f;
 }
 
+/** One string per list address: a match is a slice of the message's whole To and Cc text, and would keep it alive. */
+const listNames = new Map<string, string>();
+const LIST_NAMES_KEPT = 10_000;
+function listName(address: string): string {
+  let name = listNames.get(address);
+  if (name === undefined) {
+    name = Buffer.from(address, 'latin1').toString('latin1'); // a copy, not a slice
+    if (listNames.size < LIST_NAMES_KEPT) listNames.set(name, name);
+  }
+  return name;
+}
+
 /**
  * Adds the list addresses (lower-cased) of LIST_ADDRESS matches in `raw` to `lists`. Matches never
  * cross a character outside [\w.+-@], so the runs of those characters are independent: only the runs
@@ -58,7 +70,7 @@ function listAddressesIn(raw: string, lists: Set<string>) {
     while (runStart > 0 && isAddressChar(text.charCodeAt(runStart - 1))) runStart--;
     runEnd = at + 1;
     while (runEnd < text.length && isAddressChar(text.charCodeAt(runEnd))) runEnd++;
-    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(m[0]);
+    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(listName(m[0]));
   }
 }
 
@@ -75,6 +87,40 @@ function lineAt(bytes: Buffer, at: number): string {
 export function contentHash(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/** Where a message keeps its raw To and Cc text, and the people once parsed from it. */
+const PEOPLE = Symbol('people');
+type PeopleState = { toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[] };
+type WithPeople = ParsedMessage & { [PEOPLE]: PeopleState };
+
+/**
+ * To and Cc as own enumerable accessors whose functions every message shares: per-message closures
+ * would give each message its own hidden class, most of a message's memory in a big week.
+ */
+const LAZY_PEOPLE: PropertyDescriptorMap = {
+  to: {
+    get(this: WithPeople) {
+      const state = this[PEOPLE];
+      return (state.to ??= peopleIn(state.toRaw));
+    },
+    set(this: WithPeople, people: Person[]) {
+      this[PEOPLE].to = people;
+    },
+    enumerable: true,
+    configurable: true,
+  },
+  cc: {
+    get(this: WithPeople) {
+      const state = this[PEOPLE];
+      return (state.cc ??= peopleIn(state.ccRaw));
+    },
+    set(this: WithPeople, people: Person[]) {
+      this[PEOPLE].cc = people;
+    },
+    enumerable: true,
+    configurable: true,
+  },
+};
 
 /**
  * Reads a message's headers. The content hash is computed only when the message has no Message-ID
@@ -119,33 +165,16 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
     const v = firstHeader(block, name);
     if (v) autoHeaders.push(`${name}: ${v.toLowerCase()}`);
   }
-  let to: Person[] | undefined;
-  let cc: Person[] | undefined;
-  const message: ParsedMessage = {
-      messageId,
-      ...(sha256 ? { sha256 } : {}),
-      inReplyTo,
-      references,
-      from,
-      lists: [...lists].sort(),
-      date: date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined,
-      dateProblem: date.problem,
-      subject: decodeHeaderValue(firstHeader(block, 'subject') ?? ''),
-      url: loreUrl(messageId),
-      // To and Cc people are parsed on first use (most stages never look at them).
-      get to() {
-        return (to ??= peopleIn(toRaw));
-      },
-      set to(people: Person[]) {
-        to = people;
-      },
-      get cc() {
-        return (cc ??= peopleIn(ccRaw));
-      },
-      set cc(people: Person[]) {
-        cc = people;
-      },
-  };
+  const isoDate = date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined;
+  const subject = decodeHeaderValue(firstHeader(block, 'subject') ?? '');
+  const url = loreUrl(messageId);
+  // Literals, not a spread: a spread object gets a hidden class of its own once accessors are added.
+  const fields = sha256 === undefined
+    ? { messageId, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url }
+    : { messageId, sha256, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url };
+  // To and Cc people are parsed on first use (most stages never look at them).
+  const message = Object.defineProperties(fields, LAZY_PEOPLE) as WithPeople;
+  Object.defineProperty(message, PEOPLE, { value: { toRaw, ccRaw } satisfies PeopleState });
   return {
     message,
     missingMessageId: ids.length === 0,
