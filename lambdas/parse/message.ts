@@ -37,7 +37,7 @@ function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
   return true;
 }
 
-const LIST_HOST_INITIALS = new Set(LIST_HOST_NAMES.map((host) => host.charCodeAt(0)));
+const LIST_HOST_AT = new RegExp(`@(${LIST_HOST_NAMES.map((host) => host.replace(/\./g, '\\.')).join('|')})`, 'g');
 
 /** Characters an address match can span: no match of LIST_ADDRESS crosses any other character. */
 function isAddressChar(c: number): boolean {
@@ -64,12 +64,18 @@ function listName(address: string): string {
 function listAddressesIn(raw: string, lists: Set<string>) {
   const text = raw.toLowerCase(); // one to one in latin1, so matches are the same, lower-cased
   let runEnd = -1;
-  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
-    if (at < runEnd || !LIST_HOST_INITIALS.has(text.charCodeAt(at + 1)) || !LIST_HOST_NAMES.some((host) => text.startsWith(host, at + 1))) continue;
+  for (const hit of text.matchAll(LIST_HOST_AT)) {
+    const at = hit.index;
+    if (at < runEnd) continue; // in a run already matched
     let runStart = at;
     while (runStart > 0 && isAddressChar(text.charCodeAt(runStart - 1))) runStart--;
     runEnd = at + 1;
     while (runEnd < text.length && isAddressChar(text.charCodeAt(runEnd))) runEnd++;
+    if (runStart < at && runEnd === at + hit[0].length && text.lastIndexOf('@', at - 1) < runStart) {
+      // The usual run, "local@host" and nothing else: it is its one match.
+      lists.add(listName(text.slice(runStart, runEnd)));
+      continue;
+    }
     for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(listName(m[0]));
   }
 }
