@@ -92,7 +92,7 @@ test('a b4 change-id in the body is the first "change-id:" line, as a line-by-li
   assert.ok(seen > 0, 'the sample has b4 change-ids');
 });
 
-test('messages read in small chunks are the same bytes as read in one piece, after later reads (views are never overwritten)', async () => {
+test('messages read in small chunks are the same bytes as read in one piece, after later reads (the reader reuses its buffer)', async () => {
   const archive = zlib.gunzipSync(fs.readFileSync(sampleMbox));
   const read = async (chunks: Buffer[]) => {
     const out: MboxEntry[] = [];

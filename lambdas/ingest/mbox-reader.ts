@@ -1,14 +1,19 @@
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ArchiveDamagedError, InputError } from '../errors.js';
+
+const fsp = { read: promisify(fs.read) };
 
 /** Bytes of an oversized message kept with its quarantine record, so nothing is lost without a trace. */
 export const QUARANTINE_SAMPLE_BYTES = 64 * 1024;
 /** How far into a message the reader looks for a Content-Length header (mboxcl/mboxcl2). */
 const CONTENT_LENGTH_SCAN_BYTES = 64 * 1024;
-/** Size of the reader's buffers: several stream chunks each, so a new one is needed every few MB. */
-const QUEUE_BUFFER_BYTES = 4 << 20;
+/** The reader's buffer: a read's worth plus the message it cuts, mostly. */
+const QUEUE_BUFFER_BYTES = 2 << 20;
+/** Bytes asked of a plain file at a time. */
+const FILE_READ_BYTES = 1 << 20;
 
 export type MboxEntry =
   | { kind: 'message'; offset: number; bytes: Buffer }
@@ -34,34 +39,44 @@ function isSeparatorAt(buf: Buffer, lineStart: number): boolean {
 }
 
 /**
- * The bytes read and not yet taken. Messages are handed out as views into its buffer, not copies,
- * so bytes before `start` are never written again: when a chunk does not fit, the live bytes move
- * to a new buffer (growing by doubling, so a huge message costs O(n) copying, not O(n^2)) and the
- * old one lives on only as long as someone holds a message from it.
+ * The bytes read and not yet taken, in one buffer that is reused: messages are copied out of it,
+ * so a message kept by the caller pins nothing else, and dropped ones go with the next young GC.
+ * Grows by doubling, so a huge message costs O(n) copying, not O(n^2).
  */
 class ByteQueue {
-  private buf = Buffer.allocUnsafe(0);
+  private buf = Buffer.allocUnsafe(QUEUE_BUFFER_BYTES);
   start = 0;
   end = 0;
+  /** Room for at least `n` more bytes after `end`. */
+  reserve(n: number) {
+    if (this.end + n <= this.buf.length) return;
+    const live = this.end - this.start;
+    let size = this.buf.length;
+    while (size < live + n) size *= 2;
+    const next = size === this.buf.length ? this.buf : Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, this.start, this.end);
+    this.buf = next;
+    this.start = 0;
+    this.end = live;
+  }
   push(chunk: Buffer) {
-    if (this.end + chunk.length > this.buf.length) {
-      const live = this.end - this.start;
-      let size = QUEUE_BUFFER_BYTES;
-      while (size < live + chunk.length) size *= 2;
-      const next = Buffer.allocUnsafe(size);
-      this.buf.copy(next, 0, this.start, this.end);
-      this.buf = next;
-      this.start = 0;
-      this.end = live;
-    }
+    this.reserve(chunk.length);
     chunk.copy(this.buf, this.end);
     this.end += chunk.length;
+  }
+  /** Reads up to `n` bytes of `fd` straight into the queue; 0 at the end of the file. */
+  async readFrom(fd: number, n: number): Promise<number> {
+    this.reserve(n);
+    const { bytesRead } = await fsp.read(fd, this.buf, this.end, n, null);
+    this.end += bytesRead;
+    return bytesRead;
   }
   view(): Buffer {
     return this.buf.subarray(this.start, this.end);
   }
   drop(n: number) {
     this.start += n;
+    if (this.start === this.end) this.start = this.end = 0;
   }
   get length() {
     return this.end - this.start;
@@ -113,7 +128,7 @@ function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; 
  * message in memory. Every byte ends up in a message or a quarantine entry: oversized messages, text
  * before the first separator, and a message cut off by a damaged stream are quarantined with a reason.
  */
-export async function* readMbox(stream: Readable, options: MboxReadOptions): AsyncGenerator<MboxEntry> {
+export async function* readMbox(source: MboxSource, options: MboxReadOptions): AsyncGenerator<MboxEntry> {
   const queue = new ByteQueue();
   let consumed = 0; // stream offset of queue.view()[0]
   let searchFrom = 0; // index in view() from which to look for the next separator
@@ -143,7 +158,8 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
       yield { kind: 'quarantine', offset, size: block.length, reason: 'empty message', sample: Buffer.from(block) };
       return;
     }
-    yield { kind: 'message', offset, bytes: escapedFromSeen ? unescapeMboxrd(body) : body };
+    const bytes = escapedFromSeen ? unescapeMboxrd(body) : body;
+    yield { kind: 'message', offset, bytes: bytes === body ? Buffer.from(body) : bytes };
   }
 
   /**
@@ -206,7 +222,7 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
           if (!final && (restStart >= view.length || !lineComplete)) return; // cannot tell yet what follows the body
           if (restStart >= view.length || isSeparatorAt(view, restStart)) {
             started = true;
-            const block = view.subarray(0, after);
+            const block = Buffer.from(view.subarray(0, after));
             const nl = block.indexOf(0x0a);
             yield { kind: 'message', offset: consumed, bytes: block.subarray(nl + 1) };
             queue.drop(restStart);
@@ -251,12 +267,18 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
 
   let damage: Error | undefined;
   try {
-    for await (const chunk of stream) {
-      queue.push(chunk as Buffer);
-      yield* drain(false);
+    if (source instanceof PlainFile) {
+      while ((await queue.readFrom(source.fd, FILE_READ_BYTES)) > 0) yield* drain(false);
+    } else {
+      for await (const chunk of source) {
+        queue.push(chunk as Buffer);
+        yield* drain(false);
+      }
     }
   } catch (err) {
     damage = err as Error;
+  } finally {
+    if (source instanceof PlainFile) source.close();
   }
   if (damage) {
     const view = queue.view();
@@ -273,8 +295,19 @@ export async function* readMbox(stream: Readable, options: MboxReadOptions): Asy
   yield* drain(true);
 }
 
+/** An uncompressed archive file, read by readMbox straight into its buffer (no stream, no chunk copies). */
+export class PlainFile {
+  constructor(readonly fd: number) {}
+  close() {
+    fs.closeSync(this.fd);
+  }
+}
+
+/** What readMbox reads: a stream of archive bytes, or a plain file. */
+export type MboxSource = Readable | PlainFile;
+
 /** Opens an mbox file, gunzipping when it is gzip (by magic bytes, not by name). */
-export function openArchive(file: string): Readable {
+export function openArchive(file: string): MboxSource {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -284,11 +317,11 @@ export function openArchive(file: string): Readable {
   }
   const magic = Buffer.alloc(2);
   fs.readSync(fd, magic, 0, 2, 0);
-  const raw = fs.createReadStream(file, { fd, start: 0, highWaterMark: 1 << 20 });
   if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    const raw = fs.createReadStream(file, { fd, start: 0, highWaterMark: 1 << 20 });
     const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
     raw.on('error', (err) => gunzip.destroy(err));
     return raw.pipe(gunzip);
   }
-  return raw;
+  return new PlainFile(fd);
 }

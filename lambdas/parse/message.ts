@@ -44,16 +44,19 @@ function isAddressChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x40 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x5f;
 }
 
-/** One string per list address: a match is a slice of the message's whole To and Cc text, and would keep it alive. */
-const listNames = new Map<string, string>();
-const LIST_NAMES_KEPT = 10_000;
-function listName(address: string): string {
-  let name = listNames.get(address);
-  if (name === undefined) {
-    name = Buffer.from(address, 'latin1').toString('latin1'); // a copy, not a slice
-    if (listNames.size < LIST_NAMES_KEPT) listNames.set(name, name);
+/**
+ * One copy of the strings most messages repeat (list addresses, auto-headers): a week keeps every
+ * message's, and a slice of a header would keep the whole header alive. Bounded, as a cache.
+ */
+const sharedStrings = new Map<string, string>();
+const SHARED_STRINGS_KEPT = 10_000;
+function shared(text: string): string {
+  let copy = sharedStrings.get(text);
+  if (copy === undefined) {
+    copy = Buffer.from(text, 'latin1').toString('latin1'); // a copy, not a slice
+    if (sharedStrings.size < SHARED_STRINGS_KEPT) sharedStrings.set(copy, copy);
   }
-  return name;
+  return copy;
 }
 
 /**
@@ -73,10 +76,10 @@ function listAddressesIn(raw: string, lists: Set<string>) {
     while (runEnd < text.length && isAddressChar(text.charCodeAt(runEnd))) runEnd++;
     if (runStart < at && runEnd === at + hit[0].length && text.lastIndexOf('@', at - 1) < runStart) {
       // The usual run, "local@host" and nothing else: it is its one match.
-      lists.add(listName(text.slice(runStart, runEnd)));
+      lists.add(shared(text.slice(runStart, runEnd)));
       continue;
     }
-    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(listName(m[0]));
+    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(shared(m[0]));
   }
 }
 
@@ -169,7 +172,7 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
   const autoHeaders: string[] = [];
   for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
     const v = firstHeader(block, name);
-    if (v) autoHeaders.push(`${name}: ${v.toLowerCase()}`);
+    if (v) autoHeaders.push(shared(`${name}: ${v.toLowerCase()}`));
   }
   const isoDate = date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined;
   const subject = decodeHeaderValue(firstHeader(block, 'subject') ?? '');
@@ -196,12 +199,12 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
 export function listsOf(fields: Map<string, string[]>): string[] {
   const lists = new Set<string>();
   for (const value of fields.get('x-mailing-list') ?? []) {
-    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(addr.replace(/[<>]/g, '').toLowerCase());
+    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(shared(addr.replace(/[<>]/g, '').toLowerCase()));
   }
   if (lists.size === 0) {
     for (const value of fields.get('list-id') ?? []) {
       const m = /<([^<>]+)>/.exec(value);
-      if (m) lists.add(m[1].toLowerCase());
+      if (m) lists.add(shared(m[1].toLowerCase()));
     }
   }
   return [...lists];
