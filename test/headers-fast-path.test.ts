@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { headerEnd, MAX_HEADER_BYTES, readHeaders } from '../lambdas/mail/headers.js';
 import { parseMessageHeaders } from '../lambdas/parse/message.js';
 import { isListAddress } from '../lambdas/parse/people.js';
+import { classifyNoise } from '../lambdas/noise/classify.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { sampleMbox } from './helpers.js';
 
@@ -90,6 +91,32 @@ test('a b4 change-id in the body is the first "change-id:" line, as a line-by-li
     if (expected) seen++;
   }
   assert.ok(seen > 0, 'the sample has b4 change-ids');
+});
+
+test('"applied, thanks" notes are told from the bytes as from the text split into lines', async () => {
+  // The plain reading: the first 8 KB of the body as text, own lines kept until a signature or diff.
+  const plainNote = (raw: Buffer, bodyOffset: number) => {
+    const kept: string[] = [];
+    for (const line of raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + 8 * 1024)).split('\n')) {
+      if (line === '-- ' || /^diff --git /.test(line)) break;
+      if (/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '') continue;
+      kept.push(line.trim());
+    }
+    return kept.join(' ');
+  };
+  const applied = /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i;
+  let notes = 0;
+  for (const bytes of await cases()) {
+    const h = parseMessageHeaders(bytes);
+    h.message.subject = 'Re: a reply'; // every message read as a reply from a person
+    h.message.from = { name: 'Some One', email: 'someone@example.org' };
+    h.autoHeaders = [];
+    const note = plainNote(bytes, h.bodyOffset);
+    const expected = note.length < 600 && applied.test(note) ? '"applied, thanks" note' : undefined;
+    assert.equal(classifyNoise(h, bytes)?.reason, expected);
+    if (expected) notes++;
+  }
+  assert.ok(notes > 0, 'the sample has "applied, thanks" notes');
 });
 
 test('messages read in small chunks are the same bytes as read in one piece, after later reads (the reader reuses its buffer)', async () => {

@@ -52,18 +52,26 @@ export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | un
 /**
  * The first lines of a body that are not quoted, not attribution, not signature, joined: enough to
  * tell a one-line note. Undefined once they reach SHORT_NOTE_CHARS: a real reply, read no further.
+ * Read line by line from the bytes: quoted lines, most of a reply, are skipped without a string.
  */
 function shortNote(raw: Buffer, bodyOffset: number): string | undefined {
-  const text = raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + NOTE_SCAN_BYTES));
+  const end = Math.min(raw.length, bodyOffset + NOTE_SCAN_BYTES);
   const kept: string[] = [];
   let length = -1; // of kept.join(' ')
-  for (const line of text.split('\n')) {
-    if (line === '-- ' || /^diff --git /.test(line)) break;
-    if (/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '') continue;
-    const own = line.trim();
-    length += own.length + 1;
-    if (length >= SHORT_NOTE_CHARS) return undefined;
-    kept.push(own);
+  for (let at = bodyOffset; at <= end; ) {
+    let nl = raw.indexOf(0x0a, at);
+    if (nl < 0 || nl > end) nl = end;
+    if (raw[at] !== 0x3e || at === nl) {
+      const line = raw.toString('latin1', at, nl);
+      if (line === '-- ' || /^diff --git /.test(line)) break;
+      if (!(/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '')) {
+        const own = line.trim();
+        length += own.length + 1;
+        if (length >= SHORT_NOTE_CHARS) return undefined;
+        kept.push(own);
+      }
+    }
+    at = nl + 1;
   }
   return kept.join(' ');
 }
