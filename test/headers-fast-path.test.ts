@@ -79,7 +79,7 @@ test('list addresses in To and Cc are the ones a full scan of the lines finds', 
   );
 });
 
-test('a b4 change-id in the body is the first "change-id:" line, as a line-by-line reading finds it', async () => {
+test('a b4 change-id in the body is the first "change-id:" line, and review trailers are the trailer lines, as a line-by-line reading finds them', async () => {
   const withChangeId = Buffer.from('Message-ID: <a@b>\n\nx-change-id: no\nchange-id:\nchange-id: 20260105-foo-1a2b3c\nchange-id: later\n', 'latin1');
   assert.equal(parseMessageHeaders(withChangeId).changeId, '20260105-foo-1a2b3c');
   let seen = 0;
@@ -87,8 +87,16 @@ test('a b4 change-id in the body is the first "change-id:" line, as a line-by-li
     const { fields, bodyOffset } = readHeaders(bytes);
     const lines = bytes.toString('latin1', bodyOffset, bodyOffset + 256 * 1024).split('\n').map((l) => l.replace(/\r$/, ''));
     const expected = fields.get('x-change-id')?.[0]?.trim() || lines.map((l) => /^change-id: *(\S+)\s*$/.exec(l)?.[1]).find(Boolean);
-    assert.equal(parseMessageHeaders(bytes).changeId, expected);
+    const h = parseMessageHeaders(bytes);
+    assert.equal(h.changeId, expected);
     if (expected) seen++;
+    // Review trailers: each "-by:" on a line that starts as a trailer counts, as the scan finds it.
+    const trailers = lines.flatMap((line) => {
+      const m = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/i.exec(line);
+      const kind = m?.[1].toLowerCase() === 'nacked' ? 'nacked-by' : `${m?.[1].toLowerCase()}-by`;
+      return m ? Array.from({ length: line.split('-by:').length - 1 }, () => ({ kind, email: m[2].trim().toLowerCase() })) : [];
+    });
+    assert.deepEqual(h.reviewTrailers, trailers);
   }
   assert.ok(seen > 0, 'the sample has b4 change-ids');
 });

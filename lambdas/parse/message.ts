@@ -151,23 +151,25 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
   // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
   listAddressesIn(`${toRaw ?? ''},${ccRaw ?? ''}`, lists);
 
-  // Byte-level scans of the body: no decode, only the lines that can matter become strings.
+  // One byte-level scan of the body for the colons of "-by:" trailers and "change-id:" lines: no
+  // decode, only the lines that can matter become strings (a single-byte search is the fastest).
   const scanEnd = Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES);
   let changeId = firstHeader(block, 'x-change-id')?.trim();
-  if (!changeId) {
-    // Searched by its tail: Buffer#indexOf finds "-id:" several times faster than "change-id:".
-    const tail = CHANGE_ID.length - 4;
-    for (let hit = bytes.indexOf('-id:', block.bodyOffset + tail, 'latin1'); hit >= 0 && hit - tail < scanEnd && !changeId; hit = bytes.indexOf('-id:', hit + 1, 'latin1')) {
-      const at = hit - tail;
-      if (hasAt(bytes, at, CHANGE_ID)) changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
-    }
-  }
   const reviewTrailers: MessageHeaders['reviewTrailers'] = [];
-  for (let at = bytes.indexOf('-by:', block.bodyOffset, 'latin1'); at >= 0 && at < scanEnd; at = bytes.indexOf('-by:', at + 4, 'latin1')) {
-    const m = REVIEW_LINE.exec(lineAt(bytes, at));
-    if (!m) continue;
-    const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
-    reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
+  const lastColon = scanEnd + 3; // a colon ending a word that starts before scanEnd
+  for (let colon = bytes.indexOf(0x3a, block.bodyOffset + 3); colon >= 0 && colon < lastColon; colon = bytes.indexOf(0x3a, colon + 1)) {
+    if (bytes[colon - 3] !== 0x2d) continue; // "-"
+    const b1 = bytes[colon - 2];
+    const b2 = bytes[colon - 1];
+    if (b1 === 0x62 && b2 === 0x79) { // "by"
+      const m = REVIEW_LINE.exec(lineAt(bytes, colon - 3));
+      if (!m) continue;
+      const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
+      reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
+    } else if (b1 === 0x69 && b2 === 0x64 && !changeId) { // "id"
+      const at = colon - CHANGE_ID.length + 1;
+      if (at >= block.bodyOffset && at < scanEnd && hasAt(bytes, at, CHANGE_ID)) changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
+    }
   }
   const autoHeaders: string[] = [];
   for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
