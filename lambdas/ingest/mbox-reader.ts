@@ -106,6 +106,15 @@ function messageBody(block: Buffer): Buffer {
   return body;
 }
 
+const CONTENT_LENGTH = Buffer.from('Content-Length:', 'latin1');
+const CONTENT_LENGTH_LOWER = Buffer.from('content-length:', 'latin1');
+
+/** True when `bytes` holds `word` at index `at`. */
+function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
+}
+
 /** Content-Length of an mboxcl/mboxcl2 message when its header block names one. */
 function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; length: number } | 'incomplete' | undefined {
   const firstNl = buf.indexOf(0x0a, messageStart);
@@ -115,9 +124,15 @@ function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; 
   if (blank < 0) return buf.length < scanEnd ? 'incomplete' : undefined;
   if (blank > scanEnd) return undefined;
   // Looked for in the bytes first: most mbox files have no Content-Length, and this runs per message.
+  // By its rare tail "gth:": a short needle's search is several times faster than a 15-byte one's.
   const headers = buf.subarray(firstNl, blank + 1); // search the header block only, not the rest of the buffer
-  let at = headers.indexOf('Content-Length:', 0, 'latin1');
-  if (at < 0) at = headers.indexOf('content-length:', 0, 'latin1');
+  let upper = -1; // first "Content-Length:"
+  let lower = -1; // first "content-length:", used when there is no "Content-Length:"
+  for (let tail = headers.indexOf('gth:', 11, 'latin1'); tail >= 0 && upper < 0; tail = headers.indexOf('gth:', tail + 1, 'latin1')) {
+    if (hasAt(headers, tail - 11, CONTENT_LENGTH)) upper = tail - 11;
+    else if (lower < 0 && hasAt(headers, tail - 11, CONTENT_LENGTH_LOWER)) lower = tail - 11;
+  }
+  const at = upper >= 0 ? upper : lower;
   if (at < 0) return undefined;
   const m = /^[Cc]ontent-[Ll]ength:\s*(\d+)\s*$/.exec(headers.toString('latin1', at, headers.indexOf(0x0a, at)));
   if (!m) return undefined;
