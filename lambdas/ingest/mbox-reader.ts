@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import type { Readable } from 'node:stream';
+import type { Readable, TransformOptions } from 'node:stream';
 import { ArchiveDamagedError, InputError } from '../errors.js';
 
 /** Bytes of an oversized message kept with its quarantine record, so nothing is lost without a trace. */
@@ -335,7 +335,10 @@ export function openArchive(file: string): MboxSource {
   fs.readSync(fd, magic, 0, 2, 0);
   if (magic[0] === 0x1f && magic[1] === 0x8b) {
     const raw = fs.createReadStream(file, { fd, start: 0, highWaterMark: 1 << 20 });
-    const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
+    // Room for several inflated chunks, so zlib (on the thread pool) runs ahead of the reader.
+    // zlib hands stream options on to its Transform; its own options type does not list them.
+    const options: zlib.ZlibOptions & TransformOptions = { chunkSize: 1 << 20, readableHighWaterMark: 8 << 20 };
+    const gunzip = zlib.createGunzip(options);
     raw.on('error', (err) => gunzip.destroy(err));
     return raw.pipe(gunzip);
   }
