@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { headerEnd, MAX_HEADER_BYTES, readHeaders } from '../lambdas/mail/headers.js';
 import { parseMessageHeaders } from '../lambdas/parse/message.js';
-import { isListAddress } from '../lambdas/parse/people.js';
+import { addressParser } from 'postal-mime';
+import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
 import { classifyNoise } from '../lambdas/noise/classify.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { sampleMbox } from './helpers.js';
@@ -99,6 +100,42 @@ test('a b4 change-id in the body is the first "change-id:" line, and review trai
     assert.deepEqual(h.reviewTrailers, trailers);
   }
   assert.ok(seen > 0, 'the sample has b4 change-ids');
+});
+
+test('plain addresses read without the full address parser give the same people as it does', async () => {
+  type Parsed = { name?: string; address?: string; group?: Parsed[] };
+  const parsed = (raw: string) => {
+    const out: ReturnType<typeof person>[] = [];
+    const visit = (list: Parsed[]) => {
+      for (const a of list) {
+        if (a.group) visit(a.group);
+        else if (a.address && a.address.includes('@')) out.push(person(a.name ?? '', a.address));
+      }
+    };
+    visit(addressParser(raw) as Parsed[]);
+    return out;
+  };
+  let values = 0;
+  for (const bytes of await cases()) {
+    const { fields } = readHeaders(bytes);
+    for (const name of ['from', 'to', 'cc']) {
+      for (const raw of fields.get(name) ?? []) {
+        if (!/^[\x00-\x7f]*$/.test(raw)) continue; // 8-bit names take the full parser either way
+        assert.deepEqual(peopleIn(raw), parsed(raw), raw);
+        values++;
+      }
+    }
+  }
+  assert.ok(values > 1000);
+  const chars = (set: string, max: number) => fc.array(fc.constantFrom(...set), { maxLength: max }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(chars("aZq -'.", 12), fc.constantFrom('', ' ', '  '), chars('ab9._+-', 8), fc.array(chars('ab9-_', 6), { minLength: 1, maxLength: 4 }), fc.boolean(), (name, space, local, labels, bare) => {
+      const address = `${local}@${labels.join('.')}`;
+      const raw = bare ? address : `${name}${space}<${address}>`;
+      assert.deepEqual(peopleIn(raw), parsed(raw), raw);
+    }),
+    { numRuns: 5000 },
+  );
 });
 
 test('"applied, thanks" notes are told from the bytes as from the text split into lines', async () => {
