@@ -191,8 +191,9 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
     missingMessageId: ids.length === 0,
     deliveryLists,
     changeId,
-    reviewTrailers,
-    autoHeaders,
+    // Exact-size copies: these are kept all week, and a push-grown array has room for 17.
+    reviewTrailers: reviewTrailers.slice(),
+    autoHeaders: autoHeaders.slice(),
     bodyOffset: block.bodyOffset,
   };
 }
