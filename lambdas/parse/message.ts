@@ -45,16 +45,18 @@ function isAddressChar(c: number): boolean {
 }
 
 /**
- * One copy of the strings most messages repeat (list addresses, auto-headers): a week keeps every
- * message's, and a slice of a header would keep the whole header alive. Bounded, as a cache.
+ * One copy of the strings many messages repeat (list addresses, auto-headers, the To and Cc lines of
+ * a thread's replies): a week keeps every message's, and a slice of a header would keep the whole
+ * header alive. A cache, emptied when full, so it never holds more than SHARED_STRINGS_KEPT.
  */
 const sharedStrings = new Map<string, string>();
-const SHARED_STRINGS_KEPT = 10_000;
+const SHARED_STRINGS_KEPT = 8192;
 function shared(text: string): string {
   let copy = sharedStrings.get(text);
   if (copy === undefined) {
     copy = Buffer.from(text, 'latin1').toString('latin1'); // a copy, not a slice
-    if (sharedStrings.size < SHARED_STRINGS_KEPT) sharedStrings.set(copy, copy);
+    if (sharedStrings.size >= SHARED_STRINGS_KEPT) sharedStrings.clear();
+    sharedStrings.set(copy, copy);
   }
   return copy;
 }
@@ -185,7 +187,8 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
     : { messageId, sha256, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url };
   // To and Cc people are parsed on first use (most stages never look at them).
   const message = Object.defineProperties(fields, LAZY_PEOPLE) as WithPeople;
-  Object.defineProperty(message, PEOPLE, { value: { toRaw, ccRaw } satisfies PeopleState });
+  const people: PeopleState = { toRaw: toRaw === undefined ? undefined : shared(toRaw), ccRaw: ccRaw === undefined ? undefined : shared(ccRaw) };
+  Object.defineProperty(message, PEOPLE, { value: people });
   return {
     message,
     missingMessageId: ids.length === 0,
