@@ -54,7 +54,7 @@ const SHARED_STRINGS_KEPT = 8192;
 function shared(text: string): string {
   let copy = sharedStrings.get(text);
   if (copy === undefined) {
-    copy = Buffer.from(text, 'latin1').toString('latin1'); // a copy, not a slice
+    copy = Buffer.from(text, 'latin1').toString('latin1'); // a copy, not a slice (header text is latin1)
     if (sharedStrings.size >= SHARED_STRINGS_KEPT) sharedStrings.clear();
     sharedStrings.set(copy, copy);
   }
