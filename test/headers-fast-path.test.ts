@@ -164,7 +164,7 @@ test('"applied, thanks" notes are told from the bytes as from the text split int
   assert.ok(notes > 0, 'the sample has "applied, thanks" notes');
 });
 
-test('messages read in small chunks are the same bytes as read in one piece, after later reads (the reader reuses its buffer)', async () => {
+test('messages read in small chunks, or borrowed, are the same bytes as read in one piece, after later reads (the reader reuses its buffer)', async () => {
   const archive = zlib.gunzipSync(fs.readFileSync(sampleMbox));
   const read = async (chunks: Buffer[]) => {
     const out: MboxEntry[] = [];
@@ -172,6 +172,10 @@ test('messages read in small chunks are the same bytes as read in one piece, aft
     return out;
   };
   const whole = await read([archive]);
+  // Borrowed messages are views, good until the next entry: copied at once, they are the same bytes.
+  const borrowed: MboxEntry[] = [];
+  for await (const e of readMbox(Readable.from([archive]), { maxMessageBytes: 25 << 20, borrow: true })) borrowed.push(e.kind === 'message' ? { ...e, bytes: Buffer.from(e.bytes) } : e);
+  assert.deepEqual(borrowed, whole);
   for (const size of [4093, 1 << 20]) {
     const chunks: Buffer[] = [];
     for (let i = 0; i < archive.length; i += size) chunks.push(Buffer.from(archive.subarray(i, i + size)));

@@ -18,6 +18,11 @@ export type MboxEntry =
 
 export interface MboxReadOptions {
   maxMessageBytes: number;
+  /**
+   * Hand out messages as views into the reader's buffer, not copies: each is valid only until the
+   * next entry is asked for. For callers done with a message before taking the next.
+   */
+  borrow?: boolean;
 }
 
 /**
@@ -175,7 +180,7 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
       return;
     }
     const bytes = escapedFromSeen ? unescapeMboxrd(body) : body;
-    yield { kind: 'message', offset, bytes: bytes === body ? Buffer.from(body) : bytes };
+    yield { kind: 'message', offset, bytes: bytes === body && !options.borrow ? Buffer.from(body) : bytes };
   }
 
   /**
@@ -238,7 +243,7 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
           if (!final && (restStart >= view.length || !lineComplete)) return; // cannot tell yet what follows the body
           if (restStart >= view.length || isSeparatorAt(view, restStart)) {
             started = true;
-            const block = Buffer.from(view.subarray(0, after));
+            const block = options.borrow ? view.subarray(0, after) : Buffer.from(view.subarray(0, after));
             const nl = block.indexOf(0x0a);
             yield { kind: 'message', offset: consumed, bytes: block.subarray(nl + 1) };
             queue.drop(restStart);

@@ -115,5 +115,6 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
 
 /** analyseWeek over an mbox file (plain or gzip). */
 export function analyseMboxFile(file: string, options: AnalyseOptions = {}) {
-  return analyseWeek(readMbox(openArchive(file), { maxMessageBytes: MAX_MESSAGE_BYTES }), options);
+  // Without bodies, each message is done with before the next is read: no copy of it is needed.
+  return analyseWeek(readMbox(openArchive(file), { maxMessageBytes: MAX_MESSAGE_BYTES, borrow: options.bodies === false }), options);
 }
