@@ -46,19 +46,22 @@ function isAddressChar(c: number): boolean {
 
 /**
  * One copy of the strings many messages repeat (list addresses, auto-headers, the To and Cc lines of
- * a thread's replies): a week keeps every message's, and a slice of a header would keep the whole
- * header alive. A cache, emptied when full, so it never holds more than SHARED_STRINGS_KEPT.
+ * a thread's replies): a week keeps every message's. A cache, emptied when full, so it never holds
+ * more than SHARED_STRINGS_KEPT.
  */
 const sharedStrings = new Map<string, string>();
 const SHARED_STRINGS_KEPT = 8192;
 function shared(text: string): string {
-  let copy = sharedStrings.get(text);
-  if (copy === undefined) {
-    copy = Buffer.from(text, 'latin1').toString('latin1'); // a copy, not a slice (header text is latin1)
-    if (sharedStrings.size >= SHARED_STRINGS_KEPT) sharedStrings.clear();
-    sharedStrings.set(copy, copy);
-  }
-  return copy;
+  const kept = sharedStrings.get(text);
+  if (kept !== undefined) return kept;
+  if (sharedStrings.size >= SHARED_STRINGS_KEPT) sharedStrings.clear();
+  sharedStrings.set(text, text);
+  return text;
+}
+
+/** shared() for a slice of a longer string: a copy is kept, so the longer string is not pinned. */
+function sharedCopy(slice: string): string {
+  return sharedStrings.get(slice) ?? shared(Buffer.from(slice, 'latin1').toString('latin1')); // header text is latin1
 }
 
 /**
@@ -78,10 +81,10 @@ function listAddressesIn(raw: string, lists: Set<string>) {
     while (runEnd < text.length && isAddressChar(text.charCodeAt(runEnd))) runEnd++;
     if (runStart < at && runEnd === at + hit[0].length && text.lastIndexOf('@', at - 1) < runStart) {
       // The usual run, "local@host" and nothing else: it is its one match.
-      lists.add(shared(text.slice(runStart, runEnd)));
+      lists.add(sharedCopy(text.slice(runStart, runEnd)));
       continue;
     }
-    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(shared(m[0]));
+    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(sharedCopy(m[0]));
   }
 }
 
@@ -176,7 +179,7 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
   const autoHeaders: string[] = [];
   for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
     const v = firstHeader(block, name);
-    if (v) autoHeaders.push(shared(`${name}: ${v.toLowerCase()}`));
+    if (v) autoHeaders.push(sharedCopy(`${name}: ${v.toLowerCase()}`));
   }
   const isoDate = date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined;
   const subject = decodeHeaderValue(firstHeader(block, 'subject') ?? '');
@@ -205,12 +208,12 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
 export function listsOf(fields: Map<string, string[]>): string[] {
   const lists = new Set<string>();
   for (const value of fields.get('x-mailing-list') ?? []) {
-    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(shared(addr.replace(/[<>]/g, '').toLowerCase()));
+    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(sharedCopy(addr.replace(/[<>]/g, '').toLowerCase()));
   }
   if (lists.size === 0) {
     for (const value of fields.get('list-id') ?? []) {
       const m = /<([^<>]+)>/.exec(value);
-      if (m) lists.add(shared(m[1].toLowerCase()));
+      if (m) lists.add(sharedCopy(m[1].toLowerCase()));
     }
   }
   return [...lists];
