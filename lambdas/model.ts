@@ -44,7 +44,8 @@ export interface MessageBody {
 export interface ParsedMessage {
   /** Bare Message-ID, without angle brackets. */
   messageId: string;
-  sha256: string;
+  /** SHA-256 of the raw message: set where it was computed (ingest; messages without a Message-ID). */
+  sha256?: string;
   inReplyTo?: string;
   /** Bare Message-IDs from References, oldest first. */
   references: string[];

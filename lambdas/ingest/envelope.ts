@@ -1,5 +1,5 @@
 import { isoWeek } from '../mail/dates.js';
-import { parseMessageHeaders } from '../parse/message.js';
+import { contentHash, parseMessageHeaders } from '../parse/message.js';
 
 /** What ingest needs to know of a message to file it: read from the header block only. */
 export interface Envelope {
@@ -21,9 +21,10 @@ export const UNDATED_WEEK = 'undated';
 
 /** The envelope, from the same header reading the threads stage uses. */
 export function readEnvelope(bytes: Buffer): Envelope {
-  const { message: m, deliveryLists, missingMessageId } = parseMessageHeaders(bytes);
+  const sha256 = contentHash(bytes);
+  const { message: m, deliveryLists, missingMessageId } = parseMessageHeaders(bytes, sha256);
   return {
-    sha256: m.sha256,
+    sha256,
     messageId: m.messageId,
     missingMessageId,
     dateUtc: m.date,

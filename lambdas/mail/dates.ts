@@ -17,7 +17,7 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
  */
 export function parseMailDate(raw: string | undefined, now = Date.now()): MailDate {
   if (!raw || !raw.trim()) return { problem: 'no Date header' };
-  const text = raw.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = (raw.includes('(') ? raw.replace(/\([^)]*\)/g, ' ') : raw).replace(/\s+/g, ' ').trim();
   const m = /(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{2,4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([+-]\d{4}|[A-Z]{1,5}))?/.exec(text);
   let utc: number | undefined;
   if (m) {

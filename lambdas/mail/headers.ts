@@ -14,13 +14,48 @@ export interface HeaderBlock {
 export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
   const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
   let i = bytes.indexOf('\n\n', 0, 'latin1');
-  let j = bytes.indexOf('\r\n\r\n', 0, 'latin1');
-  if (i < 0 || i > limit) i = -1;
-  if (j < 0 || j > limit) j = -1;
+  if (i > limit) i = -1;
+  // A CRLF blank line counts only when it comes first: searching past the LF one (or the limit)
+  // would read the whole body for nothing.
+  const crlfSearchEnd = Math.min(bytes.length, i >= 0 ? i + 3 : limit + 4);
+  const j = bytes.subarray(0, crlfSearchEnd).indexOf('\r\n\r\n', 0, 'latin1');
   if (i >= 0 && (j < 0 || i < j)) return { end: i + 1, bodyOffset: i + 2 };
   if (j >= 0) return { end: j + 2, bodyOffset: j + 4 };
   const end = Math.min(bytes.length, limit);
   return { end, bodyOffset: end };
+}
+
+/** Whitespace as String.prototype.trim sees it in latin1 text. */
+function isTrimmed(b: number): boolean {
+  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0;
+}
+
+type NameMatcher = (bytes: Buffer, start: number, end: number) => string | undefined;
+const matchers = new WeakMap<ReadonlySet<string>, NameMatcher>();
+
+/**
+ * Tells from the bytes whether a header name is one of `wanted` (lower-case ASCII names), and which:
+ * most header lines (Received, DKIM, ARC, ...) are skipped without ever becoming a string.
+ */
+function nameMatcher(wanted: ReadonlySet<string>): NameMatcher {
+  let match = matchers.get(wanted);
+  if (match) return match;
+  const byLength: string[][] = [];
+  for (const name of wanted) (byLength[name.length] ??= []).push(name);
+  match = (bytes, start, end) => {
+    const names = byLength[end - start];
+    if (!names) return undefined;
+    next: for (const name of names) {
+      for (let i = 0; i < name.length; i++) {
+        const b = bytes[start + i];
+        if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== name.charCodeAt(i)) continue next;
+      }
+      return name;
+    }
+    return undefined;
+  };
+  matchers.set(wanted, match);
+  return match;
 }
 
 /**
@@ -31,12 +66,12 @@ export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
 export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>): HeaderBlock {
   const { end, bodyOffset } = headerEnd(bytes);
   const fields = new Map<string, string[]>();
-  let name = '';
+  const match = wanted && nameMatcher(wanted);
+  let named = false; // a header line has been read: indented lines continue it
+  let key: string | undefined; // lower-cased name of the field being read; undefined when skipped
   let value = '';
-  let skip = false;
   const flush = () => {
-    if (!name || skip) return;
-    const key = name.toLowerCase();
+    if (key === undefined) return;
     const list = fields.get(key);
     if (list) list.push(value.trim());
     else fields.set(key, [value.trim()]);
@@ -50,16 +85,22 @@ export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>): Header
     const lineEnd = nl > at && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
     if (lineEnd > at) {
       const first = bytes[at];
-      if ((first === 0x20 || first === 0x09) && name) {
-        if (!skip) value += ' ' + bytes.toString('latin1', at, lineEnd).trim();
+      if ((first === 0x20 || first === 0x09) && named) {
+        if (key !== undefined) value += ' ' + bytes.toString('latin1', at, lineEnd).trim();
       } else {
-        const colon = bytes.indexOf(0x3a, at);
+        let colon = at; // the name is short: a loop beats a call to indexOf
+        while (colon < lineEnd && bytes[colon] !== 0x3a) colon++;
         if (colon > at && colon < lineEnd) {
           flush();
-          name = bytes.toString('latin1', at, colon).trim();
+          let nameStart = at;
+          let nameEnd = colon;
+          while (nameStart < nameEnd && isTrimmed(bytes[nameStart])) nameStart++;
+          while (nameEnd > nameStart && isTrimmed(bytes[nameEnd - 1])) nameEnd--;
+          named = nameEnd > nameStart;
           // Only the fields asked for are decoded: Received chains are most of a header block.
-          skip = wanted !== undefined && !wanted.has(name.toLowerCase());
-          value = skip ? '' : bytes.toString('latin1', colon + 1, lineEnd);
+          if (!named) key = undefined;
+          else key = match ? match(bytes, nameStart, nameEnd) : bytes.toString('latin1', nameStart, nameEnd).toLowerCase();
+          value = key === undefined ? '' : bytes.toString('latin1', colon + 1, lineEnd);
         }
         // a line without a colon (e.g. a stray mbox "From " line) is skipped, not guessed at
       }

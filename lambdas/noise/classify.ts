@@ -42,21 +42,36 @@ export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | un
     return reason('out-of-office or auto-reply');
   }
   if (!/^\s*re:/i.test(subject)) return undefined;
-  const note = ownTextStart(raw, h.bodyOffset);
-  if (note.length < SHORT_NOTE_CHARS && /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i.test(note)) {
+  const note = shortNote(raw, h.bodyOffset);
+  if (note !== undefined && /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i.test(note)) {
     return reason('"applied, thanks" note');
   }
   return undefined;
 }
 
-/** The first lines of a body that are not quoted, not attribution, not signature: enough to tell a one-line note. */
-function ownTextStart(raw: Buffer, bodyOffset: number): string {
-  const text = raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + NOTE_SCAN_BYTES));
+/**
+ * The first lines of a body that are not quoted, not attribution, not signature, joined: enough to
+ * tell a one-line note. Undefined once they reach SHORT_NOTE_CHARS: a real reply, read no further.
+ * Read line by line from the bytes: quoted lines, most of a reply, are skipped without a string.
+ */
+function shortNote(raw: Buffer, bodyOffset: number): string | undefined {
+  const end = Math.min(raw.length, bodyOffset + NOTE_SCAN_BYTES);
   const kept: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '-- ' || /^diff --git /.test(line)) break;
-    if (/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '') continue;
-    kept.push(line.trim());
+  let length = -1; // of kept.join(' ')
+  for (let at = bodyOffset; at <= end; ) {
+    let nl = raw.indexOf(0x0a, at);
+    if (nl < 0 || nl > end) nl = end;
+    if (raw[at] !== 0x3e || at === nl) {
+      const line = raw.toString('latin1', at, nl);
+      if (line === '-- ' || /^diff --git /.test(line)) break;
+      if (!(/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '')) {
+        const own = line.trim();
+        length += own.length + 1;
+        if (length >= SHORT_NOTE_CHARS) return undefined;
+        kept.push(own);
+      }
+    }
+    at = nl + 1;
   }
   return kept.join(' ');
 }

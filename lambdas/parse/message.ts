@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { loreUrl, type ParsedMessage } from '../model.js';
+import { loreUrl, type ParsedMessage, type Person } from '../model.js';
 import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders, type HeaderBlock } from '../mail/headers.js';
 import { parseMailDate } from '../mail/dates.js';
-import { isListAddress, peopleIn } from './people.js';
+import { isListAddress, LIST_HOST_NAMES, peopleIn } from './people.js';
 
 /** How much of a body the byte-level scans read: trailers and change-ids sit in the first part. */
 const SCAN_BODY_BYTES = 256 * 1024;
@@ -29,6 +29,65 @@ const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/;
 /** The header fields this stage reads; the rest (Received, DKIM, ...) are skipped unread. */
 const WANTED = new Set(['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id', 'auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']);
 
+const CHANGE_ID = Buffer.from('change-id:', 'latin1');
+
+/** True when `bytes` holds `word` at index `at`. */
+function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
+}
+
+const LIST_HOST_AT = new RegExp(`@(${LIST_HOST_NAMES.map((host) => host.replace(/\./g, '\\.')).join('|')})`, 'g');
+
+/** Characters an address match can span: no match of LIST_ADDRESS crosses any other character. */
+function isAddressChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x40 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x5f;
+}
+
+/**
+ * One copy of the strings many messages repeat (list addresses, auto-headers, the To and Cc lines of
+ * a thread's replies): a week keeps every message's. A cache, emptied when full, so it never holds
+ * more than SHARED_STRINGS_KEPT.
+ */
+const sharedStrings = new Map<string, string>();
+const SHARED_STRINGS_KEPT = 8192;
+function shared(text: string): string {
+  const kept = sharedStrings.get(text);
+  if (kept !== undefined) return kept;
+  if (sharedStrings.size >= SHARED_STRINGS_KEPT) sharedStrings.clear();
+  sharedStrings.set(text, text);
+  return text;
+}
+
+/** shared() for a slice of a longer string: a copy is kept, so the longer string is not pinned. */
+function sharedCopy(slice: string): string {
+  return sharedStrings.get(slice) ?? shared(Buffer.from(slice, 'latin1').toString('latin1')); // header text is latin1
+}
+
+/**
+ * Adds the list addresses (lower-cased) of LIST_ADDRESS matches in `raw` to `lists`. Matches never
+ * cross a character outside [\w.+-@], so the runs of those characters are independent: only the runs
+ * with an "@<list host>" in them are matched, instead of every address on a long Cc line.
+ */
+function listAddressesIn(raw: string, lists: Set<string>) {
+  const text = raw.toLowerCase(); // one to one in latin1, so matches are the same, lower-cased
+  let runEnd = -1;
+  for (const hit of text.matchAll(LIST_HOST_AT)) {
+    const at = hit.index;
+    if (at < runEnd) continue; // in a run already matched
+    let runStart = at;
+    while (runStart > 0 && isAddressChar(text.charCodeAt(runStart - 1))) runStart--;
+    runEnd = at + 1;
+    while (runEnd < text.length && isAddressChar(text.charCodeAt(runEnd))) runEnd++;
+    if (runStart < at && runEnd === at + hit[0].length && text.lastIndexOf('@', at - 1) < runStart) {
+      // The usual run, "local@host" and nothing else: it is its one match.
+      lists.add(sharedCopy(text.slice(runStart, runEnd)));
+      continue;
+    }
+    for (const m of text.slice(runStart, runEnd).matchAll(LIST_ADDRESS)) if (isListAddress(m[0])) lists.add(sharedCopy(m[0]));
+  }
+}
+
 /** The line of `bytes` around index `at`, as latin1 text (no trailing CR). */
 function lineAt(bytes: Buffer, at: number): string {
   const start = bytes.lastIndexOf(0x0a, at) + 1;
@@ -38,9 +97,53 @@ function lineAt(bytes: Buffer, at: number): string {
   return bytes.toString('latin1', start, end);
 }
 
-export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')): MessageHeaders {
+/** SHA-256 of a raw message, hex: ingest stores messages under it. */
+export function contentHash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Where a message keeps its raw To and Cc text, and the people once parsed from it. */
+const PEOPLE = Symbol('people');
+type PeopleState = { toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[] };
+type WithPeople = ParsedMessage & { [PEOPLE]: PeopleState };
+
+/**
+ * To and Cc as own enumerable accessors whose functions every message shares: per-message closures
+ * would give each message its own hidden class, most of a message's memory in a big week.
+ */
+const LAZY_PEOPLE: PropertyDescriptorMap = {
+  to: {
+    get(this: WithPeople) {
+      const state = this[PEOPLE];
+      return (state.to ??= peopleIn(state.toRaw));
+    },
+    set(this: WithPeople, people: Person[]) {
+      this[PEOPLE].to = people;
+    },
+    enumerable: true,
+    configurable: true,
+  },
+  cc: {
+    get(this: WithPeople) {
+      const state = this[PEOPLE];
+      return (state.cc ??= peopleIn(state.ccRaw));
+    },
+    set(this: WithPeople, people: Person[]) {
+      this[PEOPLE].cc = people;
+    },
+    enumerable: true,
+    configurable: true,
+  },
+};
+
+/**
+ * Reads a message's headers. The content hash is computed only when the message has no Message-ID
+ * (its stand-in id derives from it) or when the caller passes one: threading never needs it.
+ */
+export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHeaders {
   const block: HeaderBlock = readHeaders(bytes, WANTED);
   const ids = messageIdsIn(firstHeader(block, 'message-id'));
+  if (ids.length === 0) sha256 ??= contentHash(bytes);
   const messageId = ids[0] ?? `sha256-${sha256}@kernel-news.invalid`;
   const references = messageIdsIn(block.fields.get('references')?.join(' ')).filter((id) => id !== messageId);
   const inReplyTo = messageIdsIn(firstHeader(block, 'in-reply-to')).find((id) => id !== messageId);
@@ -51,50 +154,52 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
   const deliveryLists = listsOf(block.fields);
   const lists = new Set(deliveryLists);
   // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
-  for (const m of `${toRaw ?? ''},${ccRaw ?? ''}`.matchAll(LIST_ADDRESS)) if (isListAddress(m[0].toLowerCase())) lists.add(m[0].toLowerCase());
+  listAddressesIn(`${toRaw ?? ''},${ccRaw ?? ''}`, lists);
 
-  // Byte-level scans of the body: no decode, only the lines that can matter become strings.
+  // One byte-level scan of the body for the colons of "-by:" trailers and "change-id:" lines: no
+  // decode, only the lines that can matter become strings (a single-byte search is the fastest).
   const scanEnd = Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES);
   let changeId = firstHeader(block, 'x-change-id')?.trim();
-  if (!changeId) {
-    for (let at = bytes.indexOf('change-id:', block.bodyOffset, 'latin1'); at >= 0 && at < scanEnd && !changeId; at = bytes.indexOf('change-id:', at + 1, 'latin1')) {
-      changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
-    }
-  }
   const reviewTrailers: MessageHeaders['reviewTrailers'] = [];
-  for (let at = bytes.indexOf('-by:', block.bodyOffset, 'latin1'); at >= 0 && at < scanEnd; at = bytes.indexOf('-by:', at + 4, 'latin1')) {
-    const m = REVIEW_LINE.exec(lineAt(bytes, at));
-    if (!m) continue;
-    const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
-    reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
+  const lastColon = scanEnd + 3; // a colon ending a word that starts before scanEnd
+  for (let colon = bytes.indexOf(0x3a, block.bodyOffset + 3); colon >= 0 && colon < lastColon; colon = bytes.indexOf(0x3a, colon + 1)) {
+    if (bytes[colon - 3] !== 0x2d) continue; // "-"
+    const b1 = bytes[colon - 2];
+    const b2 = bytes[colon - 1];
+    if (b1 === 0x62 && b2 === 0x79) { // "by"
+      const m = REVIEW_LINE.exec(lineAt(bytes, colon - 3));
+      if (!m) continue;
+      const kind = m[1].toLowerCase() === 'nacked' ? 'nacked-by' : (`${m[1].toLowerCase()}-by` as 'reviewed-by');
+      reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
+    } else if (b1 === 0x69 && b2 === 0x64 && !changeId) { // "id"
+      const at = colon - CHANGE_ID.length + 1;
+      if (at >= block.bodyOffset && at < scanEnd && hasAt(bytes, at, CHANGE_ID)) changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
+    }
   }
   const autoHeaders: string[] = [];
   for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
     const v = firstHeader(block, name);
-    if (v) autoHeaders.push(`${name}: ${v.toLowerCase()}`);
+    if (v) autoHeaders.push(sharedCopy(`${name}: ${v.toLowerCase()}`));
   }
-  const message = {
-      messageId,
-      sha256,
-      inReplyTo,
-      references,
-      from,
-      lists: [...lists].sort(),
-      date: date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined,
-      dateProblem: date.problem,
-      subject: decodeHeaderValue(firstHeader(block, 'subject') ?? ''),
-      url: loreUrl(messageId),
-  } as ParsedMessage;
+  const isoDate = date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined;
+  const subject = decodeHeaderValue(firstHeader(block, 'subject') ?? '');
+  const url = loreUrl(messageId);
+  // Literals, not a spread: a spread object gets a hidden class of its own once accessors are added.
+  const fields = sha256 === undefined
+    ? { messageId, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url }
+    : { messageId, sha256, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url };
   // To and Cc people are parsed on first use (most stages never look at them).
-  lazyPeople(message, 'to', toRaw);
-  lazyPeople(message, 'cc', ccRaw);
+  const message = Object.defineProperties(fields, LAZY_PEOPLE) as WithPeople;
+  const people: PeopleState = { toRaw: toRaw === undefined ? undefined : shared(toRaw), ccRaw: ccRaw === undefined ? undefined : shared(ccRaw) };
+  Object.defineProperty(message, PEOPLE, { value: people });
   return {
     message,
     missingMessageId: ids.length === 0,
     deliveryLists,
     changeId,
-    reviewTrailers,
-    autoHeaders,
+    // Exact-size copies: these are kept all week, and a push-grown array has room for 17.
+    reviewTrailers: reviewTrailers.slice(),
+    autoHeaders: autoHeaders.slice(),
     bodyOffset: block.bodyOffset,
   };
 }
@@ -103,25 +208,15 @@ export function parseMessageHeaders(bytes: Buffer, sha256 = createHash('sha256')
 export function listsOf(fields: Map<string, string[]>): string[] {
   const lists = new Set<string>();
   for (const value of fields.get('x-mailing-list') ?? []) {
-    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(addr.replace(/[<>]/g, '').toLowerCase());
+    for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(sharedCopy(addr.replace(/[<>]/g, '').toLowerCase()));
   }
   if (lists.size === 0) {
     for (const value of fields.get('list-id') ?? []) {
       const m = /<([^<>]+)>/.exec(value);
-      if (m) lists.add(m[1].toLowerCase());
+      if (m) lists.add(sharedCopy(m[1].toLowerCase()));
     }
   }
   return [...lists];
-}
-
-function lazyPeople(message: ParsedMessage, field: 'to' | 'cc', raw: string | undefined) {
-  let value: ParsedMessage['to'] | undefined;
-  Object.defineProperty(message, field, {
-    enumerable: true,
-    configurable: true,
-    get: () => (value ??= peopleIn(raw)),
-    set: (v: ParsedMessage['to']) => { value = v; },
-  });
 }
 
 /** The message's readable text, decoded by postal-mime (charsets, QP, base64, multipart; HTML-only mail as text). */

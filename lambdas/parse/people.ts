@@ -3,7 +3,8 @@ import type { Person } from '../model.js';
 import { utf8HeaderValue } from '../mail/headers.js';
 
 /** Hosts whose addresses are mailing lists, not people (vger and the other kernel list servers). */
-const LIST_HOSTS = /@(vger\.kernel\.org|lists\.linux\.dev|lists\.infradead\.org|lists\.ozlabs\.org|lists\.sourceforge\.net|lists\.freedesktop\.org|lists\.linux-foundation\.org|kvack\.org|lists\.linaro\.org)$/i;
+export const LIST_HOST_NAMES = ['vger.kernel.org', 'lists.linux.dev', 'lists.infradead.org', 'lists.ozlabs.org', 'lists.sourceforge.net', 'lists.freedesktop.org', 'lists.linux-foundation.org', 'kvack.org', 'lists.linaro.org'];
+const LIST_HOSTS = new RegExp(`@(${LIST_HOST_NAMES.map((h) => h.replace(/\./g, '\\.')).join('|')})$`, 'i');
 
 export function isListAddress(email: string): boolean {
   return LIST_HOSTS.test(email);
@@ -11,9 +12,17 @@ export function isListAddress(email: string): boolean {
 
 type ParsedAddress = { name?: string; address?: string; group?: ParsedAddress[] };
 
+/**
+ * One plain address, "Some Name <local@domain>" or "local@domain": most From lines. Read without the
+ * full address parser, which gives the same name and address for these (tests hold it to that).
+ */
+const PLAIN_ADDRESS = /^(?:([A-Za-z][A-Za-z -]*?) *<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>|([\w.+-]+@[\w-]+(?:\.[\w-]+)+))$/;
+
 /** People in an address header (From, To, Cc), names decoded; groups flattened. */
 export function peopleIn(raw: string | undefined): Person[] {
   if (!raw) return [];
+  const plain = PLAIN_ADDRESS.exec(raw);
+  if (plain) return [person(plain[1] ?? '', plain[2] ?? plain[3])];
   const text = utf8HeaderValue(raw); // encoded-words are decoded per name, after splitting addresses
   let parsed: ParsedAddress[];
   try {

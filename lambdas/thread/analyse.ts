@@ -1,7 +1,7 @@
 import type { MessageBody, NoiseVerdict, ParsedMessage, Quarantined, WeekAnalysis } from '../model.js';
 import { openArchive, readMbox, type MboxEntry } from '../ingest/mbox-reader.js';
 import { ArchiveDamagedError } from '../errors.js';
-import { decodeText, parseMessageHeaders, type MessageHeaders } from '../parse/message.js';
+import { contentHash, decodeText, parseMessageHeaders, type MessageHeaders } from '../parse/message.js';
 import { splitBody } from '../parse/body.js';
 import { linkSeries } from '../series/link.js';
 import { classifyNoise } from '../noise/classify.js';
@@ -62,7 +62,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
           continue;
         }
         // A different message reusing the id: keep it, under an id that says so.
-        h.message.messageId = `${h.message.messageId}#dup-${h.message.sha256.slice(0, 12)}`;
+        h.message.messageId = `${h.message.messageId}#dup-${(h.message.sha256 ?? contentHash(entry.bytes)).slice(0, 12)}`;
       }
       byId.set(h.message.messageId, h);
       headers.push(h);
@@ -115,5 +115,6 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
 
 /** analyseWeek over an mbox file (plain or gzip). */
 export function analyseMboxFile(file: string, options: AnalyseOptions = {}) {
-  return analyseWeek(readMbox(openArchive(file), { maxMessageBytes: MAX_MESSAGE_BYTES }), options);
+  // Without bodies, each message is done with before the next is read: no copy of it is needed.
+  return analyseWeek(readMbox(openArchive(file), { maxMessageBytes: MAX_MESSAGE_BYTES, borrow: options.bodies === false }), options);
 }

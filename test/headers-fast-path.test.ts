@@ -1,0 +1,184 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { headerEnd, MAX_HEADER_BYTES, readHeaders } from '../lambdas/mail/headers.js';
+import { parseMessageHeaders } from '../lambdas/parse/message.js';
+import { addressParser } from 'postal-mime';
+import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
+import { classifyNoise } from '../lambdas/noise/classify.js';
+import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
+import { sampleMbox } from './helpers.js';
+
+// The threads stage reads headers and scans bodies at the byte level; these tests hold each fast
+// path to the plain definition it replaces, on every message of the sample.
+
+const WANTED = new Set(['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id']);
+
+async function sampleMessages(): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const e of readMbox(Readable.from([zlib.gunzipSync(fs.readFileSync(sampleMbox))]), { maxMessageBytes: 25 << 20 })) {
+    if (e.kind === 'message') out.push(e.bytes);
+  }
+  return out;
+}
+
+/** Each sample message as archived, with CRLF line ends, and some hand-made header oddities. */
+async function cases(): Promise<Buffer[]> {
+  const messages = await sampleMessages();
+  const crlf = messages.map((m) => Buffer.from(m.toString('latin1').replace(/\n/g, '\r\n'), 'latin1'));
+  const odd = [
+    'Subject : spaced name\n\tfolded\n\n', ' \x0b: empty name\n cont: y\nFrom: a@b\n\n', '\xa0Cc\xa0: x@vger.kernel.org\n\nbody',
+    'SUBJECT: upper\nsubject: lower\n\n', 'no colon line\n\tcont\nTo: x\n\n', 'To: a\r\n\r\n\n\nx', 'To: a\n\nx\r\n\r\n', 'A: b', '', '\n\n',
+  ].map((t) => Buffer.from(t, 'latin1'));
+  return [...messages, ...crlf, ...odd];
+}
+
+/** The header block's end, found the plain way: the first blank line, LF or CRLF, within the limit. */
+function plainHeaderEnd(bytes: Buffer) {
+  const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
+  let i = bytes.indexOf('\n\n', 0, 'latin1');
+  let j = bytes.indexOf('\r\n\r\n', 0, 'latin1');
+  if (i < 0 || i > limit) i = -1;
+  if (j < 0 || j > limit) j = -1;
+  if (i >= 0 && (j < 0 || i < j)) return { end: i + 1, bodyOffset: i + 2 };
+  if (j >= 0) return { end: j + 2, bodyOffset: j + 4 };
+  return { end: limit, bodyOffset: limit };
+}
+
+test('headerEnd and readHeaders with wanted names agree with the plain reading, on every sample message (LF and CRLF)', async () => {
+  for (const bytes of await cases()) {
+    assert.deepEqual(headerEnd(bytes), plainHeaderEnd(bytes));
+    const all = readHeaders(bytes);
+    const wanted = readHeaders(bytes, WANTED);
+    assert.equal(wanted.bodyOffset, all.bodyOffset);
+    assert.deepEqual(wanted.fields, new Map([...all.fields].filter(([name]) => WANTED.has(name))));
+  }
+});
+
+/** Lists named in To and Cc, found the plain way: every address on the lines, kept when it is a list's. */
+function plainCcLists(bytes: Buffer): string[] {
+  const { fields } = readHeaders(bytes);
+  const text = `${fields.get('to')?.join(', ') ?? ''},${fields.get('cc')?.join(', ') ?? ''}`;
+  return [...text.matchAll(/[\w.+-]+@[\w.-]+\.\w+/g)].map((m) => m[0].toLowerCase()).filter(isListAddress);
+}
+
+test('list addresses in To and Cc are the ones a full scan of the lines finds', async () => {
+  for (const bytes of await cases()) {
+    const h = parseMessageHeaders(bytes);
+    assert.deepEqual(h.message.lists, [...new Set([...h.deliveryLists, ...plainCcLists(bytes)])].sort());
+  }
+  const piece = fc.constantFrom('@', '.', '-', '+', '_', ',', ' ', '<', '>', '"', 'A', 'x', '9', '\xc0', 'VGER.kernel.org', '@vger.kernel.org', '@kvack.org', 'kvack.org.', '@lists.linux-foundation.org', 'linux-mm', '@@');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), fc.array(piece, { maxLength: 30 }), (to, cc) => {
+      const bytes = Buffer.from(`Message-ID: <x@y>\nTo: ${to.join('')}\nCc: ${cc.join('')}\n\nbody\n`, 'latin1');
+      assert.deepEqual(parseMessageHeaders(bytes).message.lists, [...new Set(plainCcLists(bytes))].sort());
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('a b4 change-id in the body is the first "change-id:" line, and review trailers are the trailer lines, as a line-by-line reading finds them', async () => {
+  const withChangeId = Buffer.from('Message-ID: <a@b>\n\nx-change-id: no\nchange-id:\nchange-id: 20260105-foo-1a2b3c\nchange-id: later\n', 'latin1');
+  assert.equal(parseMessageHeaders(withChangeId).changeId, '20260105-foo-1a2b3c');
+  let seen = 0;
+  for (const bytes of await cases()) {
+    const { fields, bodyOffset } = readHeaders(bytes);
+    const lines = bytes.toString('latin1', bodyOffset, bodyOffset + 256 * 1024).split('\n').map((l) => l.replace(/\r$/, ''));
+    const expected = fields.get('x-change-id')?.[0]?.trim() || lines.map((l) => /^change-id: *(\S+)\s*$/.exec(l)?.[1]).find(Boolean);
+    const h = parseMessageHeaders(bytes);
+    assert.equal(h.changeId, expected);
+    if (expected) seen++;
+    // Review trailers: each "-by:" on a line that starts as a trailer counts, as the scan finds it.
+    const trailers = lines.flatMap((line) => {
+      const m = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/i.exec(line);
+      const kind = m?.[1].toLowerCase() === 'nacked' ? 'nacked-by' : `${m?.[1].toLowerCase()}-by`;
+      return m ? Array.from({ length: line.split('-by:').length - 1 }, () => ({ kind, email: m[2].trim().toLowerCase() })) : [];
+    });
+    assert.deepEqual(h.reviewTrailers, trailers);
+  }
+  assert.ok(seen > 0, 'the sample has b4 change-ids');
+});
+
+test('plain addresses read without the full address parser give the same people as it does', async () => {
+  type Parsed = { name?: string; address?: string; group?: Parsed[] };
+  const parsed = (raw: string) => {
+    const out: ReturnType<typeof person>[] = [];
+    const visit = (list: Parsed[]) => {
+      for (const a of list) {
+        if (a.group) visit(a.group);
+        else if (a.address && a.address.includes('@')) out.push(person(a.name ?? '', a.address));
+      }
+    };
+    visit(addressParser(raw) as Parsed[]);
+    return out;
+  };
+  let values = 0;
+  for (const bytes of await cases()) {
+    const { fields } = readHeaders(bytes);
+    for (const name of ['from', 'to', 'cc']) {
+      for (const raw of fields.get(name) ?? []) {
+        if (!/^[\x00-\x7f]*$/.test(raw)) continue; // 8-bit names take the full parser either way
+        assert.deepEqual(peopleIn(raw), parsed(raw), raw);
+        values++;
+      }
+    }
+  }
+  assert.ok(values > 1000);
+  const chars = (set: string, max: number) => fc.array(fc.constantFrom(...set), { maxLength: max }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(chars("aZq -'.", 12), fc.constantFrom('', ' ', '  '), chars('ab9._+-', 8), fc.array(chars('ab9-_', 6), { minLength: 1, maxLength: 4 }), fc.boolean(), (name, space, local, labels, bare) => {
+      const address = `${local}@${labels.join('.')}`;
+      const raw = bare ? address : `${name}${space}<${address}>`;
+      assert.deepEqual(peopleIn(raw), parsed(raw), raw);
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('"applied, thanks" notes are told from the bytes as from the text split into lines', async () => {
+  // The plain reading: the first 8 KB of the body as text, own lines kept until a signature or diff.
+  const plainNote = (raw: Buffer, bodyOffset: number) => {
+    const kept: string[] = [];
+    for (const line of raw.toString('latin1', bodyOffset, Math.min(raw.length, bodyOffset + 8 * 1024)).split('\n')) {
+      if (line === '-- ' || /^diff --git /.test(line)) break;
+      if (/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '') continue;
+      kept.push(line.trim());
+    }
+    return kept.join(' ');
+  };
+  const applied = /\b(applied|queued|pushed|merged|picked up)\b[^.\n]*(thanks|thank you|to|into)\b/i;
+  let notes = 0;
+  for (const bytes of await cases()) {
+    const h = parseMessageHeaders(bytes);
+    h.message.subject = 'Re: a reply'; // every message read as a reply from a person
+    h.message.from = { name: 'Some One', email: 'someone@example.org' };
+    h.autoHeaders = [];
+    const note = plainNote(bytes, h.bodyOffset);
+    const expected = note.length < 600 && applied.test(note) ? '"applied, thanks" note' : undefined;
+    assert.equal(classifyNoise(h, bytes)?.reason, expected);
+    if (expected) notes++;
+  }
+  assert.ok(notes > 0, 'the sample has "applied, thanks" notes');
+});
+
+test('messages read in small chunks, or borrowed, are the same bytes as read in one piece, after later reads (the reader reuses its buffer)', async () => {
+  const archive = zlib.gunzipSync(fs.readFileSync(sampleMbox));
+  const read = async (chunks: Buffer[]) => {
+    const out: MboxEntry[] = [];
+    for await (const e of readMbox(Readable.from(chunks), { maxMessageBytes: 25 << 20 })) out.push(e);
+    return out;
+  };
+  const whole = await read([archive]);
+  // Borrowed messages are views, good until the next entry: copied at once, they are the same bytes.
+  const borrowed: MboxEntry[] = [];
+  for await (const e of readMbox(Readable.from([archive]), { maxMessageBytes: 25 << 20, borrow: true })) borrowed.push(e.kind === 'message' ? { ...e, bytes: Buffer.from(e.bytes) } : e);
+  assert.deepEqual(borrowed, whole);
+  for (const size of [4093, 1 << 20]) {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < archive.length; i += size) chunks.push(Buffer.from(archive.subarray(i, i + size)));
+    assert.deepEqual(await read(chunks), whole);
+  }
+});
