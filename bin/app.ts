@@ -13,6 +13,12 @@ export function buildApp(app = new App()): { app: App; stateful: StatefulStack; 
     const value = app.node.tryGetContext(key);
     return value === undefined || value === '' ? undefined : String(value);
   };
+  const numberFrom = (key: string): number | undefined => {
+    const value = context(key);
+    if (value === undefined) return undefined;
+    if (!Number.isFinite(Number(value))) throw new Error(`context ${key} must be a number, got "${value}"`);
+    return Number(value);
+  };
   const env = {
     account: context('account') ?? process.env.CDK_DEFAULT_ACCOUNT,
     region: context('region') ?? process.env.CDK_DEFAULT_REGION,
@@ -36,7 +42,9 @@ export function buildApp(app = new App()): { app: App; stateful: StatefulStack; 
     timeZone: context('timeZone'),
     siteUrl: context('siteUrl'),
     model: context('model'),
-    maxUsdPerIssue: context('maxUsdPerIssue') === undefined ? undefined : Number(context('maxUsdPerIssue')),
+    maxUsdPerIssue: numberFrom('maxUsdPerIssue'),
+    sesMaxPerSecond: numberFrom('sesMaxPerSecond'),
+    sendConcurrency: numberFrom('sendConcurrency'),
   });
   // Synthesis stops on any unacknowledged AwsSolutions finding.
   Validations.of(app).addPlugins(new AwsSolutionsPlugin(app, { verbose: true }));

@@ -142,6 +142,7 @@ export class StatelessStack extends Stack {
     if (!/^[^@\s]+@[^@\s]+$/.test(props.editorEmail)) throw new Error(`editorEmail: not a mail address: "${props.editorEmail}"`);
     if (!/^[^@\s]+@[^@\s]+$/.test(props.fromAddress)) throw new Error(`fromAddress: not a mail address: "${props.fromAddress}"`);
     if (!(maxUsd >= 0)) throw new Error(`maxUsdPerIssue must be >= 0, got ${maxUsd}`);
+    if (props.sesMaxPerSecond !== undefined && !(props.sesMaxPerSecond > 0)) throw new Error(`sesMaxPerSecond must be > 0, got ${props.sesMaxPerSecond}`);
     if (!Number.isInteger(topStories) || topStories < 1) throw new Error(`topStories must be a whole number >= 1, got ${topStories}`);
 
     // Bounces and complaints: SES publishes them to this topic through the configuration set.
