@@ -163,6 +163,8 @@ test('the synthesized state machine runs locally: sample archive in, stories dra
   const sum = (reports: typeof first.send, key: 'total' | 'sent' | 'alreadySent') => reports.reduce((n, r) => n + r[key], 0);
   assert.deepEqual({ total: sum(first.send, 'total'), sent: sum(first.send, 'sent') }, { total: 3, sent: 3 });
   assert.deepEqual(first.send.map((r) => r.batchId), ['0/3', '1/3', '2/3']);
+  // The same plan in the site bucket, where the Distributed Map (large lists) reads its items.
+  assert.deepEqual(JSON.parse((await aws.storage.site.get('deliveries/2026-W02/batches.json'))!.toString('utf8')), ['0/3', '1/3', '2/3']);
   // Soft line breaks of quoted-printable and folded header lines undone, to read the links whole.
   const issues = smtp.received.slice(1).map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=').replace(/\r?\n[ \t]+/g, ' '));
   assert.equal(issues.length, 3);
