@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { Readable, TransformOptions } from 'node:stream';
 import { ArchiveDamagedError, InputError } from '../errors.js';
+import { hasAt, isLatin1Space } from '../mail/bytes.js';
 
 /** Bytes of an oversized message kept with its quarantine record, so nothing is lost without a trace. */
 export const QUARANTINE_SAMPLE_BYTES = 64 * 1024;
@@ -98,7 +99,7 @@ export function unescapeMboxrd(message: Buffer): Buffer {
 
 /** True when the bytes are only whitespace (as String.prototype.trim sees latin1 text). */
 function isBlank(bytes: Buffer): boolean {
-  for (const b of bytes) if (b !== 0x20 && (b < 0x09 || b > 0x0d) && b !== 0xa0) return false;
+  for (const b of bytes) if (!isLatin1Space(b)) return false;
   return true;
 }
 
@@ -113,12 +114,6 @@ function messageBody(block: Buffer): Buffer {
 
 const CONTENT_LENGTH = Buffer.from('Content-Length:', 'latin1');
 const CONTENT_LENGTH_LOWER = Buffer.from('content-length:', 'latin1');
-
-/** True when `bytes` holds `word` at index `at`. */
-function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
-  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
-  return true;
-}
 
 /** Content-Length of an mboxcl/mboxcl2 message when its header block names one. */
 function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; length: number } | 'incomplete' | undefined {

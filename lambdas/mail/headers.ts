@@ -1,4 +1,5 @@
 import { decodeWords } from 'postal-mime';
+import { isLatin1Space } from './bytes.js';
 
 /** Header blocks longer than this are cut: a crafted message must not make us scan megabytes of "headers". */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -23,11 +24,6 @@ export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
   if (j >= 0) return { end: j + 2, bodyOffset: j + 4 };
   const end = Math.min(bytes.length, limit);
   return { end, bodyOffset: end };
-}
-
-/** Whitespace as String.prototype.trim sees it in latin1 text. */
-function isTrimmed(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0;
 }
 
 type NameMatcher = (bytes: Buffer, start: number, end: number) => string | undefined;
@@ -94,8 +90,8 @@ export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>): Header
           flush();
           let nameStart = at;
           let nameEnd = colon;
-          while (nameStart < nameEnd && isTrimmed(bytes[nameStart])) nameStart++;
-          while (nameEnd > nameStart && isTrimmed(bytes[nameEnd - 1])) nameEnd--;
+          while (nameStart < nameEnd && isLatin1Space(bytes[nameStart])) nameStart++;
+          while (nameEnd > nameStart && isLatin1Space(bytes[nameEnd - 1])) nameEnd--;
           named = nameEnd > nameStart;
           // Only the fields asked for are decoded: Received chains are most of a header block.
           if (!named) key = undefined;

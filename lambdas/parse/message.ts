@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { loreUrl, type ParsedMessage, type Person } from '../model.js';
 import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders, type HeaderBlock } from '../mail/headers.js';
 import { parseMailDate } from '../mail/dates.js';
-import { isListAddress, LIST_HOST_NAMES, peopleIn } from './people.js';
+import { isListAddress, LIST_HOST_ALTERNATION, peopleIn } from './people.js';
+import { hasAt } from '../mail/bytes.js';
 
 /** How much of a body the byte-level scans read: trailers and change-ids sit in the first part. */
 const SCAN_BODY_BYTES = 256 * 1024;
@@ -31,13 +32,7 @@ const WANTED = new Set(['message-id', 'references', 'in-reply-to', 'date', 'from
 
 const CHANGE_ID = Buffer.from('change-id:', 'latin1');
 
-/** True when `bytes` holds `word` at index `at`. */
-function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
-  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
-  return true;
-}
-
-const LIST_HOST_AT = new RegExp(`@(${LIST_HOST_NAMES.map((host) => host.replace(/\./g, '\\.')).join('|')})`, 'g');
+const LIST_HOST_AT = new RegExp(`@(${LIST_HOST_ALTERNATION})`, 'g');
 
 /** Characters an address match can span: no match of LIST_ADDRESS crosses any other character. */
 function isAddressChar(c: number): boolean {
@@ -107,34 +102,27 @@ const PEOPLE = Symbol('people');
 type PeopleState = { toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[] };
 type WithPeople = ParsedMessage & { [PEOPLE]: PeopleState };
 
+/** An accessor for `field`, parsed from its raw text on first use; one function pair for every message. */
+function lazyPeopleField(field: 'to' | 'cc'): PropertyDescriptor {
+  const raw = field === 'to' ? 'toRaw' : 'ccRaw';
+  return {
+    get(this: WithPeople) {
+      const state = this[PEOPLE];
+      return (state[field] ??= peopleIn(state[raw]));
+    },
+    set(this: WithPeople, people: Person[]) {
+      this[PEOPLE][field] = people;
+    },
+    enumerable: true,
+    configurable: true,
+  };
+}
+
 /**
  * To and Cc as own enumerable accessors whose functions every message shares: per-message closures
  * would give each message its own hidden class, most of a message's memory in a big week.
  */
-const LAZY_PEOPLE: PropertyDescriptorMap = {
-  to: {
-    get(this: WithPeople) {
-      const state = this[PEOPLE];
-      return (state.to ??= peopleIn(state.toRaw));
-    },
-    set(this: WithPeople, people: Person[]) {
-      this[PEOPLE].to = people;
-    },
-    enumerable: true,
-    configurable: true,
-  },
-  cc: {
-    get(this: WithPeople) {
-      const state = this[PEOPLE];
-      return (state.cc ??= peopleIn(state.ccRaw));
-    },
-    set(this: WithPeople, people: Person[]) {
-      this[PEOPLE].cc = people;
-    },
-    enumerable: true,
-    configurable: true,
-  },
-};
+const LAZY_PEOPLE: PropertyDescriptorMap = { to: lazyPeopleField('to'), cc: lazyPeopleField('cc') };
 
 /**
  * Reads a message's headers. The content hash is computed only when the message has no Message-ID

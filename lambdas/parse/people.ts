@@ -3,8 +3,10 @@ import type { Person } from '../model.js';
 import { utf8HeaderValue } from '../mail/headers.js';
 
 /** Hosts whose addresses are mailing lists, not people (vger and the other kernel list servers). */
-export const LIST_HOST_NAMES = ['vger.kernel.org', 'lists.linux.dev', 'lists.infradead.org', 'lists.ozlabs.org', 'lists.sourceforge.net', 'lists.freedesktop.org', 'lists.linux-foundation.org', 'kvack.org', 'lists.linaro.org'];
-const LIST_HOSTS = new RegExp(`@(${LIST_HOST_NAMES.map((h) => h.replace(/\./g, '\\.')).join('|')})$`, 'i');
+const LIST_HOST_NAMES = ['vger.kernel.org', 'lists.linux.dev', 'lists.infradead.org', 'lists.ozlabs.org', 'lists.sourceforge.net', 'lists.freedesktop.org', 'lists.linux-foundation.org', 'kvack.org', 'lists.linaro.org'];
+/** The list hosts as a regular-expression alternation (dots escaped). */
+export const LIST_HOST_ALTERNATION = LIST_HOST_NAMES.map((host) => host.replace(/\./g, '\\.')).join('|');
+const LIST_HOSTS = new RegExp(`@(${LIST_HOST_ALTERNATION})$`, 'i');
 
 export function isListAddress(email: string): boolean {
   return LIST_HOSTS.test(email);
