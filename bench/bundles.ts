@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { ALIASES, BUNDLING, DATA_FILES, handlerEntry, PROJECT_ROOT } from '../lib/constructs/stage-function.js';
 
 /** The target for every Lambda bundle: a cold-start proxy (issue 8). */
@@ -32,12 +32,11 @@ const packageOf = (input: string) => {
   return m ? m[1] : '(project)';
 };
 
-/** Bundles one handler exactly as the stack does (StageFunction's BUNDLING) and measures it. */
-export async function measureBundle(handler: string): Promise<BundleFigure> {
-  const result = await build({
-    entryPoints: [handlerEntry(handler)],
+/** esbuild options for an entry, the stack's (StageFunction's BUNDLING and ALIASES). */
+export function bundleOptions(entry: string): BuildOptions {
+  return {
+    entryPoints: [entry],
     bundle: true,
-    write: false,
     platform: 'node',
     format: 'esm',
     target: BUNDLING.target,
@@ -47,10 +46,14 @@ export async function measureBundle(handler: string): Promise<BundleFigure> {
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.externalModules],
     alias: ALIASES,
-    metafile: true,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
-  });
+  };
+}
+
+/** Bundles one handler exactly as the stack does and measures it. */
+export async function measureBundle(handler: string): Promise<BundleFigure> {
+  const result = await build({ ...bundleOptions(handlerEntry(handler)), write: false, metafile: true });
   const output = Object.values(result.metafile.outputs)[0];
   const byPackage = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { handlerNames, MAX_BUNDLE_BYTES, measureBundle, type BundleFigure } from '../bench/bundles.js';
-import { ALIASES, BUNDLING, DATA_FILES, PROJECT_ROOT } from '../lib/constructs/stage-function.js';
+import { bundleOptions, handlerNames, MAX_BUNDLE_BYTES, measureBundle, type BundleFigure } from '../bench/bundles.js';
+import { DATA_FILES, PROJECT_ROOT } from '../lib/constructs/stage-function.js';
 import { countTokens } from '../lambdas/draft/pack.js';
 import { renderIssue } from '../lambdas/render/render.js';
 import type { IssueDocument } from '../lambdas/model.js';
@@ -26,10 +26,7 @@ test('every Lambda bundle is under 1 MiB', async () => {
 
 test('the bundled drafting code counts tokens with the ranks file the stack puts beside it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-bundle-'));
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'lambdas', 'draft', 'pack.ts')], bundle: true, outfile: path.join(dir, 'index.mjs'), platform: 'node', format: 'esm',
-    target: BUNDLING.target, mainFields: [...BUNDLING.mainFields], banner: { js: BUNDLING.banner }, external: [...BUNDLING.externalModules], alias: ALIASES, logLevel: 'silent',
-  });
+  await build({ ...bundleOptions(path.join(PROJECT_ROOT, 'lambdas', 'draft', 'pack.ts')), outfile: path.join(dir, 'index.mjs') });
   assert.ok(fs.statSync(path.join(dir, 'index.mjs')).size < 200 * 1024, 'the ranks are not inside the bundle');
   const bundled = await import(pathToFileURL(path.join(dir, 'index.mjs')).href) as typeof import('../lambdas/draft/pack.js');
   for (const file of DATA_FILES.draft) fs.copyFileSync(file, path.join(dir, path.basename(file)));
@@ -40,10 +37,7 @@ test('the bundled drafting code counts tokens with the ranks file the stack puts
 
 test('MJML rendering in the bundle (slim cheerio, unused MJML features left out) gives the same issue as the package', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-bundle-'));
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'lambdas', 'render', 'render.ts')], bundle: true, outfile: path.join(dir, 'index.mjs'), platform: 'node', format: 'esm',
-    target: BUNDLING.target, mainFields: [...BUNDLING.mainFields], banner: { js: BUNDLING.banner }, external: [...BUNDLING.externalModules], alias: ALIASES, logLevel: 'silent',
-  });
+  await build({ ...bundleOptions(path.join(PROJECT_ROOT, 'lambdas', 'render', 'render.ts')), outfile: path.join(dir, 'index.mjs') });
   const bundled = await import(pathToFileURL(path.join(dir, 'index.mjs')).href) as typeof import('../lambdas/render/render.js');
   const para = (i: number) => ({ text: `Ada said, "the buffer <b>must</b> be zeroed & ${i}."`, quotes: [{ text: `the buffer <b>must</b> be zeroed & ${i}.`, author: { name: 'Ada', email: 'ada@example.org' }, messageId: 'a@x', url: 'https://lore.kernel.org/r/a@x' }] });
   const doc: IssueDocument = {
