@@ -88,10 +88,12 @@ export async function sendIssue(storage: Storage, mailer: Mailer, options: SendO
   const flushMarks = async () => {
     if (marks.length) await storage.table.batchPut(marks.splice(0));
   };
+  let oldestMarkAt = 0;
   const markDelivered = async (email: string) => {
-    const at = new Date();
-    marks.push({ pk: sendPk, sk: email, type: 'send', state: 'delivered', at: at.toISOString() });
-    if (marks.length >= MARK_BATCH || at.getTime() - Date.parse(String(marks[0].at)) >= MARK_MAX_WAIT_MS) await flushMarks();
+    const now = Date.now();
+    if (marks.length === 0) oldestMarkAt = now;
+    marks.push({ pk: sendPk, sk: email, type: 'send', state: 'delivered', at: new Date(now).toISOString() });
+    if (marks.length >= MARK_BATCH || now - oldestMarkAt >= MARK_MAX_WAIT_MS) await flushMarks();
   };
 
   let everyone = await recipients(storage);
