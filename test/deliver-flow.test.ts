@@ -229,6 +229,59 @@ test('a message the server refuses after the "." is not taken for delivered: the
   }
 });
 
+test('a message committed before its body reached the wire settles as not delivered, not in doubt', async () => {
+  // The server holds its answer to RCPT TO: the sender's record can be committed while no byte of the
+  // body has gone out. A run killed there must leave evidence that it was not delivered.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onRcptTo(_address, _session, callback) {
+      void held.then(() => callback());
+    },
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => callback());
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const journal = path.join(tempDir(), 'journal.log');
+  const mail = { from: FROM, to: 'held@example.com', subject: 's', html: '<p>x</p>', text: 'x', messageId: '<held.2026-W31@kernel-news.test>', headers: {} };
+  const settleNow = async () => {
+    const rerun = new SmtpMailer(url, { journal });
+    return rerun.settle(mail).finally(() => rerun.close());
+  };
+  const mailer = new SmtpMailer(url, { journal });
+  let committed!: () => void;
+  const commitSeen = new Promise<void>((resolve) => (committed = resolve));
+  const sending = mailer.send(mail, async () => committed());
+  try {
+    await Promise.race([commitSeen, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    // What a re-run would find if the sender died now (whether or not the commit came yet).
+    assert.equal(await settleNow(), false);
+  } finally {
+    release();
+    await sending;
+    await mailer.close();
+    server.close();
+  }
+  assert.equal(await settleNow(), true, 'delivered once the server took it');
+});
+
+test('after a connection went to TLS (unwatchable), a message with no "dot" stays in doubt', async () => {
+  const journal = path.join(tempDir(), 'journal.log');
+  const ids = ['<a@kernel-news.test>', '<b@kernel-news.test>', '<c@kernel-news.test>'];
+  fs.writeFileSync(journal, `start ${ids[0]}\nstart ${ids[1]}\nopen ${ids[1]}\ndot ${ids[1]}\nstart ${ids[2]}\nopen ${ids[2]}\n`);
+  const settle = async (messageId: string) => {
+    const mailer = new SmtpMailer('smtp://127.0.0.1:1', { journal });
+    return mailer.settle({ messageId }).finally(() => mailer.close());
+  };
+  assert.deepEqual([await settle(ids[0]), await settle(ids[1]), await settle(ids[2])], [false, true, false]);
+  fs.appendFileSync(journal, 'blind -\n');
+  assert.deepEqual([await settle(ids[0]), await settle(ids[1]), await settle(ids[2])], [undefined, true, false]);
+});
+
 test('batches split the recipients: every subscriber is in exactly one of them', async () => {
   await importConfirmed(aws.storage, Array.from({ length: 60 }, (_, i) => `batch${i}@example.org`));
   const week = '2026-W26';

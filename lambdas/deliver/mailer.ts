@@ -42,10 +42,13 @@ export async function compose(mail: OutgoingMail): Promise<Buffer> {
 /**
  * SMTP through nodemailer (pooled). The raw message is streamed; its end waits for `commit`.
  * With a `journal` file, each connection's plaintext wire is watched and the journal, written
- * synchronously (a killed process leaves it behind), gets "open <Message-ID>" as a message's body goes
- * out and "dot <Message-ID>" as its terminating "." is handed to the operating system. A re-run settles
- * its committed-but-unconfirmed messages from that: "dot" was delivered, "open" alone was not.
- * TLS connections cannot be watched and leave no evidence; their messages stay in doubt.
+ * synchronously (a killed process leaves it behind), gets "start <Message-ID>" before the message's
+ * record is committed, "open <Message-ID>" as its body goes out and "dot <Message-ID>" as its
+ * terminating "." is handed to the operating system. A re-run settles its committed-but-unconfirmed
+ * messages from that: "dot" was delivered; "open" or "start" alone was not (nodemailer reads the
+ * message ahead, so the commit can come while the server is still answering RCPT TO).
+ * A connection that turns to TLS cannot be watched: it writes "blind", and from then on a message
+ * with no "dot" may have been delivered unseen, so it stays in doubt.
  */
 export class SmtpMailer implements Mailer {
   private readonly transport;
@@ -76,6 +79,7 @@ export class SmtpMailer implements Mailer {
   }
   async send(mail: OutgoingMail, commit: () => Promise<void>): Promise<void> {
     const bytes = await compose(mail);
+    this.journal?.write('start', mail.messageId);
     const raw = Readable.from((async function* () {
       yield bytes;
       await commit(); // recorded before the server can accept the message
@@ -100,26 +104,33 @@ export class SmtpMailer implements Mailer {
 class HandOverJournal {
   private fd?: number;
   private lastEvents?: Map<string, string>;
+  /** Some connection went to TLS: messages sent over it left no trace. */
+  private blind = false;
   constructor(private readonly file: string) {}
-  write(event: 'open' | 'dot' | 'queued' | 'refused', messageId: string): void {
+  write(event: 'start' | 'open' | 'dot' | 'queued' | 'refused' | 'blind', messageId: string): void {
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a');
     }
     fs.writeSync(this.fd, `${event} ${messageId}\n`);
   }
-  /** By the last event for the message: true after "dot"; false after "open", "queued" or "refused"; undefined if never seen. */
+  /**
+   * By the last event for the message: true after "dot"; false after "open", "queued" or "refused",
+   * and after "start" while no connection went blind; undefined (in doubt) otherwise.
+   */
   state(messageId: string): boolean | undefined {
     if (!this.lastEvents) {
       this.lastEvents = new Map();
       const text = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8') : '';
       for (const line of text.split('\n')) {
         const [event, id] = line.split(' ');
-        if (id) this.lastEvents.set(id, event);
+        if (event === 'blind') this.blind = true;
+        else if (id) this.lastEvents.set(id, event);
       }
     }
     const event = this.lastEvents.get(messageId);
-    return event === undefined ? undefined : event === 'dot';
+    if (event === undefined || (event === 'start' && this.blind)) return undefined;
+    return event === 'dot';
   }
 }
 
@@ -155,7 +166,10 @@ function watchWire(socket: net.Socket, journal: HandOverJournal): void {
       return result;
     }
     if (phase === 'commands') {
-      if (/^STARTTLS\r\n/im.test(text)) phase = 'unwatchable'; // encrypted from here on
+      if (/^STARTTLS\r\n/im.test(text)) {
+        phase = 'unwatchable'; // encrypted from here on
+        journal.write('blind', '-');
+      }
       else if (/(^|\r\n)DATA\r\n$/.test(text)) { phase = 'data'; messageId = undefined; }
     } else if (!messageId) {
       messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(text)?.[1];
