@@ -8,7 +8,8 @@ import { headerEnd, MAX_HEADER_BYTES, readHeaders } from '../lambdas/mail/header
 import { parseMessageHeaders } from '../lambdas/parse/message.js';
 import { addressParser } from 'postal-mime';
 import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
-import { classifyNoise } from '../lambdas/noise/classify.js';
+import { BOT_NAMES, BOT_SENDERS, botReason, classifyNoise } from '../lambdas/noise/classify.js';
+import { compareDates, wasSplit, baseSubject } from '../lambdas/thread/jwz.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { sampleMbox } from './helpers.js';
 
@@ -181,4 +182,84 @@ test('messages read in small chunks, or borrowed, are the same bytes as read in 
     for (let i = 0; i < archive.length; i += size) chunks.push(Buffer.from(archive.subarray(i, i + size)));
     assert.deepEqual(await read(chunks), whole);
   }
+});
+
+test('the reader\'s blank-line hint is the first blank line (LF LF) of the message, and parsing with it is parsing without it', async () => {
+  const archive = zlib.gunzipSync(fs.readFileSync(sampleMbox));
+  const check = async (mbox: Buffer) => {
+    let hinted = 0;
+    for await (const e of readMbox(Readable.from([mbox]), { maxMessageBytes: 25 << 20 })) {
+      if (e.kind !== 'message') continue;
+      if (e.blankLine !== undefined) {
+        hinted++;
+        assert.equal(e.blankLine, e.bytes.indexOf('\n\n', 0, 'latin1'));
+      }
+      assert.deepEqual(headerEnd(e.bytes, e.blankLine), headerEnd(e.bytes));
+      assert.deepEqual(parseMessageHeaders(e.bytes, undefined, e.blankLine), parseMessageHeaders(e.bytes));
+    }
+    return hinted;
+  };
+  assert.ok((await check(archive)) > 100, 'the sample\'s messages come with the hint');
+  // Random archives: separators, blank lines, CRLF, mboxrd escapes and Content-Length in any order.
+  const piece = fc.constantFrom('From a@b Thu Jan  1 00:00:00 1970\n', 'Subject: x\n', '\n', '\r\n', '>From me\n', 'Content-Length: 3\n', 'abc', 'To: a@vger.kernel.org\n', ' folded\n');
+  await fc.assert(
+    fc.asyncProperty(fc.array(piece, { maxLength: 40 }), async (pieces) => {
+      await check(Buffer.from(`From a@b Thu Jan  1 00:00:00 1970\n${pieces.join('')}`, 'latin1'));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('dates compared without the collator order as localeCompare does', () => {
+  const iso = fc.date({ min: new Date('1990-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  const any = fc.oneof(iso, fc.string({ maxLength: 30 }), fc.constantFrom('', '2026-01-05T10:00:00Z', '2026-01-05T10:00:00.000Z', '2026-01-05 10:00:00.000Z'));
+  fc.assert(
+    fc.property(any, any, (a, b) => assert.equal(Math.sign(compareDates(a, b)), Math.sign(a.localeCompare(b)), `${a} vs ${b}`)),
+    { numRuns: 5000 },
+  );
+});
+
+test('"(was: ...)" subjects: the quick look for "(was" or "[was" never turns away one the full pattern takes', () => {
+  const plain = (subject: string) => {
+    const m = /^(.*?)\s*[([]\s*was\s*:?\s*(.*?)\s*[)\]]?\s*$/i.exec(subject);
+    return !m || !m[2] ? undefined : { now: baseSubject(m[1]), was: baseSubject(m[2]) };
+  };
+  const piece = fc.constantFrom('(', '[', ')', ']', ' ', 'was', 'WAS', 'Was:', ':', 'Re: ', 'foo', '\t', 'was:');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+      const subject = pieces.join('');
+      assert.deepEqual(wasSplit(subject), plain(subject));
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('bot senders: one combined pattern first, then the rules in order, give what the rules alone give', async () => {
+  const plain = (email: string, name: string) => BOT_SENDERS.find(([re]) => re.test(email))?.[1] ?? BOT_NAMES.find(([re]) => re.test(name))?.[1];
+  for (const bytes of await cases()) {
+    const { from } = parseMessageHeaders(bytes).message;
+    assert.equal(botReason(from.email, from.name), plain(from.email, from.name));
+  }
+  const piece = fc.constantFrom('lkp', '@intel.com', 'syzbot', 'syzkaller', 'patchwork-bot', 'pr-tracker-bot@', 'bot+bpf-ci@', 'bpf-ci', 'kernelci', 'noreply@', 'no-reply@', 'bugzilla-daemon@', 'ci@', 'ci-bot@', 'ci_notify@', '-ci@', 'kbuild@', 'kernel test robot', 'Kernel Test Robot', 'bot', 'Bot', 'robot', ' ', 'x', '@', '.');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 6 }), fc.array(piece, { maxLength: 6 }), (e, n) => {
+      assert.equal(botReason(e.join(''), n.join('')), plain(e.join(''), n.join('')));
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('To and Cc lines that share a fingerprint (length, sampled characters) are still told apart', () => {
+  // Same length, same characters at the sampled places (eighths and the end), different people.
+  const a = 'Aa <aaaaaaaaaaaaaaaaa@example.org>, Bb <bbbbbbbbbbbbbbbbbbbb@example.org>';
+  const b = a.replace('aaaaaaaaaaaaaaaaa@', 'aaaaaaaaaaaaaaaaz@');
+  const n = a.length;
+  const sampled = [...Array.from({ length: 8 }, (_, k) => (n * k) >> 3), n - 1];
+  assert.ok(sampled.every((i) => a[i] === b[i]) && a !== b, 'the two lines share a fingerprint');
+  const message = (to: string) => parseMessageHeaders(Buffer.from(`Message-ID: <${to.length}@x>\nTo: ${to}\n\nbody\n`, 'latin1')).message;
+  const first = message(a);
+  const second = message(b);
+  assert.deepEqual(first.to.map((p) => p.email), ['aaaaaaaaaaaaaaaaa@example.org', 'bbbbbbbbbbbbbbbbbbbb@example.org']);
+  assert.deepEqual(second.to.map((p) => p.email), ['aaaaaaaaaaaaaaaaz@example.org', 'bbbbbbbbbbbbbbbbbbbb@example.org']);
+  assert.equal(message(a).to[0].email, 'aaaaaaaaaaaaaaaaa@example.org', 'and a line seen again is still its own');
 });

@@ -14,7 +14,11 @@ const QUEUE_BUFFER_BYTES = 2 << 20;
 const FILE_READ_BYTES = 1 << 20;
 
 export type MboxEntry =
-  | { kind: 'message'; offset: number; bytes: Buffer }
+  /**
+   * `blankLine`: index in `bytes` of the first "\n\n" (the LF blank line ending the headers), when
+   * the reader already found it; a hint that spares the parser a second search of the header block.
+   */
+  | { kind: 'message'; offset: number; bytes: Buffer; blankLine?: number }
   | { kind: 'quarantine'; offset: number; size: number; reason: string; sample: Buffer };
 
 export interface MboxReadOptions {
@@ -112,17 +116,31 @@ function messageBody(block: Buffer): Buffer {
   return body;
 }
 
+/** `at` when it is where `bytes` has "\n\n": a hint is passed on only when it is right. */
+function blankLineAt(bytes: Buffer, at: number): number | undefined {
+  return at >= 0 && bytes[at] === 0x0a && bytes[at + 1] === 0x0a ? at : undefined;
+}
+
 const CONTENT_LENGTH = Buffer.from('Content-Length:', 'latin1');
 const CONTENT_LENGTH_LOWER = Buffer.from('content-length:', 'latin1');
 
-/** Content-Length of an mboxcl/mboxcl2 message when its header block names one. */
-function contentLength(buf: Buffer, messageStart: number): { bodyStart: number; length: number } | 'incomplete' | undefined {
+/**
+ * What the reader learns from a message's header block: where its first "\n\n" is (-1: not in
+ * `buf`), and its Content-Length (mboxcl/mboxcl2) when it names one. 'incomplete': read more first.
+ */
+type HeaderFacts = { blank: number; length?: { bodyStart: number; length: number } };
+
+function headerFacts(buf: Buffer, messageStart: number): HeaderFacts | 'incomplete' {
   const firstNl = buf.indexOf(0x0a, messageStart);
   if (firstNl < 0) return 'incomplete';
   const scanEnd = firstNl + CONTENT_LENGTH_SCAN_BYTES;
   const blank = buf.indexOf('\n\n', firstNl, 'latin1');
-  if (blank < 0) return buf.length < scanEnd ? 'incomplete' : undefined;
-  if (blank > scanEnd) return undefined;
+  if (blank < 0) return buf.length < scanEnd ? 'incomplete' : { blank };
+  return { blank, length: blank > scanEnd ? undefined : contentLength(buf, firstNl, blank) };
+}
+
+/** Content-Length of an mboxcl/mboxcl2 message when the header block between `firstNl` and `blank` names one. */
+function contentLength(buf: Buffer, firstNl: number, blank: number): { bodyStart: number; length: number } | undefined {
   // Looked for in the bytes first: most mbox files have no Content-Length, and this runs per message.
   // By its rare tail "gth:": a short needle's search is several times faster than a 15-byte one's.
   const headers = buf.subarray(firstNl, blank + 1); // search the header block only, not the rest of the buffer
@@ -153,7 +171,8 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
   /** A "From " after a ">" was seen in the message being read: it may need mboxrd unescaping. */
   let escapedFromSeen = false;
 
-  function* emit(block: Buffer, offset: number): Generator<MboxEntry> {
+  /** `blank`: index in `block` of its first "\n\n" after the separator line, -1 when not known. */
+  function* emit(block: Buffer, offset: number, blank: number): Generator<MboxEntry> {
     if (!started) {
       started = true;
       if (!isSeparatorAt(block, 0)) {
@@ -175,7 +194,8 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
       return;
     }
     const bytes = escapedFromSeen ? unescapeMboxrd(body) : body;
-    yield { kind: 'message', offset, bytes: bytes === body && !options.borrow ? Buffer.from(body) : bytes };
+    const blankLine = bytes === body ? blankLineAt(bytes, blank - (body.byteOffset - block.byteOffset)) : undefined;
+    yield { kind: 'message', offset, bytes: bytes === body && !options.borrow ? Buffer.from(body) : bytes, blankLine };
   }
 
   /**
@@ -228,9 +248,11 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
       }
       if (view.length === 0) return;
       // mboxcl2: trust Content-Length when the byte after the body starts the next separator (or EOF).
-      const cl = isSeparatorAt(view, 0) ? contentLength(view, 0) : undefined;
-      if (cl === 'incomplete' && !final) return; // the header block is not all here yet
-      if (cl && cl !== 'incomplete') {
+      const facts = isSeparatorAt(view, 0) ? headerFacts(view, 0) : undefined;
+      if (facts === 'incomplete' && !final) return; // the header block is not all here yet
+      const blank = facts && facts !== 'incomplete' ? facts.blank : -1;
+      const cl = facts && facts !== 'incomplete' ? facts.length : undefined;
+      if (cl) {
         const after = cl.bodyStart + cl.length;
         if (after <= view.length) {
           const restStart = after < view.length && view[after] === 0x0a ? after + 1 : after;
@@ -240,7 +262,8 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
             started = true;
             const block = options.borrow ? view.subarray(0, after) : Buffer.from(view.subarray(0, after));
             const nl = block.indexOf(0x0a);
-            yield { kind: 'message', offset: consumed, bytes: block.subarray(nl + 1) };
+            const bytes = block.subarray(nl + 1);
+            yield { kind: 'message', offset: consumed, bytes, blankLine: blankLineAt(bytes, blank - nl - 1) };
             queue.drop(restStart);
             consumed += restStart;
             searchFrom = 0;
@@ -263,7 +286,7 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
           searchFrom = Math.max(0, view.length - 6);
           return;
         }
-        yield* emit(view, consumed);
+        yield* emit(view, consumed, blank);
         consumed += view.length;
         queue.drop(view.length);
         return;
@@ -273,7 +296,7 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
         started = true;
         continue;
       }
-      yield* emit(view.subarray(0, sep), consumed);
+      yield* emit(view.subarray(0, sep), consumed, blank);
       queue.drop(sep);
       consumed += sep;
       searchFrom = 0;

@@ -11,10 +11,13 @@ export interface HeaderBlock {
   bodyOffset: number;
 }
 
-/** Finds the blank line that ends the header block (LF or CRLF). */
-export function headerEnd(bytes: Buffer): { end: number; bodyOffset: number } {
+/**
+ * Finds the blank line that ends the header block (LF or CRLF). `blankLine`: where the first "\n\n"
+ * is, when the mbox reader already found it (it searched the same bytes for Content-Length).
+ */
+export function headerEnd(bytes: Buffer, blankLine?: number): { end: number; bodyOffset: number } {
   const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
-  let i = bytes.indexOf('\n\n', 0, 'latin1');
+  let i = blankLine ?? bytes.indexOf('\n\n', 0, 'latin1');
   if (i > limit) i = -1;
   // A CRLF blank line counts only when it comes first: searching past the LF one (or the limit)
   // would read the whole body for nothing.
@@ -59,8 +62,8 @@ function nameMatcher(wanted: ReadonlySet<string>): NameMatcher {
  * only those fields are kept. Values stay as raw bytes read as
  * latin1 (binary-safe), unfolded; decode them with `decodeHeaderValue` when they are shown to people.
  */
-export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>): HeaderBlock {
-  const { end, bodyOffset } = headerEnd(bytes);
+export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>, blankLine?: number): HeaderBlock {
+  const { end, bodyOffset } = headerEnd(bytes, blankLine);
   const fields = new Map<string, string[]>();
   const match = wanted && nameMatcher(wanted);
   let named = false; // a header line has been read: indented lines continue it

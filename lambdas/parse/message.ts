@@ -54,6 +54,24 @@ function shared(text: string): string {
   return text;
 }
 
+/**
+ * shared() for the long To and Cc lines (a thread's replies repeat them): looked up by a cheap
+ * fingerprint (the length and nine characters spread along the line) and confirmed with ===, since
+ * hashing whole lines of hundreds of characters was most of a Map lookup's cost. Two lines with one
+ * fingerprint only cost a second copy; a line is never swapped for a different one.
+ */
+const sharedLines = new Map<number, string>();
+function sharedLine(text: string): string {
+  const n = text.length;
+  let key = n;
+  for (let k = 0; k <= 8; k++) key = (key * 31 + text.charCodeAt(k === 8 ? n - 1 : (n * k) >> 3)) | 0;
+  const kept = sharedLines.get(key);
+  if (kept === text) return kept;
+  if (sharedLines.size >= SHARED_STRINGS_KEPT) sharedLines.clear();
+  sharedLines.set(key, text);
+  return text;
+}
+
 /** shared() for a slice of a longer string: a copy is kept, so the longer string is not pinned. */
 function sharedCopy(slice: string): string {
   return sharedStrings.get(slice) ?? shared(Buffer.from(slice, 'latin1').toString('latin1')); // header text is latin1
@@ -127,9 +145,10 @@ const LAZY_PEOPLE: PropertyDescriptorMap = { to: lazyPeopleField('to'), cc: lazy
 /**
  * Reads a message's headers. The content hash is computed only when the message has no Message-ID
  * (its stand-in id derives from it) or when the caller passes one: threading never needs it.
+ * `blankLine`: the mbox reader's hint, where the first "\n\n" of `bytes` is.
  */
-export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHeaders {
-  const block: HeaderBlock = readHeaders(bytes, WANTED);
+export function parseMessageHeaders(bytes: Buffer, sha256?: string, blankLine?: number): MessageHeaders {
+  const block: HeaderBlock = readHeaders(bytes, WANTED, blankLine);
   const ids = messageIdsIn(firstHeader(block, 'message-id'));
   if (ids.length === 0) sha256 ??= contentHash(bytes);
   const messageId = ids[0] ?? `sha256-${sha256}@kernel-news.invalid`;
@@ -178,7 +197,7 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string): MessageHead
     : { messageId, sha256, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url };
   // To and Cc people are parsed on first use (most stages never look at them).
   const message = Object.defineProperties(fields, LAZY_PEOPLE) as WithPeople;
-  const people: PeopleState = { toRaw: toRaw === undefined ? undefined : shared(toRaw), ccRaw: ccRaw === undefined ? undefined : shared(ccRaw) };
+  const people: PeopleState = { toRaw: toRaw === undefined ? undefined : sharedLine(toRaw), ccRaw: ccRaw === undefined ? undefined : sharedLine(ccRaw) };
   Object.defineProperty(message, PEOPLE, { value: people });
   return {
     message,

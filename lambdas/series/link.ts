@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ParsedMessage, Series, SeriesVersion, Thread } from '../model.js';
-import { isReplySubject } from '../thread/jwz.js';
+import { compareDates, isReplySubject } from '../thread/jwz.js';
 import type { MessageHeaders } from '../parse/message.js';
 import { normaliseTitle, parseSubjectTags, type SubjectTags } from './subject.js';
 
@@ -52,7 +52,7 @@ export function linkSeries(headers: MessageHeaders[], threads: Thread[]): Series
 
   const series = new Map<string, Series>();
   for (const v of versions.values()) {
-    const postings = v.postings.sort((a, b) => (a.tags.part ?? 0) - (b.tags.part ?? 0) || (a.message.date ?? '').localeCompare(b.message.date ?? ''));
+    const postings = v.postings.sort((a, b) => (a.tags.part ?? 0) - (b.tags.part ?? 0) || compareDates(a.message.date ?? '', b.message.date ?? ''));
     const cover = postings.find((p) => p.tags.part === 0) ?? postings[0];
     const changeId = postings.find((p) => p.changeId)?.changeId;
     const author = cover.message.from;

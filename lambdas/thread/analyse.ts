@@ -48,7 +48,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
       }
       let h: MessageHeaders;
       try {
-        h = parseMessageHeaders(entry.bytes);
+        h = parseMessageHeaders(entry.bytes, undefined, entry.blankLine);
       } catch (err) {
         quarantined.push({ reason: `unreadable message: ${(err as Error).message}`, offset: entry.offset });
         continue;
