@@ -18,7 +18,9 @@ if (files.length === 0) {
   console.error(`no test files under ${root}${only.length ? ` matching ${only.join(', ')}` : ''}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--enable-source-maps', ...files], {
+// A test that hangs fails after ten minutes, and a file whose tests are done exits even if something
+// it started is still open: CI reports the failure instead of running into its time limit.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', '--enable-source-maps', ...files], {
   stdio: 'inherit',
   env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_NO_WARNINGS: '1' },
 });

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
@@ -307,26 +307,38 @@ test('crash test: the sender killed part-way through 2,000 subscribers, re-run, 
   const sink = await smtpSink();
   const cli = path.join(repoRoot, 'dist', 'bin', 'kernel-news.js');
   const args = [cli, 'send', '--issue', '2026-W30', '--smtp', sink.url, '--data', dataDir];
-  const first = spawn(process.execPath, args, { stdio: 'ignore' });
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      if (sink.received.length >= 700) {
-        first.kill('SIGKILL');
-        clearInterval(timer);
-        resolve();
-      }
-    }, 5);
-  });
-  await new Promise((resolve) => first.once('exit', resolve));
-  const atKill = sink.received.filter((m) => m.complete).length;
-  assert.ok(atKill < 2000, 'killed before the end');
-  const second = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  second.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise((resolve) => second.once('exit', resolve));
-  assert.equal(code, 0, stderr);
-  assert.doesNotMatch(stderr, /in doubt/, 'the wire journal settles every message the kill interrupted');
-  await sink.close();
+  const children: ChildProcess[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const first = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(first);
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    // Killed once the server has 700 messages (or, if it ends first, the assertion below says so).
+    await Promise.race([exited, new Promise<void>((resolve) => {
+      timer = setInterval(() => {
+        if (sink.received.length >= 700) {
+          first.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    })]);
+    clearInterval(timer);
+    await exited;
+    const atKill = sink.received.filter((m) => m.complete).length;
+    assert.ok(atKill < 2000, 'killed before the end');
+    const second = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(second);
+    let stderr = '';
+    second.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise((resolve) => second.once('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /in doubt/, 'the wire journal settles every message the kill interrupted');
+  } finally {
+    // A failure above must not leave the server or a sender keeping the test file alive.
+    clearInterval(timer);
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await sink.close();
+  }
   const counts = new Map<string, number>();
   for (const m of sink.received) if (m.complete) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
   const twice = [...counts].filter(([, n]) => n > 1);
