@@ -10,3 +10,15 @@ export function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
 export function isLatin1Space(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0;
 }
+
+/** The part of Buffer that toString('latin1', ...) ends in: its argument checks and encoding lookup skipped. */
+type Latin1Slicer = { latin1Slice(start: number, end: number): string };
+
+/**
+ * bytes[start, end) as latin1 text, through Buffer's own latin1Slice: the header reader slices
+ * hundreds of thousands of values a month, where toString's wrapper was a tenth of the time.
+ * Callers pass 0 <= start <= end <= bytes.length.
+ */
+export function latin1(bytes: Buffer, start: number, end: number): string {
+  return (bytes as unknown as Latin1Slicer).latin1Slice(start, end);
+}

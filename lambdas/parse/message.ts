@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { loreUrl, type ParsedMessage, type Person } from '../model.js';
-import { decodeHeaderValue, firstHeader, messageIdsIn, readHeaders, type HeaderBlock } from '../mail/headers.js';
+import { decodeHeaderValue, messageIdsIn, readHeaderSlots } from '../mail/headers.js';
 import { parseMailDate } from '../mail/dates.js';
 import { isListAddress, LIST_HOST_ALTERNATION, peopleIn } from './people.js';
 import { hasAt } from '../mail/bytes.js';
@@ -28,7 +28,11 @@ const LIST_ADDRESS = /[\w.+-]+@[\w.-]+\.\w+/g;
 const REVIEW_LINE = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/i;
 const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/;
 /** The header fields this stage reads; the rest (Received, DKIM, ...) are skipped unread. */
-const WANTED = new Set(['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id', 'auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']);
+const HEADER_NAMES = ['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id', 'auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint'] as const;
+/** Where each field's values are in readHeaderSlots' answer. */
+const H = Object.fromEntries(HEADER_NAMES.map((name, index) => [name, index])) as { [N in (typeof HEADER_NAMES)[number]]: number };
+/** The headers noise rules read (Auto-Submitted, ...), as "name: value" lines. */
+const AUTO_HEADER_NAMES = ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint'] as const;
 
 const CHANGE_ID = Buffer.from('change-id:', 'latin1');
 
@@ -115,32 +119,47 @@ export function contentHash(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Where a message keeps its raw To and Cc text, and the people once parsed from it. */
-const PEOPLE = Symbol('people');
-type PeopleState = { toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[] };
-type WithPeople = ParsedMessage & { [PEOPLE]: PeopleState };
+/**
+ * What a message keeps to work out its lazy fields on first use: the raw To and Cc text, the lists it
+ * was delivered through, and the Message-ID its link is made from (kept: a duplicate id is renamed).
+ */
+const LAZY = Symbol('lazy');
+type LazyState = { toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[]; delivery: string[]; lists?: string[]; urlId: string; url?: string };
+type WithLazy = ParsedMessage & { [LAZY]: LazyState };
 
-/** An accessor for `field`, parsed from its raw text on first use; one function pair for every message. */
-function lazyPeopleField(field: 'to' | 'cc'): PropertyDescriptor {
-  const raw = field === 'to' ? 'toRaw' : 'ccRaw';
+/** A field worked out by `make` on first use, kept in the state; an assignment replaces it. */
+function lazyField<K extends 'to' | 'cc' | 'lists' | 'url'>(field: K, make: (state: LazyState) => NonNullable<LazyState[K]>): PropertyDescriptor {
   return {
-    get(this: WithPeople) {
-      const state = this[PEOPLE];
-      return (state[field] ??= peopleIn(state[raw]));
+    get(this: WithLazy) {
+      const state = this[LAZY];
+      return (state[field] ??= make(state));
     },
-    set(this: WithPeople, people: Person[]) {
-      this[PEOPLE][field] = people;
+    set(this: WithLazy, value: LazyState[K]) {
+      this[LAZY][field] = value;
     },
     enumerable: true,
     configurable: true,
   };
 }
 
+/** The lists a message reached: those it was delivered through, and list addresses in To and Cc. */
+function listsOfMessage(state: LazyState): string[] {
+  const lists = new Set(state.delivery);
+  // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
+  listAddressesIn(`${state.toRaw ?? ''},${state.ccRaw ?? ''}`, lists);
+  return [...lists].sort();
+}
+
 /**
- * To and Cc as own enumerable accessors whose functions every message shares: per-message closures
- * would give each message its own hidden class, most of a message's memory in a big week.
+ * The fields most stages never read (To and Cc people, lists, link), as own enumerable accessors whose
+ * functions every message shares: per-message closures would give each message its own hidden class.
  */
-const LAZY_PEOPLE: PropertyDescriptorMap = { to: lazyPeopleField('to'), cc: lazyPeopleField('cc') };
+const LAZY_FIELDS: PropertyDescriptorMap = {
+  to: lazyField('to', (state) => peopleIn(state.toRaw)),
+  cc: lazyField('cc', (state) => peopleIn(state.ccRaw)),
+  lists: lazyField('lists', listsOfMessage),
+  url: lazyField('url', (state) => loreUrl(state.urlId)),
+};
 
 /**
  * Reads a message's headers. The content hash is computed only when the message has no Message-ID
@@ -148,28 +167,26 @@ const LAZY_PEOPLE: PropertyDescriptorMap = { to: lazyPeopleField('to'), cc: lazy
  * `blankLine`: the mbox reader's hint, where the first "\n\n" of `bytes` is.
  */
 export function parseMessageHeaders(bytes: Buffer, sha256?: string, blankLine?: number): MessageHeaders {
-  const block: HeaderBlock = readHeaders(bytes, WANTED, blankLine);
-  const ids = messageIdsIn(firstHeader(block, 'message-id'));
+  const { values, bodyOffset } = readHeaderSlots(bytes, HEADER_NAMES, blankLine);
+  const first = (index: number) => values[index]?.[0];
+  const ids = messageIdsIn(first(H['message-id']));
   if (ids.length === 0) sha256 ??= contentHash(bytes);
   const messageId = ids[0] ?? `sha256-${sha256}@kernel-news.invalid`;
-  const references = messageIdsIn(block.fields.get('references')?.join(' ')).filter((id) => id !== messageId);
-  const inReplyTo = messageIdsIn(firstHeader(block, 'in-reply-to')).find((id) => id !== messageId);
-  const date = parseMailDate(firstHeader(block, 'date'));
-  const from = peopleIn(firstHeader(block, 'from'))[0] ?? { name: 'unknown sender', email: 'unknown@invalid' };
-  const toRaw = block.fields.get('to')?.join(', ');
-  const ccRaw = block.fields.get('cc')?.join(', ');
-  const deliveryLists = listsOf(block.fields);
-  const lists = new Set(deliveryLists);
-  // List addresses straight from the raw headers: parsing every Cc'd person is the slow part of a week.
-  listAddressesIn(`${toRaw ?? ''},${ccRaw ?? ''}`, lists);
+  const references = messageIdsIn(values[H.references]?.join(' ')).filter((id) => id !== messageId);
+  const inReplyTo = messageIdsIn(first(H['in-reply-to'])).find((id) => id !== messageId);
+  const date = parseMailDate(first(H.date));
+  const from = peopleIn(first(H.from))[0] ?? { name: 'unknown sender', email: 'unknown@invalid' };
+  const toRaw = values[H.to]?.join(', ');
+  const ccRaw = values[H.cc]?.join(', ');
+  const deliveryLists = listsOf(values[H['x-mailing-list']], values[H['list-id']]);
 
   // One byte-level scan of the body for the colons of "-by:" trailers and "change-id:" lines: no
   // decode, only the lines that can matter become strings (a single-byte search is the fastest).
-  const scanEnd = Math.min(bytes.length, block.bodyOffset + SCAN_BODY_BYTES);
-  let changeId = firstHeader(block, 'x-change-id')?.trim();
+  const scanEnd = Math.min(bytes.length, bodyOffset + SCAN_BODY_BYTES);
+  let changeId = first(H['x-change-id'])?.trim();
   const reviewTrailers: MessageHeaders['reviewTrailers'] = [];
   const lastColon = scanEnd + 3; // a colon ending a word that starts before scanEnd
-  for (let colon = bytes.indexOf(0x3a, block.bodyOffset + 3); colon >= 0 && colon < lastColon; colon = bytes.indexOf(0x3a, colon + 1)) {
+  for (let colon = bytes.indexOf(0x3a, bodyOffset + 3); colon >= 0 && colon < lastColon; colon = bytes.indexOf(0x3a, colon + 1)) {
     if (bytes[colon - 3] !== 0x2d) continue; // "-"
     const b1 = bytes[colon - 2];
     const b2 = bytes[colon - 1];
@@ -180,25 +197,29 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string, blankLine?: 
       reviewTrailers.push({ kind, email: m[2].trim().toLowerCase() });
     } else if (b1 === 0x69 && b2 === 0x64 && !changeId) { // "id"
       const at = colon - CHANGE_ID.length + 1;
-      if (at >= block.bodyOffset && at < scanEnd && hasAt(bytes, at, CHANGE_ID)) changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
+      if (at >= bodyOffset && at < scanEnd && hasAt(bytes, at, CHANGE_ID)) changeId = CHANGE_ID_LINE.exec(lineAt(bytes, at))?.[1];
     }
   }
   const autoHeaders: string[] = [];
-  for (const name of ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint']) {
-    const v = firstHeader(block, name);
+  for (const name of AUTO_HEADER_NAMES) {
+    const v = first(H[name]);
     if (v) autoHeaders.push(sharedCopy(`${name}: ${v.toLowerCase()}`));
   }
   const isoDate = date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined;
-  const subject = decodeHeaderValue(firstHeader(block, 'subject') ?? '');
-  const url = loreUrl(messageId);
+  const subject = decodeHeaderValue(first(H.subject) ?? '');
   // Literals, not a spread: a spread object gets a hidden class of its own once accessors are added.
   const fields = sha256 === undefined
-    ? { messageId, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url }
-    : { messageId, sha256, inReplyTo, references, from, lists: [...lists].sort(), date: isoDate, dateProblem: date.problem, subject, url };
-  // To and Cc people are parsed on first use (most stages never look at them).
-  const message = Object.defineProperties(fields, LAZY_PEOPLE) as WithPeople;
-  const people: PeopleState = { toRaw: toRaw === undefined ? undefined : sharedLine(toRaw), ccRaw: ccRaw === undefined ? undefined : sharedLine(ccRaw) };
-  Object.defineProperty(message, PEOPLE, { value: people });
+    ? { messageId, inReplyTo, references, from, date: isoDate, dateProblem: date.problem, subject }
+    : { messageId, sha256, inReplyTo, references, from, date: isoDate, dateProblem: date.problem, subject };
+  // To and Cc people, lists and link are worked out on first use (threading reads none of them).
+  const message = Object.defineProperties(fields, LAZY_FIELDS) as WithLazy;
+  const state: LazyState = {
+    toRaw: toRaw === undefined ? undefined : sharedLine(toRaw),
+    ccRaw: ccRaw === undefined ? undefined : sharedLine(ccRaw),
+    delivery: deliveryLists,
+    urlId: messageId,
+  };
+  Object.defineProperty(message, LAZY, { value: state });
   return {
     message,
     missingMessageId: ids.length === 0,
@@ -207,18 +228,18 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string, blankLine?: 
     // Exact-size copies: these are kept all week, and a push-grown array has room for 17.
     reviewTrailers: reviewTrailers.slice(),
     autoHeaders: autoHeaders.slice(),
-    bodyOffset: block.bodyOffset,
+    bodyOffset,
   };
 }
 
-/** The list a copy was delivered through: X-Mailing-List (vger), else List-Id. */
-export function listsOf(fields: Map<string, string[]>): string[] {
+/** The list a copy was delivered through: X-Mailing-List (vger), else List-Id (the raw header values). */
+export function listsOf(mailingList: string[] | undefined, listId: string[] | undefined): string[] {
   const lists = new Set<string>();
-  for (const value of fields.get('x-mailing-list') ?? []) {
+  for (const value of mailingList ?? []) {
     for (const addr of value.split(/[\s,]+/)) if (addr.includes('@')) lists.add(sharedCopy(addr.replace(/[<>]/g, '').toLowerCase()));
   }
   if (lists.size === 0) {
-    for (const value of fields.get('list-id') ?? []) {
+    for (const value of listId ?? []) {
       const m = /<([^<>]+)>/.exec(value);
       if (m) lists.add(sharedCopy(m[1].toLowerCase()));
     }
