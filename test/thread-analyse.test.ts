@@ -50,6 +50,16 @@ test('cross-posted copies of one message merge into one, with every list', async
   assert.ok(merged.lists.length >= 2);
 });
 
+test('a different message reusing a Message-ID is kept under an id that says so, with the real lore link', async () => {
+  const mail = (from: string, subject: string) => ({ kind: 'message' as const, offset: 0, bytes: Buffer.from(`From: ${from}\nSubject: ${subject}\nMessage-ID: <same@x>\nCc: linux-mm@kvack.org\nDate: Tue, 6 Jan 2026 10:00:00 +0000\n\nbody\n`) });
+  const a = await analyseWeek([mail('Ada <ada@example.org>', 'one'), mail('Bob <bob@example.org>', 'two')], { bodies: false });
+  assert.equal(a.messages.length, 2);
+  assert.equal(a.messages[0].messageId, 'same@x');
+  assert.match(a.messages[1].messageId, /^same@x#dup-[0-9a-f]{12}$/);
+  assert.deepEqual(a.messages.map((m) => m.url), ['https://lore.kernel.org/r/same@x', 'https://lore.kernel.org/r/same@x']);
+  assert.deepEqual(a.messages[1].lists, ['linux-mm@kvack.org']);
+});
+
 test('series: versions linked by b4 change-id, and without one by author + title', () => {
   const b4 = sample.series.find((s) => s.changeId === '20260107-setlease-6-20-299eb5695c5a');
   assert.ok(b4, 'the lease opt-in series carries a change-id');
