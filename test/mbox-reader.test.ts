@@ -43,6 +43,18 @@ test('mboxcl2: Content-Length keeps an unescaped "From " separator-like line ins
   assert.ok((entries[0] as { bytes: Buffer }).bytes.toString().includes('not a new message'));
 });
 
+test('mboxcl2: only a Content-Length header counts, not the words inside another header', async () => {
+  // An mboxrd message whose "X-Original-Content-Length" happens to give its body's length: taken for a
+  // Content-Length, the message would be cut by it and its ">From " line left escaped.
+  const body = 'hello\nFrom here on, it is quoted\n';
+  const msg = message('xcl@x', body, { 'X-Original-Content-Length': String(Buffer.byteLength(body) + 1) });
+  for (const chunk of [5, 1 << 16]) {
+    const entries = await readAll(mboxrd([msg, message('next@x', 'hi\n')]), chunk);
+    assert.deepEqual(entries.map((e) => e.kind), ['message', 'message']);
+    assert.ok((entries[0] as { bytes: Buffer }).bytes.toString().endsWith(`\n\n${body}`), 'unescaped, whole');
+  }
+});
+
 test('an oversized message is quarantined with its size, and the next message still reads', async () => {
   const big = message('big@x', 'x'.repeat(300_000) + '\n');
   const entries = await readAll(mboxrd([message('a@x', 'small\n'), big, message('c@x', 'after\n')]), 65536, { maxMessageBytes: 100_000 });
