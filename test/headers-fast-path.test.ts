@@ -10,6 +10,7 @@ import { addressParser } from 'postal-mime';
 import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
 import { BOT_NAMES, BOT_SENDERS, botReason, classifyNoise } from '../lambdas/noise/classify.js';
 import { compareDates, wasSplit, baseSubject } from '../lambdas/thread/jwz.js';
+import { collapseWhitespace } from '../lambdas/mail/text.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { sampleMbox } from './helpers.js';
 
@@ -163,6 +164,20 @@ test('"applied, thanks" notes are told from the bytes as from the text split int
     if (expected) notes++;
   }
   assert.ok(notes > 0, 'the sample has "applied, thanks" notes');
+  // Random bodies made of the lines the reading tells apart, LF or CRLF, cut anywhere by the 8 KB limit.
+  const line = fc.constantFrom('-- ', '-- \r', 'diff --git a/x b/x', 'diff --git', '> quoted', ' \t> quoted', '>', '', ' ', '\xa0', '\r', 'On Tue, Ada wrote:', 'Ada wrote: \r', 'wrote:x',
+    'Reviewed-by: A <a@b>', '-by: x', 'X-by:', 'Acked-by:x', ' Acked-by: x', 'Applied, thanks!', 'applied to net-next, thanks', 'picked', 'up, thanks', 'x'.repeat(300), 'queued it into mm');
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.nat(40), (lines, crlf, pad) => {
+      const body = lines.join(crlf ? '\r\n' : '\n');
+      const bytes = Buffer.from(`Message-ID: <n@x>\nSubject: Re: x\nFrom: A <a@example.org>\n\n${'y'.repeat(pad)}\n${body}`, 'latin1');
+      const h = parseMessageHeaders(bytes);
+      const note = plainNote(bytes, h.bodyOffset);
+      const expected = note.length < 600 && applied.test(note) ? '"applied, thanks" note' : undefined;
+      assert.equal(classifyNoise(h, bytes)?.reason, expected, JSON.stringify(body));
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('messages read in small chunks, or borrowed, are the same bytes as read in one piece, after later reads (the reader reuses its buffer)', async () => {
@@ -262,4 +277,16 @@ test('To and Cc lines that share a fingerprint (length, sampled characters) are 
   assert.deepEqual(first.to.map((p) => p.email), ['aaaaaaaaaaaaaaaaa@example.org', 'bbbbbbbbbbbbbbbbbbbb@example.org']);
   assert.deepEqual(second.to.map((p) => p.email), ['aaaaaaaaaaaaaaaaz@example.org', 'bbbbbbbbbbbbbbbbbbbb@example.org']);
   assert.equal(message(a).to[0].email, 'aaaaaaaaaaaaaaaaa@example.org', 'and a line seen again is still its own');
+});
+
+test('collapseWhitespace is replace(/\\s+/g, " "), and hands back the same string when nothing changes', () => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(' ', '  ', '\t', '\n', '\r', '\xa0', '\u2003', 'a', 'Bc', '=?'), { maxLength: 20 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(collapseWhitespace(text), text.replace(/\s+/g, ' '));
+    }),
+    { numRuns: 3000 },
+  );
+  const single = 'Tue, 6 Jan 2026 10:52:22 +0100';
+  assert.equal(collapseWhitespace(single), single);
 });

@@ -1,3 +1,5 @@
+import { collapseWhitespace } from './text.js';
+
 /** Dates outside this range are treated as broken (clock errors, spam): flagged, not trusted. */
 const EARLIEST_PLAUSIBLE = Date.UTC(1991, 0, 1);
 const LATEST_SKEW_MS = 2 * 24 * 3600 * 1000;
@@ -17,7 +19,7 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
  */
 export function parseMailDate(raw: string | undefined, now = Date.now()): MailDate {
   if (!raw || !raw.trim()) return { problem: 'no Date header' };
-  const text = (raw.includes('(') ? raw.replace(/\([^)]*\)/g, ' ') : raw).replace(/\s+/g, ' ').trim();
+  const text = collapseWhitespace(raw.includes('(') ? raw.replace(/\([^)]*\)/g, ' ') : raw).trim();
   const m = /(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{2,4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([+-]\d{4}|[A-Z]{1,5}))?/.exec(text);
   let utc: number | undefined;
   if (m) {

@@ -1,5 +1,6 @@
 import { decodeWords } from 'postal-mime';
 import { isLatin1Space, latin1 } from './bytes.js';
+import { collapseWhitespace } from './text.js';
 
 /** Header blocks longer than this are cut: a crafted message must not make us scan megabytes of "headers". */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -183,7 +184,7 @@ export function decodeHeaderValue(raw: string): string {
       // leave undecodable words as they are: showing them raw loses nothing
     }
   }
-  return text.replace(/\s+/g, ' ').trim();
+  return collapseWhitespace(text).trim();
 }
 
 /** Raw 8-bit header bytes (read as latin1) as UTF-8 when they are valid UTF-8; encoded-words untouched. */

@@ -1,5 +1,6 @@
 import type { NoiseVerdict } from '../model.js';
 import type { MessageHeaders } from '../parse/message.js';
+import { hasAt, isLatin1Space, latin1 } from '../mail/bytes.js';
 
 /** How much of a reply's body is read to tell a one-line note: quoted text comes first in most. */
 const NOTE_SCAN_BYTES = 8 * 1024;
@@ -63,29 +64,46 @@ export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | un
   return undefined;
 }
 
+const SIGNATURE = Buffer.from('-- ', 'latin1');
+const DIFF = Buffer.from('diff --git ', 'latin1');
+const WROTE = Buffer.from('wrote:', 'latin1');
+const BY = Buffer.from('-by', 'latin1');
+
+const isTrailerNameByte = (b: number) => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d; // [A-Za-z-]
+
 /**
  * The first lines of a body that are not quoted, not attribution, not signature, joined: enough to
  * tell a one-line note. Undefined once they reach SHORT_NOTE_CHARS: a real reply, read no further.
- * Read line by line from the bytes: quoted lines, most of a reply, are skipped without a string.
+ * Read line by line from the bytes, and each line told apart there (blank, "> quoted", "... wrote:",
+ * "Xxx-by:" trailers, "-- ", "diff --git "): only a short note's own lines ever become strings.
  */
 function shortNote(raw: Buffer, bodyOffset: number): string | undefined {
   const end = Math.min(raw.length, bodyOffset + NOTE_SCAN_BYTES);
-  const kept: string[] = [];
-  let length = -1; // of kept.join(' ')
+  const kept: number[] = []; // start and end of each own line, trimmed
+  let length = -1; // of the kept lines joined with spaces
   for (let at = bodyOffset; at <= end; ) {
     let nl = raw.indexOf(0x0a, at);
     if (nl < 0 || nl > end) nl = end;
     if (raw[at] !== 0x3e || at === nl) {
-      const line = raw.toString('latin1', at, nl);
-      if (line === '-- ' || /^diff --git /.test(line)) break;
-      if (!(/^\s*>/.test(line) || /wrote:\s*$/.test(line) || /^[A-Za-z-]+-by:/.test(line) || line.trim() === '')) {
-        const own = line.trim();
-        length += own.length + 1;
+      if ((nl - at === SIGNATURE.length && hasAt(raw, at, SIGNATURE)) || (nl - at >= DIFF.length && hasAt(raw, at, DIFF))) break;
+      let start = at;
+      let stop = nl;
+      while (start < stop && isLatin1Space(raw[start])) start++;
+      while (stop > start && isLatin1Space(raw[stop - 1])) stop--;
+      let name = at; // a trailer: /^[A-Za-z-]+-by:/
+      while (name < nl && isTrailerNameByte(raw[name])) name++;
+      const trailer = name - at >= 4 && name < nl && raw[name] === 0x3a && hasAt(raw, name - 3, BY);
+      const quoted = start < stop && raw[start] === 0x3e;
+      const attribution = stop - WROTE.length >= at && hasAt(raw, stop - WROTE.length, WROTE);
+      if (start < stop && !quoted && !attribution && !trailer) {
+        length += stop - start + 1;
         if (length >= SHORT_NOTE_CHARS) return undefined;
-        kept.push(own);
+        kept.push(start, stop);
       }
     }
     at = nl + 1;
   }
-  return kept.join(' ');
+  const lines: string[] = [];
+  for (let i = 0; i < kept.length; i += 2) lines.push(latin1(raw, kept[i], kept[i + 1]));
+  return lines.join(' ');
 }

@@ -1,6 +1,7 @@
 import { addressParser, decodeWords } from 'postal-mime';
 import type { Person } from '../model.js';
 import { utf8HeaderValue } from '../mail/headers.js';
+import { collapseWhitespace } from '../mail/text.js';
 
 /** Hosts whose addresses are mailing lists, not people (vger and the other kernel list servers). */
 const LIST_HOST_NAMES = ['vger.kernel.org', 'lists.linux.dev', 'lists.infradead.org', 'lists.ozlabs.org', 'lists.sourceforge.net', 'lists.freedesktop.org', 'lists.linux-foundation.org', 'kvack.org', 'lists.linaro.org'];
@@ -53,7 +54,7 @@ export function person(name: string, address: string): Person {
       // keep the raw words: better than nothing, and never wrong about who it is
     }
   }
-  display = display.replace(/^["']|["']$/g, '').replace(/\s+/g, ' ').trim();
+  display = collapseWhitespace(display.replace(/^["']|["']$/g, '')).trim();
   if (!display || display.includes('@')) display = email.split('@')[0];
   return { name: display, email };
 }

@@ -1,3 +1,5 @@
+import { collapseWhitespace } from '../mail/text.js';
+
 /** What a "[...]" subject prefix says about a posting. */
 export interface SubjectTags {
   /** PATCH, RFC PATCH, GIT PULL, ANNOUNCE, ... (RESEND is a flag, not a kind). */
@@ -48,5 +50,5 @@ export function parseSubjectTags(subject: string): SubjectTags | undefined {
 
 /** A series title for matching across versions: no prefix, no version words, lower case. */
 export function normaliseTitle(title: string): string {
-  return title.toLowerCase().replace(/\s+/g, ' ').replace(/[.\s]+$/, '').trim();
+  return collapseWhitespace(title.toLowerCase()).replace(/[.\s]+$/, '').trim();
 }

@@ -1,4 +1,5 @@
 import type { ParsedMessage, Thread } from '../model.js';
+import { collapseWhitespace } from '../mail/text.js';
 
 /** References chains longer than this are cut (oldest dropped): real threads never come close. */
 export const MAX_REFERENCES = 256;
@@ -18,7 +19,7 @@ export function baseSubject(subject: string): string {
     if (next === s) break;
     s = next;
   }
-  return s.replace(/\s+/g, ' ').toLowerCase();
+  return collapseWhitespace(s).toLowerCase();
 }
 
 export const isReplySubject = (subject: string) => /^\s*(re|aw|sv|antw)(\[\d+\])?\s*:/i.test(subject);
