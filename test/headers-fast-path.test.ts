@@ -131,9 +131,9 @@ test('plain addresses read without the full address parser give the same people 
   assert.ok(values > 1000);
   const chars = (set: string, max: number) => fc.array(fc.constantFrom(...set), { maxLength: max }).map((a) => a.join(''));
   fc.assert(
-    fc.property(chars("aZq -'.", 12), fc.constantFrom('', ' ', '  '), chars('ab9._+-', 8), fc.array(chars('ab9-_', 6), { minLength: 1, maxLength: 4 }), fc.boolean(), (name, space, local, labels, bare) => {
+    fc.property(chars("aZq -'.", 12), chars(" aZ.,()'<>@;:[]!#~", 12), fc.constantFrom('', ' ', '  '), chars('ab9._+-', 8), fc.array(chars('ab9-_', 6), { minLength: 1, maxLength: 4 }), fc.constantFrom('bare', 'named', 'quoted'), (name, quoted, space, local, labels, form) => {
       const address = `${local}@${labels.join('.')}`;
-      const raw = bare ? address : `${name}${space}<${address}>`;
+      const raw = form === 'bare' ? address : form === 'named' ? `${name}${space}<${address}>` : `"${quoted}"${space}<${address}>`;
       assert.deepEqual(peopleIn(raw), parsed(raw), raw);
     }),
     { numRuns: 5000 },

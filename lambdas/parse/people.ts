@@ -16,16 +16,17 @@ export function isListAddress(email: string): boolean {
 type ParsedAddress = { name?: string; address?: string; group?: ParsedAddress[] };
 
 /**
- * One plain address, "Some Name <local@domain>" or "local@domain": most From lines. Read without the
- * full address parser, which gives the same name and address for these (tests hold it to that).
+ * One plain address, "Some Name <local@domain>", "\"Name, Jr. (Org)\" <local@domain>" (printable
+ * ASCII in the quotes, no escapes or encoded-words) or "local@domain": nine From lines in ten. Read
+ * without the full address parser, which gives the same name and address for these (tests hold it to that).
  */
-const PLAIN_ADDRESS = /^(?:([A-Za-z][A-Za-z -]*?) *<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>|([\w.+-]+@[\w-]+(?:\.[\w-]+)+))$/;
+const PLAIN_ADDRESS = /^(?:([A-Za-z][A-Za-z -]*?) *<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>|"([ !#-<>-[\]-~]*)" *<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>|([\w.+-]+@[\w-]+(?:\.[\w-]+)+))$/;
 
 /** People in an address header (From, To, Cc), names decoded; groups flattened. */
 export function peopleIn(raw: string | undefined): Person[] {
   if (!raw) return [];
   const plain = PLAIN_ADDRESS.exec(raw);
-  if (plain) return [person(plain[1] ?? '', plain[2] ?? plain[3])];
+  if (plain) return [person(plain[1] ?? plain[3] ?? '', plain[2] ?? plain[4] ?? plain[5])];
   const text = utf8HeaderValue(raw); // encoded-words are decoded per name, after splitting addresses
   let parsed: ParsedAddress[];
   try {
