@@ -11,6 +11,7 @@ import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
 import { BOT_NAMES, BOT_SENDERS, botReason, classifyNoise } from '../lambdas/noise/classify.js';
 import { compareDates, wasSplit, baseSubject } from '../lambdas/thread/jwz.js';
 import { collapseWhitespace } from '../lambdas/mail/text.js';
+import { looseMailDate, strictMailDate } from '../lambdas/mail/dates.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { sampleMbox } from './helpers.js';
 
@@ -289,4 +290,35 @@ test('collapseWhitespace is replace(/\\s+/g, " "), and hands back the same strin
   );
   const single = 'Tue, 6 Jan 2026 10:52:22 +0100';
   assert.equal(collapseWhitespace(single), single);
+});
+
+test('dates in RFC 5322 shape read by position give the instant the loose reading finds; others are left to it', async () => {
+  const zones = fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 1459 })).map(([s, z]) => `${s}${String(z).padStart(4, '0')}`);
+  const strictShape = fc.tuple(fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }), zones, fc.boolean(), fc.boolean()).map(([d, zone, weekday, padDay]) => {
+    const [wd, , mon, year, time] = d.toUTCString().split(' '); // "Tue, 06 Jan 2026 10:52:22 GMT"
+    const day = padDay ? String(d.getUTCDate()).padStart(2, '0') : String(d.getUTCDate());
+    return `${weekday ? `${wd} ` : ''}${day} ${mon} ${year} ${time} ${zone}`;
+  });
+  const noise = fc.constantFrom('', ' ', '  ', 'x', '(PST)', ' (UTC)', '1', ',', ':', 'JUN', 'June', '0026', '99', '+', 'GMT', '\t');
+  const mutated = fc.tuple(strictShape, fc.nat(40), noise).map(([s, at, n]) => s.slice(0, at) + n + s.slice(at));
+  fc.assert(
+    fc.property(fc.oneof(strictShape, mutated), (raw) => {
+      const strict = strictMailDate(raw);
+      if (strict !== undefined) assert.equal(strict, looseMailDate(raw), raw);
+    }),
+    { numRuns: 20000 },
+  );
+  for (const raw of ['Tue, 6 Jan 0026 10:52:22 +0100', '6 Jan 0075 10:52:22 -0000', 'Mon, 31 Feb 2026 24:60:61 +1459', 'Tue, 6 Jab 2026 10:52:22 +0100']) {
+    assert.equal(strictMailDate(raw) ?? looseMailDate(raw), looseMailDate(raw), raw);
+  }
+  assert.equal(strictMailDate('Tue, 6 Jan 0026 10:52:22 +0100'), Date.UTC(2026, 0, 6, 9, 52, 22));
+  let read = 0;
+  for (const bytes of await cases()) {
+    const raw = readHeaders(bytes).fields.get('date')?.[0];
+    if (raw === undefined) continue;
+    const strict = strictMailDate(raw);
+    if (strict !== undefined) read++;
+    assert.equal(strict ?? looseMailDate(raw), looseMailDate(raw), raw);
+  }
+  assert.ok(read > 400, `most sample dates take the positional reading (${read})`);
 });

@@ -19,6 +19,55 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
  */
 export function parseMailDate(raw: string | undefined, now = Date.now()): MailDate {
   if (!raw || !raw.trim()) return { problem: 'no Date header' };
+  const utc = strictMailDate(raw) ?? looseMailDate(raw);
+  if (utc === undefined) return { problem: `unreadable Date header "${raw.slice(0, 80)}"` };
+  if (utc < EARLIEST_PLAUSIBLE || utc > now + LATEST_SKEW_MS) return { utc, problem: `implausible Date header "${raw.slice(0, 80)}"` };
+  return { utc };
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const MONTH_OF = new Map(Object.entries(MONTHS));
+
+/**
+ * A date in RFC 5322's own shape and nothing else, "Tue, 6 Jan 2026 10:52:22 +0100" (weekday
+ * optional), read by position: most mail, and the same instant looseMailDate finds in it (tested).
+ * Undefined for anything else.
+ */
+export function strictMailDate(raw: string): number | undefined {
+  let i = 0;
+  if (raw.charCodeAt(3) === 0x2c && raw.charCodeAt(4) === 0x20 && isLetter(raw.charCodeAt(0)) && isLetter(raw.charCodeAt(1)) && isLetter(raw.charCodeAt(2))) i = 5;
+  const dayDigits = isDigit(raw.charCodeAt(i + 1)) ? 2 : 1;
+  if (raw.length !== i + dayDigits + 24 || !isDigit(raw.charCodeAt(i))) return undefined;
+  const day = dayDigits === 2 ? (raw.charCodeAt(i) - 0x30) * 10 + raw.charCodeAt(i + 1) - 0x30 : raw.charCodeAt(i) - 0x30;
+  i += dayDigits;
+  // " Mon YYYY HH:MM:SS +HHMM", 24 characters, checked by position.
+  if (raw.charCodeAt(i) !== 0x20 || raw.charCodeAt(i + 4) !== 0x20 || raw.charCodeAt(i + 9) !== 0x20 || raw.charCodeAt(i + 12) !== 0x3a || raw.charCodeAt(i + 15) !== 0x3a || raw.charCodeAt(i + 18) !== 0x20) return undefined;
+  const month = MONTH_OF.get(raw.slice(i + 1, i + 4).toLowerCase());
+  if (month === undefined) return undefined;
+  const number = (at: number, digits: number) => {
+    let value = 0;
+    for (let k = at; k < at + digits; k++) {
+      const c = raw.charCodeAt(k);
+      if (!isDigit(c)) return -1;
+      value = value * 10 + c - 0x30;
+    }
+    return value;
+  };
+  let year = number(i + 5, 4);
+  if (year >= 0 && year < 100) year += year < 50 ? 2000 : 1900; // "0026", as looseMailDate reads it
+  const hour = number(i + 10, 2);
+  const minute = number(i + 13, 2);
+  const second = number(i + 16, 2);
+  const sign = raw.charCodeAt(i + 19) === 0x2b ? 1 : raw.charCodeAt(i + 19) === 0x2d ? -1 : 0;
+  const zoneHours = number(i + 20, 2);
+  const zoneMinutes = number(i + 22, 2);
+  if (year < 0 || hour < 0 || minute < 0 || second < 0 || sign === 0 || zoneHours < 0 || zoneMinutes < 0) return undefined;
+  return Date.UTC(year, month, day, hour, minute, second) - sign * (zoneHours * 60 + zoneMinutes) * 60_000;
+}
+
+/** Any readable date: the first "D Mon YYYY HH:MM[:SS] [zone]" in it, else what Date.parse makes of it. */
+export function looseMailDate(raw: string): number | undefined {
   const text = collapseWhitespace(raw.includes('(') ? raw.replace(/\([^)]*\)/g, ' ') : raw).trim();
   const m = /(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{2,4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([+-]\d{4}|[A-Z]{1,5}))?/.exec(text);
   let utc: number | undefined;
@@ -39,11 +88,9 @@ export function parseMailDate(raw: string | undefined, now = Date.now()): MailDa
   }
   if (utc === undefined || Number.isNaN(utc)) {
     const fallback = Date.parse(text);
-    if (Number.isNaN(fallback)) return { problem: `unreadable Date header "${raw.slice(0, 80)}"` };
-    utc = fallback;
+    return Number.isNaN(fallback) ? undefined : fallback;
   }
-  if (utc < EARLIEST_PLAUSIBLE || utc > now + LATEST_SKEW_MS) return { utc, problem: `implausible Date header "${raw.slice(0, 80)}"` };
-  return { utc };
+  return utc;
 }
 
 const ZONES: Record<string, number> = { UT: 0, GMT: 0, Z: 0, UTC: 0, EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7 };
