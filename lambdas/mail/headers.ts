@@ -131,7 +131,8 @@ export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>, blankLi
     else fields.set(name, [value]);
   };
   if (wanted) {
-    const names = [...wanted];
+    let names = wantedNames.get(wanted);
+    if (!names) wantedNames.set(wanted, (names = [...wanted]));
     const match = nameMatcher(names);
     readFields(bytes, end, (b, start, stop) => names[match(b, start, stop)], store);
   } else {
@@ -139,6 +140,9 @@ export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>, blankLi
   }
   return { fields, bodyOffset };
 }
+
+/** Each `wanted` set as the name list its matcher is kept under. */
+const wantedNames = new WeakMap<ReadonlySet<string>, string[]>();
 
 /** A header block read for the fields of a fixed list of names: `values[i]` holds those of `names[i]`. */
 export interface HeaderSlots {

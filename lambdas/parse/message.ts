@@ -44,9 +44,8 @@ function isAddressChar(c: number): boolean {
 }
 
 /**
- * One copy of the strings many messages repeat (list addresses, auto-headers, the To and Cc lines of
- * a thread's replies): a week keeps every message's. A cache, emptied when full, so it never holds
- * more than SHARED_STRINGS_KEPT.
+ * One copy of the short strings many messages repeat (list addresses, auto-headers): a week keeps
+ * every message's. A cache, emptied when full, so it never holds more than SHARED_STRINGS_KEPT.
  */
 const sharedStrings = new Map<string, string>();
 const SHARED_STRINGS_KEPT = 8192;
