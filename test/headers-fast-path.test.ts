@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { headerEnd, MAX_HEADER_BYTES, readHeaders } from '../lambdas/mail/headers.js';
+import { headerEnd, MAX_HEADER_BYTES, readHeaders, readHeaderSlots } from '../lambdas/mail/headers.js';
 import { parseMessageHeaders } from '../lambdas/parse/message.js';
 import { addressParser } from 'postal-mime';
 import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
@@ -211,13 +211,14 @@ test('the reader\'s blank-line hint is the first blank line (LF LF) of the messa
         assert.equal(e.blankLine, e.bytes.indexOf('\n\n', 0, 'latin1'));
       }
       assert.deepEqual(headerEnd(e.bytes, e.blankLine), headerEnd(e.bytes));
+      assert.deepEqual(readHeaderSlots(e.bytes, [...WANTED], e.blankLine), readHeaderSlots(e.bytes, [...WANTED]));
       assert.deepEqual(parseMessageHeaders(e.bytes, undefined, e.blankLine), parseMessageHeaders(e.bytes));
     }
     return hinted;
   };
   assert.ok((await check(archive)) > 100, 'the sample\'s messages come with the hint');
   // Random archives: separators, blank lines, CRLF, mboxrd escapes and Content-Length in any order.
-  const piece = fc.constantFrom('From a@b Thu Jan  1 00:00:00 1970\n', 'Subject: x\n', '\n', '\r\n', '>From me\n', 'Content-Length: 3\n', 'abc', 'To: a@vger.kernel.org\n', ' folded\n');
+  const piece = fc.constantFrom('From a@b Thu Jan  1 00:00:00 1970\n', 'Subject: x\n', 'Subject: y\r\n', '\n', '\r\n', '\r', '>From me\n', 'Content-Length: 3\n', 'abc', 'To: a@vger.kernel.org\n', ' folded\n', ' folded\r\n');
   await fc.assert(
     fc.asyncProperty(fc.array(piece, { maxLength: 40 }), async (pieces) => {
       await check(Buffer.from(`From a@b Thu Jan  1 00:00:00 1970\n${pieces.join('')}`, 'latin1'));
