@@ -143,6 +143,9 @@ function watchWire(socket: net.Socket, journal: HandOverJournal): void {
   const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
   socket.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (phase === 'unwatchable') return write(chunk, ...rest);
+    // Past the body's Message-ID only a terminator (at most 5 bytes) matters: the rest of each body
+    // goes out unread, not turned into a string once per recipient.
+    if (phase === 'data' && messageId && (Buffer.isBuffer(chunk) ? chunk.length : String(chunk).length) > 5) return write(chunk, ...rest);
     const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
     if (phase === 'data' && TERMINATORS.has(text)) {
       phase = 'commands';

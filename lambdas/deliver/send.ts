@@ -82,6 +82,9 @@ export async function sendIssue(storage: Storage, mailer: Mailer, options: SendO
   if (!html || !text || !json) throw new UserError(`issue ${options.week} is approved but its rendered files are missing from the site bucket; approve again after \`kernel-news run\``);
   const doc = JSON.parse(json.toString('utf8')) as IssueDocument;
   const subject = `${issueTitle(doc)}: ${doc.topics[0]?.headline ?? ''}`.replace(/: $/, '');
+  // The mail around each recipient's unsubscribe link, decoded and split once, not once per recipient.
+  const htmlParts = html.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER);
+  const textParts = text.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER);
 
   const sendPk = `SEND#${options.week}`;
   const marks: Item[] = [];
@@ -130,8 +133,8 @@ export async function sendIssue(storage: Storage, mailer: Mailer, options: SendO
       from: options.from,
       to: email,
       subject,
-      html: html.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER).join(escapeHtml(unsubscribe)),
-      text: text.toString('utf8').split(UNSUBSCRIBE_PLACEHOLDER).join(unsubscribe),
+      html: htmlParts.join(escapeHtml(unsubscribe)),
+      text: textParts.join(unsubscribe),
       messageId: sendMessageId(options.week, email),
       headers: {
         'List-Unsubscribe': `<${unsubscribe}>`,

@@ -14,15 +14,16 @@ const MIN_KEPT_CHARS = 200;
  */
 export const TOKENIZER_RANKS = { file: 'o200k_base.cjs', module: 'js-tiktoken/ranks/o200k_base' } as const;
 
+const requireHere = createRequire(import.meta.url);
+
 /** Where the ranks are read from: beside the bundle when there, else the package. */
 export function ranksLocation(): string {
-  const load = createRequire(import.meta.url);
   const beside = fileURLToPath(new URL(`./${TOKENIZER_RANKS.file}`, import.meta.url));
-  return fs.existsSync(beside) ? beside : load.resolve(TOKENIZER_RANKS.module);
+  return fs.existsSync(beside) ? beside : requireHere.resolve(TOKENIZER_RANKS.module);
 }
 
 function loadRanks(): TiktokenBPE {
-  return createRequire(import.meta.url)(ranksLocation()) as TiktokenBPE;
+  return requireHere(ranksLocation()) as TiktokenBPE;
 }
 
 let encoder: Tiktoken | undefined;

@@ -46,8 +46,8 @@ function isSeparatorAt(buf: Buffer, lineStart: number): boolean {
 }
 
 /**
- * The bytes read and not yet taken, in one buffer that is reused: messages are copied out of it,
- * so a message kept by the caller pins nothing else, and dropped ones go with the next young GC.
+ * The bytes read and not yet taken, in one buffer that is reused: messages are copied out of it
+ * (unless borrowed), so a message kept by the caller pins nothing else.
  * Grows by doubling, so a huge message costs O(n) copying, not O(n^2).
  */
 class ByteQueue {
