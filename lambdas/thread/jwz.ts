@@ -69,6 +69,7 @@ function setParent(child: Container, parent: Container) {
  * 4. messages with no references at all and a "Re:" subject join the earliest thread with that subject;
  * 5. a "(was: ...)" subject change cuts the message off into its own thread, linked to its parent thread.
  * Every message ends up in exactly one thread; cycles and self-references cannot hang it.
+ * Message-IDs are unique (analyseWeek renames a reused one).
  */
 export function threadMessages(messages: ParsedMessage[]): Thread[] {
   const containers = new Map<string, Container>();
@@ -80,81 +81,85 @@ export function threadMessages(messages: ParsedMessage[]): Thread[] {
     }
     return c;
   };
-  for (const m of messages) get(m.messageId).message = m;
+  // Each message's own container, looked up once: the passes below read it several times a message.
+  const own: Container[] = messages.map((m) => {
+    const c = get(m.messageId);
+    c.message = m;
+    return c;
+  });
 
-  const hasRefs = new Set<string>();
-  for (const m of messages) {
+  const hasRefs: boolean[] = new Array<boolean>(messages.length).fill(false);
+  messages.forEach((m, i) => {
     const refs = m.references.slice(-MAX_REFERENCES);
     if (m.inReplyTo && refs[refs.length - 1] !== m.inReplyTo) refs.push(m.inReplyTo);
     const chain = refs.filter((id) => id !== m.messageId);
-    if (chain.length) hasRefs.add(m.messageId);
-    for (let i = 1; i < chain.length; i++) {
-      const parent = get(chain[i - 1]);
-      const child = get(chain[i]);
+    if (chain.length === 0) return;
+    hasRefs[i] = true;
+    let parent = get(chain[0]);
+    for (let k = 1; k < chain.length; k++) {
+      const child = get(chain[k]);
       if (!child.parent && child !== parent) setParent(child, parent);
+      parent = child;
     }
-    const self = get(m.messageId);
-    if (chain.length) setParent(self, get(chain[chain.length - 1]));
-  }
+    setParent(own[i], parent);
+  });
 
-  // Subject joining, only for messages that carry no references at all.
+  // Subject joining, only for messages that carry no references at all. Indices sorted by date
+  // (a stable sort, so ties keep the order of `messages`).
   const rootBySubject = new Map<string, Container>();
-  const sorted = [...messages].sort((a, b) => compareDates(a.date ?? '', b.date ?? ''));
-  for (const m of sorted) {
-    const c = get(m.messageId);
-    if (!c.parent && !isReplySubject(m.subject)) {
-      const key = baseSubject(m.subject);
+  const byDateOrder = messages.map((_, i) => i).sort((a, b) => compareDates(messages[a].date ?? '', messages[b].date ?? ''));
+  for (const i of byDateOrder) {
+    const c = own[i];
+    const subject = messages[i].subject;
+    if (!c.parent && !isReplySubject(subject)) {
+      const key = baseSubject(subject);
       if (key && !rootBySubject.has(key)) rootBySubject.set(key, c);
     }
   }
-  for (const m of sorted) {
-    if (hasRefs.has(m.messageId) || !isReplySubject(m.subject)) continue;
-    const root = rootBySubject.get(baseSubject(m.subject));
-    const c = get(m.messageId);
+  for (const i of byDateOrder) {
+    const subject = messages[i].subject;
+    if (hasRefs[i] || !isReplySubject(subject)) continue;
+    const root = rootBySubject.get(baseSubject(subject));
+    const c = own[i];
     if (root && root !== c && !c.parent) setParent(c, root);
   }
 
   // "(was: ...)" splits: the message starts a sub-discussion of its own.
   const splitFrom = new Map<Container, Container>();
-  for (const m of messages) {
+  messages.forEach((m, i) => {
     const was = wasSplit(m.subject);
-    const c = get(m.messageId);
-    if (!was || !c.parent) continue;
+    const c = own[i];
+    if (!was || !c.parent) return;
     const parentSubject = c.parent.message ? baseSubject(c.parent.message.subject) : was.was;
-    if (parentSubject === was.now || wasSplit(c.parent.message?.subject ?? '')?.now === was.now) continue; // the split happened higher up
+    if (parentSubject === was.now || wasSplit(c.parent.message?.subject ?? '')?.now === was.now) return; // the split happened higher up
     const parent = c.parent;
     parent.children = parent.children.filter((x) => x !== c);
     c.parent = undefined;
     splitFrom.set(c, parent);
-  }
+  });
 
   const rootOf = (c: Container) => {
     let r = c;
     for (let steps = 0; r.parent && steps < 100_000; steps++) r = r.parent;
     return r;
   };
-  const threadsByRoot = new Map<Container, Thread>();
-  const byDate = (a: string, b: string) => {
-    const ma = containers.get(a)!.message!;
-    const mb = containers.get(b)!.message!;
-    return compareDates(ma.date ?? '', mb.date ?? '') || a.localeCompare(b);
-  };
-  for (const m of messages) {
-    const root = rootOf(get(m.messageId));
-    let t = threadsByRoot.get(root);
-    if (!t) {
-      t = { id: root.id, rootMessageId: root.id, subject: '', messageIds: [] };
-      threadsByRoot.set(root, t);
-    }
-    t.messageIds.push(m.messageId);
-  }
-  for (const [root, t] of threadsByRoot) {
-    t.messageIds.sort(byDate);
-    const first = root.message ?? containers.get(t.messageIds[0])!.message!;
-    t.rootMessageId = first.messageId;
-    t.subject = first.subject;
+  // Messages compared by date, then Message-ID: sorted as objects, not looked up by id per comparison.
+  const byDate = (a: ParsedMessage, b: ParsedMessage) => compareDates(a.date ?? '', b.date ?? '') || a.messageId.localeCompare(b.messageId);
+  const membersByRoot = new Map<Container, ParsedMessage[]>();
+  messages.forEach((m, i) => {
+    const root = rootOf(own[i]);
+    const members = membersByRoot.get(root);
+    if (members) members.push(m);
+    else membersByRoot.set(root, [m]);
+  });
+  const threads: { thread: Thread; first: ParsedMessage }[] = [];
+  for (const [root, members] of membersByRoot) {
+    members.sort(byDate);
+    const first = root.message ?? members[0];
+    const thread: Thread = { id: root.id, rootMessageId: first.messageId, subject: first.subject, messageIds: members.map((m) => m.messageId) };
     const from = splitFrom.get(root);
-    if (from) t.parentThreadId = rootOf(from).id;
+    if (from) thread.parentThreadId = rootOf(from).id;
+    threads.push({ thread, first: members[0] });
   }
-  return [...threadsByRoot.values()].sort((a, b) => byDate(a.messageIds[0], b.messageIds[0]));
+  return threads.sort((a, b) => byDate(a.first, b.first)).map((t) => t.thread);
 }
