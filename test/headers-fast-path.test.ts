@@ -35,6 +35,7 @@ async function cases(): Promise<Buffer[]> {
   const odd = [
     'Subject : spaced name\n\tfolded\n\n', ' \x0b: empty name\n cont: y\nFrom: a@b\n\n', '\xa0Cc\xa0: x@vger.kernel.org\n\nbody',
     'SUBJECT: upper\nsubject: lower\n\n', 'no colon line\n\tcont\nTo: x\n\n', 'To: a\r\n\r\n\n\nx', 'To: a\n\nx\r\n\r\n', 'A: b', '', '\n\n',
+    'X-Patchwork-Hint: ignore\nAuto-Submitted: auto-generated\nX-Autoreply: yes\nPrecedence: bulk\nX-Change-ID: 20260105-x-1\nTo: a@vger.kernel.org\nCc: b@x\nList-Id: <l.x>\nX-Mailing-List: l@x\n\nbody',
   ].map((t) => Buffer.from(t, 'latin1'));
   return [...messages, ...crlf, ...odd];
 }
@@ -200,6 +201,20 @@ test('messages read in small chunks, or borrowed, are the same bytes as read in 
   }
 });
 
+test('a message read without recipients is the message read with them, but for To, Cc and lists', async () => {
+  for (const bytes of await cases()) {
+    const full = parseMessageHeaders(bytes);
+    const lean = parseMessageHeaders(bytes, { recipients: false });
+    const { message: fm, deliveryLists: _fd, ...fRest } = full;
+    const { message: lm, deliveryLists: ld, ...lRest } = lean;
+    assert.deepEqual(lRest, fRest);
+    assert.deepEqual(ld, []);
+    const plain = (m: typeof fm) => ({ messageId: m.messageId, inReplyTo: m.inReplyTo, references: m.references, from: m.from, date: m.date, dateProblem: m.dateProblem, subject: m.subject, url: m.url });
+    assert.deepEqual(plain(lm), plain(fm));
+    assert.throws(() => lm.cc, /"cc" was not read/);
+  }
+});
+
 test('the reader\'s blank-line hint is the first blank line (LF LF) of the message, and parsing with it is parsing without it', async () => {
   const archive = zlib.gunzipSync(fs.readFileSync(sampleMbox));
   const check = async (mbox: Buffer) => {
@@ -212,7 +227,7 @@ test('the reader\'s blank-line hint is the first blank line (LF LF) of the messa
       }
       assert.deepEqual(headerEnd(e.bytes, e.blankLine), headerEnd(e.bytes));
       assert.deepEqual(readHeaderSlots(e.bytes, [...WANTED], e.blankLine), readHeaderSlots(e.bytes, [...WANTED]));
-      assert.deepEqual(parseMessageHeaders(e.bytes, undefined, e.blankLine), parseMessageHeaders(e.bytes));
+      assert.deepEqual(parseMessageHeaders(e.bytes, { blankLine: e.blankLine }), parseMessageHeaders(e.bytes));
     }
     return hinted;
   };

@@ -50,6 +50,24 @@ test('cross-posted copies of one message merge into one, with every list', async
   assert.ok(merged.lists.length >= 2);
 });
 
+test('read without recipients, a week threads, links and sets aside the same; To, Cc and lists say they were not read', async () => {
+  const entries = [];
+  for await (const e of readMbox(openArchive(sampleMbox), { maxMessageBytes: 1 << 24 })) if (e.kind === 'message') entries.push(e);
+  // The first message again, as a cross-posted copy: merged either way, lists joined only with recipients.
+  entries.push({ ...entries[0], offset: 1 });
+  const full = await analyseWeek(entries, { bodies: false });
+  const lean = await analyseWeek(entries, { bodies: false, recipients: false });
+  assert.equal(lean.copiesMerged, 1);
+  assert.deepEqual(
+    { messages: lean.messages.length, threads: lean.threads, series: lean.series, noise: lean.noise, quarantined: lean.quarantined },
+    { messages: full.messages.length, threads: full.threads, series: full.series, noise: full.noise, quarantined: full.quarantined },
+  );
+  const m = lean.messages[0];
+  for (const field of ['to', 'cc', 'lists'] as const) assert.throws(() => m[field], new RegExp(`"${field}" was not read`));
+  assert.equal(m.url, full.messages[0].url);
+  assert.ok(full.messages[0].lists.length > 0, 'the same message read with recipients has its lists');
+});
+
 test('a different message reusing a Message-ID is kept under an id that says so, with the real lore link', async () => {
   const mail = (from: string, subject: string) => ({ kind: 'message' as const, offset: 0, bytes: Buffer.from(`From: ${from}\nSubject: ${subject}\nMessage-ID: <same@x>\nCc: linux-mm@kvack.org\nDate: Tue, 6 Jan 2026 10:00:00 +0000\n\nbody\n`) });
   const a = await analyseWeek([mail('Ada <ada@example.org>', 'one'), mail('Bob <bob@example.org>', 'two')], { bodies: false });

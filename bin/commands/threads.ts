@@ -8,7 +8,7 @@ export function threadsCommand(): Command {
     .addOption(new Option('--mbox <file>', 'an mbox, mboxrd or mboxcl2 archive, plain or .gz').makeOptionMandatory())
     .option('--json', 'print the result as JSON (shape: see CONTRACT.md)')
     .action(async (options: { mbox: string; json?: boolean }) => {
-      const analysis = await analyseMboxFile(options.mbox, { bodies: false, onProgress: (n) => progress(`threads: ${n} messages read`) });
+      const analysis = await analyseMboxFile(options.mbox, { bodies: false, recipients: false, onProgress: (n) => progress(`threads: ${n} messages read`) });
       progressDone();
       if (options.json) {
         printJson({

@@ -22,7 +22,7 @@ export const UNDATED_WEEK = 'undated';
 /** The envelope, from the same header reading the threads stage uses. */
 export function readEnvelope(bytes: Buffer): Envelope {
   const sha256 = contentHash(bytes);
-  const { message: m, deliveryLists, missingMessageId } = parseMessageHeaders(bytes, sha256);
+  const { message: m, deliveryLists, missingMessageId } = parseMessageHeaders(bytes, { sha256 });
   return {
     sha256,
     messageId: m.messageId,

@@ -17,7 +17,10 @@ export interface MessageHeaders {
   reviewTrailers: { kind: 'reviewed-by' | 'acked-by' | 'tested-by' | 'nacked-by'; email: string }[];
   /** True when the message had no Message-ID and was given one derived from its content hash. */
   missingMessageId: boolean;
-  /** The lists this copy was delivered through (X-Mailing-List, else List-Id), not the ones it was Cc'd to. */
+  /**
+   * The lists this copy was delivered through (X-Mailing-List, else List-Id), not the ones it was Cc'd
+   * to. Empty when read without recipients.
+   */
   deliveryLists: string[];
   /** Auto-Submitted / Precedence / X-Autoreply and similar headers, lower-cased, for noise rules. */
   autoHeaders: string[];
@@ -27,9 +30,14 @@ export interface MessageHeaders {
 const LIST_ADDRESS = /[\w.+-]+@[\w.-]+\.\w+/g;
 const REVIEW_LINE = /^(Reviewed|Acked|Tested|Nacked|NACKed)-by:[^<\n]*<([^>\n]+)>/i;
 const CHANGE_ID_LINE = /^change-id: *(\S+)\s*$/;
-/** The header fields this stage reads; the rest (Received, DKIM, ...) are skipped unread. */
-const HEADER_NAMES = ['message-id', 'references', 'in-reply-to', 'date', 'from', 'to', 'cc', 'subject', 'list-id', 'x-mailing-list', 'x-change-id', 'auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint'] as const;
-/** Where each field's values are in readHeaderSlots' answer. */
+/**
+ * The header fields this stage reads; the rest (Received, DKIM, ...) are skipped unread. The
+ * recipient fields come last, so a reading without them is the same list, cut short.
+ */
+const HEADER_NAMES = ['message-id', 'references', 'in-reply-to', 'date', 'from', 'subject', 'x-change-id', 'auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint', 'to', 'cc', 'list-id', 'x-mailing-list'] as const;
+const RECIPIENT_FIELDS = 4;
+const HEADER_NAMES_WITHOUT_RECIPIENTS = HEADER_NAMES.slice(0, -RECIPIENT_FIELDS);
+/** Where each field's values are in readHeaderSlots' answer (past its end: not read). */
 const H = Object.fromEntries(HEADER_NAMES.map((name, index) => [name, index])) as { [N in (typeof HEADER_NAMES)[number]]: number };
 /** The headers noise rules read (Auto-Submitted, ...), as "name: value" lines. */
 const AUTO_HEADER_NAMES = ['auto-submitted', 'x-autoreply', 'x-autorespond', 'precedence', 'x-patchwork-hint'] as const;
@@ -123,15 +131,22 @@ export function contentHash(bytes: Buffer): string {
  * was delivered through, and the Message-ID its link is made from (kept: a duplicate id is renamed).
  */
 const LAZY = Symbol('lazy');
-type LazyState = { toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[]; delivery: string[]; lists?: string[]; urlId: string; url?: string };
+type LazyState = { recipients: boolean; toRaw?: string; ccRaw?: string; to?: Person[]; cc?: Person[]; delivery: string[]; lists?: string[]; urlId: string; url?: string };
 type WithLazy = ParsedMessage & { [LAZY]: LazyState };
 
-/** A field worked out by `make` on first use, kept in the state; an assignment replaces it. */
-function lazyField<K extends 'to' | 'cc' | 'lists' | 'url'>(field: K, make: (state: LazyState) => NonNullable<LazyState[K]>): PropertyDescriptor {
+/**
+ * A field worked out by `make` on first use, kept in the state; an assignment replaces it.
+ * `needsRecipients`: the field comes from To, Cc and list headers, so it cannot be had from a
+ * message read without them (it says so rather than answer empty).
+ */
+function lazyField<K extends 'to' | 'cc' | 'lists' | 'url'>(field: K, make: (state: LazyState) => NonNullable<LazyState[K]>, needsRecipients: boolean): PropertyDescriptor {
   return {
     get(this: WithLazy) {
       const state = this[LAZY];
-      return (state[field] ??= make(state));
+      const known = state[field];
+      if (known !== undefined) return known;
+      if (needsRecipients && !state.recipients) throw new Error(`message ${state.urlId}: "${field}" was not read (parsed without recipients)`);
+      return (state[field] = make(state));
     },
     set(this: WithLazy, value: LazyState[K]) {
       this[LAZY][field] = value;
@@ -154,19 +169,33 @@ function listsOfMessage(state: LazyState): string[] {
  * functions every message shares: per-message closures would give each message its own hidden class.
  */
 const LAZY_FIELDS: PropertyDescriptorMap = {
-  to: lazyField('to', (state) => peopleIn(state.toRaw)),
-  cc: lazyField('cc', (state) => peopleIn(state.ccRaw)),
-  lists: lazyField('lists', listsOfMessage),
-  url: lazyField('url', (state) => loreUrl(state.urlId)),
+  to: lazyField('to', (state) => peopleIn(state.toRaw), true),
+  cc: lazyField('cc', (state) => peopleIn(state.ccRaw), true),
+  lists: lazyField('lists', listsOfMessage, true),
+  url: lazyField('url', (state) => loreUrl(state.urlId), false),
 };
+
+export interface ParseOptions {
+  /** SHA-256 of `bytes`, when the caller has it (else computed only for a message without Message-ID). */
+  sha256?: string;
+  /** The mbox reader's hint: where the first "\n\n" of `bytes` is. */
+  blankLine?: number;
+  /**
+   * Read To, Cc, List-Id and X-Mailing-List (default). Off, the message's `to`, `cc` and `lists`
+   * throw when read and `deliveryLists` is empty: threading and series linking never read them, and
+   * on long Cc lines they were a tenth of reading a week.
+   */
+  recipients?: boolean;
+}
 
 /**
  * Reads a message's headers. The content hash is computed only when the message has no Message-ID
  * (its stand-in id derives from it) or when the caller passes one: threading never needs it.
- * `blankLine`: the mbox reader's hint, where the first "\n\n" of `bytes` is.
  */
-export function parseMessageHeaders(bytes: Buffer, sha256?: string, blankLine?: number): MessageHeaders {
-  const { values, bodyOffset } = readHeaderSlots(bytes, HEADER_NAMES, blankLine);
+export function parseMessageHeaders(bytes: Buffer, options: ParseOptions = {}): MessageHeaders {
+  const recipients = options.recipients ?? true;
+  let sha256 = options.sha256;
+  const { values, bodyOffset } = readHeaderSlots(bytes, recipients ? HEADER_NAMES : HEADER_NAMES_WITHOUT_RECIPIENTS, options.blankLine);
   const first = (index: number) => values[index]?.[0];
   const ids = messageIdsIn(first(H['message-id']));
   if (ids.length === 0) sha256 ??= contentHash(bytes);
@@ -213,6 +242,7 @@ export function parseMessageHeaders(bytes: Buffer, sha256?: string, blankLine?: 
   // To and Cc people, lists and link are worked out on first use (threading reads none of them).
   const message = Object.defineProperties(fields, LAZY_FIELDS) as WithLazy;
   const state: LazyState = {
+    recipients,
     toRaw: toRaw === undefined ? undefined : sharedLine(toRaw),
     ccRaw: ccRaw === undefined ? undefined : sharedLine(ccRaw),
     delivery: deliveryLists,

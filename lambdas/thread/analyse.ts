@@ -18,6 +18,12 @@ export interface AnalyseOptions {
    * not by threading. Off, `body()` throws. Default on.
    */
   bodies?: boolean;
+  /**
+   * Read To, Cc and the lists of every message (see ParseOptions.recipients). Off, messages' `to`,
+   * `cc` and `lists` throw when read, and cross-posted copies are merged without joining their lists.
+   * Default on.
+   */
+  recipients?: boolean;
   onProgress?: (messagesRead: number) => void;
 }
 
@@ -29,6 +35,7 @@ export interface AnalyseOptions {
  */
 export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<MboxEntry>, options: AnalyseOptions = {}): Promise<WeekAnalysis & { headers: MessageHeaders[]; copiesMerged: number }> {
   const wantBodies = options.bodies ?? true;
+  const recipients = options.recipients ?? true;
   const headers: MessageHeaders[] = [];
   const byId = new Map<string, MessageHeaders>();
   const quarantined: Quarantined[] = [];
@@ -48,7 +55,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
       }
       let h: MessageHeaders;
       try {
-        h = parseMessageHeaders(entry.bytes, undefined, entry.blankLine);
+        h = parseMessageHeaders(entry.bytes, { blankLine: entry.blankLine, recipients });
       } catch (err) {
         quarantined.push({ reason: `unreadable message: ${(err as Error).message}`, offset: entry.offset });
         continue;
@@ -57,7 +64,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
       if (existing) {
         if (existing.message.from.email === h.message.from.email && existing.message.subject === h.message.subject) {
           // A cross-posted copy: one message, reached more lists.
-          existing.message.lists = [...new Set([...existing.message.lists, ...h.message.lists])].sort();
+          if (recipients) existing.message.lists = [...new Set([...existing.message.lists, ...h.message.lists])].sort();
           copiesMerged++;
           continue;
         }
