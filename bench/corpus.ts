@@ -20,12 +20,24 @@ export function haveCorpus(part: string): boolean {
 
 export interface Figure { seconds: number; rssMb: number; stdout: string }
 
-/** Whole-process wall time and peak RSS of a command, from GNU time. */
+/** Whole-process wall time (clock around the run) and peak RSS (GNU time) of a command. */
 export function measure(cmd: string, args: string[]): Figure {
-  const out = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const started = process.hrtime.bigint();
+  const out = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (out.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${out.stderr.slice(-500)}`);
-  const [seconds, kb] = out.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  const kb = Number(out.stderr.trim().split('\n').pop());
   return { seconds, rssMb: kb / 1024, stdout: out.stdout };
+}
+
+/** A command run `runs` times: the median run's time and memory, and the fastest and slowest times. */
+export interface Figures extends Figure { runs: number; fastest: number; slowest: number }
+
+export function measureRuns(cmd: string, args: string[], runs: number): Figures {
+  const all = Array.from({ length: runs }, () => measure(cmd, args));
+  const median = <T>(values: T[], by: (v: T) => number) => [...values].sort((a, b) => by(a) - by(b))[values.length >> 1];
+  const times = all.map((f) => f.seconds);
+  return { seconds: median(times, (t) => t), rssMb: median(all, (f) => f.rssMb).rssMb, stdout: all[0].stdout, runs, fastest: Math.min(...times), slowest: Math.max(...times) };
 }
 
 /** The shared week as plain mbox, the week four times over (Message-IDs rewritten per copy), and gzip of that. */
