@@ -17,6 +17,8 @@ export type MboxEntry =
   /**
    * `blankLine`: index in `bytes` of the first "\n\n" (the LF blank line ending the headers), when
    * the reader already found it; a hint that spares the parser a second search of the header block.
+   * -1 (or absent) when not known: the reader always sets a number, since a field that is sometimes
+   * undefined changes the entry's shape midway through a run and throws away optimised parser code.
    */
   | { kind: 'message'; offset: number; bytes: Buffer; blankLine?: number }
   | { kind: 'quarantine'; offset: number; size: number; reason: string; sample: Buffer };
@@ -116,9 +118,9 @@ function messageBody(block: Buffer): Buffer {
   return body;
 }
 
-/** `at` when it is where `bytes` has "\n\n": a hint is passed on only when it is right. */
-function blankLineAt(bytes: Buffer, at: number): number | undefined {
-  return at >= 0 && bytes[at] === 0x0a && bytes[at + 1] === 0x0a ? at : undefined;
+/** `at` when it is where `bytes` has "\n\n", else -1: a hint is passed on only when it is right. */
+function blankLineAt(bytes: Buffer, at: number): number {
+  return at >= 0 && bytes[at] === 0x0a && bytes[at + 1] === 0x0a ? at : -1;
 }
 
 const CONTENT_LENGTH = Buffer.from('Content-Length:', 'latin1');
@@ -194,7 +196,7 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
       return;
     }
     const bytes = escapedFromSeen ? unescapeMboxrd(body) : body;
-    const blankLine = bytes === body ? blankLineAt(bytes, blank - (body.byteOffset - block.byteOffset)) : undefined;
+    const blankLine = bytes === body ? blankLineAt(bytes, blank - (body.byteOffset - block.byteOffset)) : -1;
     yield { kind: 'message', offset, bytes: bytes === body && !options.borrow ? Buffer.from(body) : bytes, blankLine };
   }
 

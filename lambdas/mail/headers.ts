@@ -14,11 +14,12 @@ export interface HeaderBlock {
 
 /**
  * Finds the blank line that ends the header block (LF or CRLF). `blankLine`: where the first "\n\n"
- * is, when the mbox reader already found it (it searched the same bytes for Content-Length).
+ * is, when the mbox reader already found it (it searched the same bytes for Content-Length); -1 or
+ * undefined: not known.
  */
 export function headerEnd(bytes: Buffer, blankLine?: number): { end: number; bodyOffset: number } {
   const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
-  let i = blankLine ?? bytes.indexOf('\n\n', 0, 'latin1');
+  let i = blankLine !== undefined && blankLine >= 0 ? blankLine : bytes.indexOf('\n\n', 0, 'latin1');
   if (i > limit) i = -1;
   // A CRLF blank line counts only when it comes first: searching past the LF one (or the limit)
   // would read the whole body for nothing.

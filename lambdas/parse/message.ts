@@ -178,7 +178,7 @@ const LAZY_FIELDS: PropertyDescriptorMap = {
 export interface ParseOptions {
   /** SHA-256 of `bytes`, when the caller has it (else computed only for a message without Message-ID). */
   sha256?: string;
-  /** The mbox reader's hint: where the first "\n\n" of `bytes` is. */
+  /** The mbox reader's hint: where the first "\n\n" of `bytes` is (-1: not known). */
   blankLine?: number;
   /**
    * Read To, Cc, List-Id and X-Mailing-List (default). Off, the message's `to`, `cc` and `lists`

@@ -55,7 +55,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
       }
       let h: MessageHeaders;
       try {
-        h = parseMessageHeaders(entry.bytes, { blankLine: entry.blankLine, recipients });
+        h = parseMessageHeaders(entry.bytes, { blankLine: entry.blankLine ?? -1, recipients });
       } catch (err) {
         quarantined.push({ reason: `unreadable message: ${(err as Error).message}`, offset: entry.offset });
         continue;
