@@ -30,7 +30,7 @@ export function measure(cmd: string, args: string[]): Figure {
   return { seconds, rssMb: kb / 1024, stdout: out.stdout };
 }
 
-/** A command run `runs` times: the median run's time and memory, and the fastest and slowest times. */
+/** A command run `runs` times: the median time and the median peak memory, and the fastest and slowest times. */
 export interface Figures extends Figure { runs: number; fastest: number; slowest: number }
 
 export function measureRuns(cmd: string, args: string[], runs: number): Figures {
