@@ -52,11 +52,12 @@ function plainHeaderEnd(bytes: Buffer) {
   return { end: limit, bodyOffset: limit };
 }
 
-test('headerEnd and readHeaders with wanted names agree with the plain reading, on every sample message (LF and CRLF)', async () => {
+test('headerEnd and the reading of wanted names agree with the plain reading, on every sample message (LF and CRLF)', async () => {
   for (const bytes of await cases()) {
     assert.deepEqual(headerEnd(bytes), plainHeaderEnd(bytes));
     const all = readHeaders(bytes);
-    const wanted = readHeaders(bytes, WANTED);
+    const slots = readHeaderSlots(bytes, [...WANTED]);
+    const wanted = { bodyOffset: slots.bodyOffset, fields: new Map([...WANTED].flatMap((name, i) => (slots.values[i] ? [[name, slots.values[i]!] as const] : []))) };
     assert.equal(wanted.bodyOffset, all.bodyOffset);
     assert.deepEqual(wanted.fields, new Map([...all.fields].filter(([name]) => WANTED.has(name))));
   }

@@ -119,31 +119,20 @@ function readFields<K>(bytes: Buffer, end: number, keyOf: (bytes: Buffer, start:
 }
 
 /**
- * Splits the header block into fields without decoding the body; with `wanted` (lower-case names),
- * only those fields are kept. Values stay as raw bytes read as latin1 (binary-safe), unfolded;
- * decode them with `decodeHeaderValue` when they are shown to people.
+ * Splits the header block into every field, by lower-cased name, without decoding the body. Values
+ * stay as raw bytes read as latin1 (binary-safe), unfolded; decode them with `decodeHeaderValue`
+ * when they are shown to people. (The threads stage reads only the fields it needs: readHeaderSlots.)
  */
-export function readHeaders(bytes: Buffer, wanted?: ReadonlySet<string>, blankLine?: number): HeaderBlock {
-  const { end, bodyOffset } = headerEnd(bytes, blankLine);
+export function readHeaders(bytes: Buffer): HeaderBlock {
+  const { end, bodyOffset } = headerEnd(bytes);
   const fields = new Map<string, string[]>();
-  const store = (name: string, value: string) => {
+  readFields(bytes, end, (b, start, stop) => latin1(b, start, stop).toLowerCase(), (name, value) => {
     const list = fields.get(name);
     if (list) list.push(value);
     else fields.set(name, [value]);
-  };
-  if (wanted) {
-    let names = wantedNames.get(wanted);
-    if (!names) wantedNames.set(wanted, (names = [...wanted]));
-    const match = nameMatcher(names);
-    readFields(bytes, end, (b, start, stop) => names[match(b, start, stop)], store);
-  } else {
-    readFields(bytes, end, (b, start, stop) => latin1(b, start, stop).toLowerCase(), store);
-  }
+  });
   return { fields, bodyOffset };
 }
-
-/** Each `wanted` set as the name list its matcher is kept under. */
-const wantedNames = new WeakMap<ReadonlySet<string>, string[]>();
 
 /** A header block read for the fields of a fixed list of names: `values[i]` holds those of `names[i]`. */
 export interface HeaderSlots {
@@ -168,10 +157,6 @@ export function readHeaderSlots(bytes: Buffer, names: readonly string[], blankLi
     else values[index] = [value];
   });
   return { values, bodyOffset };
-}
-
-export function firstHeader(block: HeaderBlock, name: string): string | undefined {
-  return block.fields.get(name)?.[0];
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -206,7 +206,7 @@ export function parseMessageHeaders(bytes: Buffer, options: ParseOptions = {}): 
   const from = peopleIn(first(H.from))[0] ?? { name: 'unknown sender', email: 'unknown@invalid' };
   const toRaw = values[H.to]?.join(', ');
   const ccRaw = values[H.cc]?.join(', ');
-  const deliveryLists = listsOf(values[H['x-mailing-list']], values[H['list-id']]);
+  const deliveryLists = recipients ? listsOf(values[H['x-mailing-list']], values[H['list-id']]) : [];
 
   // One byte-level scan of the body for the colons of "-by:" trailers and "change-id:" lines: no
   // decode, only the lines that can matter become strings (a single-byte search is the fastest).
