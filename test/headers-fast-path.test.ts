@@ -9,7 +9,8 @@ import { parseMessageHeaders } from '../lambdas/parse/message.js';
 import { addressParser } from 'postal-mime';
 import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
 import { BOT_NAMES, BOT_SENDERS, botReason, classifyNoise } from '../lambdas/noise/classify.js';
-import { compareDates, wasSplit, baseSubject } from '../lambdas/thread/jwz.js';
+import { baseSubject, compareDates, isReplySubject, MAX_REFERENCES, threadMessages, wasSplit } from '../lambdas/thread/jwz.js';
+import type { ParsedMessage, Thread } from '../lambdas/model.js';
 import { collapseWhitespace } from '../lambdas/mail/text.js';
 import { looseMailDate, strictMailDate } from '../lambdas/mail/dates.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
@@ -338,4 +339,104 @@ test('dates in RFC 5322 shape read by position give the instant the loose readin
     assert.equal(strict ?? looseMailDate(raw), looseMailDate(raw), raw);
   }
   assert.ok(read > 400, `most sample dates take the positional reading (${read})`);
+});
+
+/**
+ * Threading as first written: containers with child lists, callbacks, and full sorts by date then
+ * Message-ID. threadMessages must give exactly this.
+ */
+function plainThreads(messages: ParsedMessage[]): Thread[] {
+  type C = { id: string; message?: ParsedMessage; parent?: C; children: C[] };
+  const containers = new Map<string, C>();
+  const get = (id: string) => containers.get(id) ?? containers.set(id, { id, children: [] }).get(id)!;
+  const isAncestor = (candidate: C, of: C) => {
+    for (let c: C | undefined = of; c; c = c.parent) if (c === candidate) return true;
+    return false;
+  };
+  const setParent = (child: C, parent: C) => {
+    if (child === parent || isAncestor(child, parent)) return;
+    if (child.parent) child.parent.children = child.parent.children.filter((c) => c !== child);
+    child.parent = parent;
+    parent.children.push(child);
+  };
+  const own = messages.map((m) => Object.assign(get(m.messageId), { message: m }));
+  const hasRefs = messages.map((m, i) => {
+    const refs = m.references.slice(-MAX_REFERENCES);
+    if (m.inReplyTo && refs[refs.length - 1] !== m.inReplyTo) refs.push(m.inReplyTo);
+    const chain = refs.filter((id) => id !== m.messageId);
+    if (chain.length === 0) return false;
+    let parent = get(chain[0]);
+    for (const id of chain.slice(1)) {
+      const child = get(id);
+      if (!child.parent && child !== parent) setParent(child, parent);
+      parent = child;
+    }
+    setParent(own[i], parent);
+    return true;
+  });
+  const byDateOrder = messages.map((_, i) => i).sort((a, b) => compareDates(messages[a].date ?? '', messages[b].date ?? ''));
+  const rootBySubject = new Map<string, C>();
+  for (const i of byDateOrder) {
+    if (own[i].parent || isReplySubject(messages[i].subject)) continue;
+    const key = baseSubject(messages[i].subject);
+    if (key && !rootBySubject.has(key)) rootBySubject.set(key, own[i]);
+  }
+  for (const i of byDateOrder) {
+    if (hasRefs[i] || !isReplySubject(messages[i].subject)) continue;
+    const root = rootBySubject.get(baseSubject(messages[i].subject));
+    if (root && root !== own[i] && !own[i].parent) setParent(own[i], root);
+  }
+  const splitFrom = new Map<C, C>();
+  messages.forEach((m, i) => {
+    const was = wasSplit(m.subject);
+    const c = own[i];
+    if (!was || !c.parent) return;
+    const parentSubject = c.parent.message ? baseSubject(c.parent.message.subject) : was.was;
+    if (parentSubject === was.now || wasSplit(c.parent.message?.subject ?? '')?.now === was.now) return;
+    const parent = c.parent;
+    parent.children = parent.children.filter((x) => x !== c);
+    c.parent = undefined;
+    splitFrom.set(c, parent);
+  });
+  const rootOf = (c: C) => {
+    while (c.parent) c = c.parent;
+    return c;
+  };
+  const byDate = (a: ParsedMessage, b: ParsedMessage) => compareDates(a.date ?? '', b.date ?? '') || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0);
+  const membersByRoot = new Map<C, ParsedMessage[]>();
+  messages.forEach((m, i) => {
+    const root = rootOf(own[i]);
+    membersByRoot.set(root, [...(membersByRoot.get(root) ?? []), m]);
+  });
+  const threads: { thread: Thread; first: ParsedMessage }[] = [];
+  for (const [root, members] of membersByRoot) {
+    members.sort(byDate);
+    const first = root.message ?? members[0];
+    const thread: Thread = { id: root.id, rootMessageId: first.messageId, subject: first.subject, messageIds: members.map((m) => m.messageId) };
+    const from = splitFrom.get(root);
+    if (from) thread.parentThreadId = rootOf(from).id;
+    threads.push({ thread, first: members[0] });
+  }
+  return threads.sort((a, b) => byDate(a.first, b.first)).map((t) => t.thread);
+}
+
+test('threading over indices, with dates ranked once, gives what the plain passes give (shared and missing dates, loops, subjects, "(was: ...)")', () => {
+  const dates = fc.constantFrom(undefined, '2026-01-05T10:00:00.000Z', '2026-01-05T10:00:01.000Z', '2026-01-06T09:00:00.000Z', '2026-01-04T23:59:59.000Z', 'not a date');
+  const subjects = fc.constantFrom('[PATCH 1/2] mm: fix', 'Re: [PATCH 1/2] mm: fix', 'mm: fix', 'RE: mm: fix', 'Re: other (was: mm: fix)', 'other (was: Re: mm: fix)', 'other', 'Re: other', '', 'Fwd: other');
+  const week = fc.integer({ min: 1, max: 30 }).chain((n) =>
+    fc.array(fc.record({ refs: fc.array(fc.integer({ min: 0, max: n + 4 }), { maxLength: 5 }), reply: fc.option(fc.integer({ min: 0, max: n + 4 })), date: dates, subject: subjects, id: fc.integer({ min: 0, max: 99 }) }), { minLength: n, maxLength: n }),
+  );
+  fc.assert(
+    fc.property(week, (specs) => {
+      const messages: ParsedMessage[] = specs.map((s, i) => ({
+        // Ids drawn so that code-unit and collation orders differ ("M" < "a" < "m" only by code units).
+        messageId: `${['a', 'M', 'm', 'Z'][s.id % 4]}${s.id}-${i}@x`,
+        references: s.refs.map((r) => (r < specs.length ? `${['a', 'M', 'm', 'Z'][specs[r].id % 4]}${specs[r].id}-${r}@x` : `missing${r}@x`)),
+        inReplyTo: s.reply === null ? undefined : s.reply < specs.length ? `${['a', 'M', 'm', 'Z'][specs[s.reply].id % 4]}${specs[s.reply].id}-${s.reply}@x` : `missing${s.reply}@x`,
+        from: { name: 'a', email: 'a@x' }, to: [], cc: [], lists: [], subject: s.subject, url: '', date: s.date,
+      }));
+      assert.deepEqual(threadMessages(messages), plainThreads(messages));
+    }),
+    { numRuns: 3000 },
+  );
 });

@@ -4,11 +4,14 @@ import { collapseWhitespace } from '../mail/text.js';
 /** References chains longer than this are cut (oldest dropped): real threads never come close. */
 export const MAX_REFERENCES = 256;
 
+/**
+ * A Message-ID seen, as a message or only referenced. Children are not kept: nothing walks down a
+ * thread, and the threads are the members grouped by root.
+ */
 interface Container {
   id: string;
-  message?: ParsedMessage;
-  parent?: Container;
-  children: Container[];
+  message: ParsedMessage | undefined;
+  parent: Container | undefined;
 }
 
 /** Subject without reply/forward markers and list tags, lower-cased: for joining and (was:) detection. */
@@ -53,12 +56,50 @@ function isAncestor(candidate: Container, of: Container): boolean {
   return false;
 }
 
-function setParent(child: Container, parent: Container) {
-  if (child === parent || isAncestor(child, parent)) return false; // would make a loop
-  if (child.parent) child.parent.children = child.parent.children.filter((c) => c !== child);
+function setParent(child: Container, parent: Container): void {
+  if (child === parent || isAncestor(child, parent)) return; // would make a loop
   child.parent = parent;
-  parent.children.push(child);
-  return true;
+}
+
+function rootOf(c: Container): Container {
+  let r = c;
+  for (let steps = 0; r.parent && steps < 100_000; steps++) r = r.parent;
+  return r;
+}
+
+/**
+ * Each message's date as a dense rank: equal dates (compareDates 0) share one, later dates have
+ * higher ones. Only the distinct dates are sorted with compareDates; everything after compares
+ * small integers, or needs no comparison at all (a counting sort).
+ */
+function dateRanks(messages: ParsedMessage[]): Int32Array {
+  const rankOf = new Map<string, number>();
+  for (const m of messages) rankOf.set(m.date ?? '', 0);
+  const distinct = [...rankOf.keys()];
+  // Timestamps as toISOString writes them (and the empty stand-in) are ordered by code units,
+  // which the default sort compares without calling back into JavaScript.
+  if (distinct.every((d) => d === '' || isIsoTimestamp(d))) distinct.sort();
+  else distinct.sort(compareDates);
+  let rank = 0;
+  for (let k = 0; k < distinct.length; k++) {
+    if (k > 0 && compareDates(distinct[k - 1], distinct[k]) !== 0) rank++;
+    rankOf.set(distinct[k], rank);
+  }
+  const ranks = new Int32Array(messages.length);
+  for (let i = 0; i < messages.length; i++) ranks[i] = rankOf.get(messages[i].date ?? '')!;
+  return ranks;
+}
+
+/** Message indices by date rank, ties in index order: a counting sort. */
+function indicesByRank(ranks: Int32Array): Int32Array {
+  let top = 0;
+  for (let i = 0; i < ranks.length; i++) if (ranks[i] > top) top = ranks[i];
+  const next = new Int32Array(top + 2);
+  for (let i = 0; i < ranks.length; i++) next[ranks[i] + 1]++;
+  for (let r = 1; r < next.length; r++) next[r] += next[r - 1];
+  const order = new Int32Array(ranks.length);
+  for (let i = 0; i < ranks.length; i++) order[next[ranks[i]]++] = i;
+  return order;
 }
 
 /**
@@ -69,54 +110,67 @@ function setParent(child: Container, parent: Container) {
  * 4. messages with no references at all and a "Re:" subject join the earliest thread with that subject;
  * 5. a "(was: ...)" subject change cuts the message off into its own thread, linked to its parent thread.
  * Every message ends up in exactly one thread; cycles and self-references cannot hang it.
- * Message-IDs are unique (analyseWeek renames a reused one).
+ * Message-IDs are unique (analyseWeek renames a reused one). A thread's messages, and the threads,
+ * are in date order, ties by Message-ID (code-unit order).
+ * Written as plain loops over indices: this runs once per week, mostly before V8 has optimised it,
+ * where every callback and short-lived array costs.
  */
 export function threadMessages(messages: ParsedMessage[]): Thread[] {
+  const n = messages.length;
   const containers = new Map<string, Container>();
-  const get = (id: string) => {
+  const get = (id: string): Container => {
     let c = containers.get(id);
-    if (!c) {
-      c = { id, children: [] };
+    if (c === undefined) {
+      c = { id, message: undefined, parent: undefined };
       containers.set(id, c);
     }
     return c;
   };
   // Each message's own container, looked up once: the passes below read it several times a message.
-  const own: Container[] = messages.map((m) => {
-    const c = get(m.messageId);
-    c.message = m;
-    return c;
-  });
+  const own: Container[] = new Array<Container>(n);
+  for (let i = 0; i < n; i++) {
+    const c = get(messages[i].messageId);
+    c.message = messages[i];
+    own[i] = c;
+  }
 
-  const hasRefs: boolean[] = new Array<boolean>(messages.length).fill(false);
-  messages.forEach((m, i) => {
-    const refs = m.references.slice(-MAX_REFERENCES);
-    if (m.inReplyTo && refs[refs.length - 1] !== m.inReplyTo) refs.push(m.inReplyTo);
-    const chain = refs.filter((id) => id !== m.messageId);
-    if (chain.length === 0) return;
-    hasRefs[i] = true;
-    let parent = get(chain[0]);
-    for (let k = 1; k < chain.length; k++) {
-      const child = get(chain[k]);
-      if (!child.parent && child !== parent) setParent(child, parent);
+  // The chain of a message: its last MAX_REFERENCES references, then In-Reply-To unless it is the
+  // last of them, leaving out the message's own id.
+  const hasRefs = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = messages[i];
+    const refs = m.references;
+    const last = refs.length - 1;
+    const first = Math.max(0, refs.length - MAX_REFERENCES);
+    const inReplyTo = m.inReplyTo && (last < first || refs[last] !== m.inReplyTo) ? m.inReplyTo : undefined;
+    let parent: Container | undefined;
+    for (let k = first; k <= last + 1; k++) {
+      const id = k <= last ? refs[k] : inReplyTo;
+      if (id === undefined || id === m.messageId) continue;
+      const child = get(id);
+      if (parent !== undefined && !child.parent && child !== parent) setParent(child, parent);
       parent = child;
     }
+    if (parent === undefined) continue;
+    hasRefs[i] = 1;
     setParent(own[i], parent);
-  });
+  }
 
-  // Subject joining, only for messages that carry no references at all. Indices sorted by date
-  // (a stable sort, so ties keep the order of `messages`).
+  // Subject joining, only for messages that carry no references at all, in date order (ties in
+  // the order of `messages`).
+  const ranks = dateRanks(messages);
+  const byDateOrder = indicesByRank(ranks);
   const rootBySubject = new Map<string, Container>();
-  const byDateOrder = messages.map((_, i) => i).sort((a, b) => compareDates(messages[a].date ?? '', messages[b].date ?? ''));
-  for (const i of byDateOrder) {
-    const c = own[i];
+  for (let k = 0; k < n; k++) {
+    const i = byDateOrder[k];
     const subject = messages[i].subject;
-    if (!c.parent && !isReplySubject(subject)) {
+    if (!own[i].parent && !isReplySubject(subject)) {
       const key = baseSubject(subject);
-      if (key && !rootBySubject.has(key)) rootBySubject.set(key, c);
+      if (key && !rootBySubject.has(key)) rootBySubject.set(key, own[i]);
     }
   }
-  for (const i of byDateOrder) {
+  for (let k = 0; k < n; k++) {
+    const i = byDateOrder[k];
     const subject = messages[i].subject;
     if (hasRefs[i] || !isReplySubject(subject)) continue;
     const root = rootBySubject.get(baseSubject(subject));
@@ -126,40 +180,67 @@ export function threadMessages(messages: ParsedMessage[]): Thread[] {
 
   // "(was: ...)" splits: the message starts a sub-discussion of its own.
   const splitFrom = new Map<Container, Container>();
-  messages.forEach((m, i) => {
-    const was = wasSplit(m.subject);
+  for (let i = 0; i < n; i++) {
+    const subject = messages[i].subject;
     const c = own[i];
-    if (!was || !c.parent) return;
-    const parentSubject = c.parent.message ? baseSubject(c.parent.message.subject) : was.was;
-    if (parentSubject === was.now || wasSplit(c.parent.message?.subject ?? '')?.now === was.now) return; // the split happened higher up
     const parent = c.parent;
-    parent.children = parent.children.filter((x) => x !== c);
+    if (!parent) continue;
+    const was = wasSplit(subject);
+    if (!was) continue;
+    const parentSubject = parent.message ? baseSubject(parent.message.subject) : was.was;
+    if (parentSubject === was.now || wasSplit(parent.message?.subject ?? '')?.now === was.now) continue; // the split happened higher up
     c.parent = undefined;
     splitFrom.set(c, parent);
-  });
+  }
 
-  const rootOf = (c: Container) => {
-    let r = c;
-    for (let steps = 0; r.parent && steps < 100_000; steps++) r = r.parent;
-    return r;
-  };
-  // Messages compared by date, then Message-ID: sorted as objects, not looked up by id per comparison.
-  const byDate = (a: ParsedMessage, b: ParsedMessage) => compareDates(a.date ?? '', b.date ?? '') || a.messageId.localeCompare(b.messageId);
-  const membersByRoot = new Map<Container, ParsedMessage[]>();
-  messages.forEach((m, i) => {
+  // Members gathered in date order, so each thread's list is sorted by date already; only runs of
+  // equal dates are then put in Message-ID order. `lowest`: the thread's first message in
+  // `messages`, the last tie-break between threads.
+  const groups = new Map<Container, { members: number[]; lowest: number }>();
+  for (let k = 0; k < n; k++) {
+    const i = byDateOrder[k];
     const root = rootOf(own[i]);
-    const members = membersByRoot.get(root);
-    if (members) members.push(m);
-    else membersByRoot.set(root, [m]);
-  });
-  const threads: { thread: Thread; first: ParsedMessage }[] = [];
-  for (const [root, members] of membersByRoot) {
-    members.sort(byDate);
-    const first = root.message ?? members[0];
-    const thread: Thread = { id: root.id, rootMessageId: first.messageId, subject: first.subject, messageIds: members.map((m) => m.messageId) };
+    const group = groups.get(root);
+    if (group === undefined) groups.set(root, { members: [i], lowest: i });
+    else {
+      group.members.push(i);
+      if (i < group.lowest) group.lowest = i;
+    }
+  }
+  // Code-unit order, not localeCompare: the same order under every locale, and no collator to start.
+  const byId = (a: number, b: number) => {
+    const x = messages[a].messageId;
+    const y = messages[b].messageId;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  const threads: { thread: Thread; first: number; lowest: number }[] = [];
+  for (const [root, { members, lowest }] of groups) {
+    for (let start = 0; start < members.length; ) {
+      let end = start + 1;
+      while (end < members.length && ranks[members[end]] === ranks[members[start]]) end++;
+      if (end - start > 1) {
+        const run = members.slice(start, end).sort(byId);
+        for (let k = 0; k < run.length; k++) members[start + k] = run[k];
+      }
+      start = end;
+    }
+    const first = root.message ?? messages[members[0]];
+    const messageIds = new Array<string>(members.length);
+    for (let k = 0; k < members.length; k++) messageIds[k] = messages[members[k]].messageId;
+    const thread: Thread = { id: root.id, rootMessageId: first.messageId, subject: first.subject, messageIds };
     const from = splitFrom.get(root);
     if (from) thread.parentThreadId = rootOf(from).id;
-    threads.push({ thread, first: members[0] });
+    threads.push({ thread, first: members[0], lowest });
   }
-  return threads.sort((a, b) => byDate(a.first, b.first)).map((t) => t.thread);
+  // The groups were made in date order of their first messages: only threads whose first
+  // messages share a date need sorting, by Message-ID, then by where they start in `messages`.
+  const sorted = new Array<Thread>(threads.length);
+  for (let start = 0; start < threads.length; ) {
+    let end = start + 1;
+    while (end < threads.length && ranks[threads[end].first] === ranks[threads[start].first]) end++;
+    const run = end - start > 1 ? threads.slice(start, end).sort((a, b) => byId(a.first, b.first) || a.lowest - b.lowest) : threads;
+    for (let k = start; k < end; k++) sorted[k] = run[k - (run === threads ? 0 : start)].thread;
+    start = end;
+  }
+  return sorted;
 }
