@@ -11,6 +11,7 @@ import { isListAddress, peopleIn, person } from '../lambdas/parse/people.js';
 import { BOT_NAMES, BOT_SENDERS, botReason, classifyNoise } from '../lambdas/noise/classify.js';
 import { baseSubject, compareDates, isReplySubject, MAX_REFERENCES, threadMessages, wasSplit } from '../lambdas/thread/jwz.js';
 import type { ParsedMessage, Thread } from '../lambdas/model.js';
+import { parseSubjectTags } from '../lambdas/series/subject.js';
 import { collapseWhitespace } from '../lambdas/mail/text.js';
 import { looseMailDate, strictMailDate } from '../lambdas/mail/dates.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
@@ -438,5 +439,47 @@ test('threading over indices, with dates ranked once, gives what the plain passe
       assert.deepEqual(threadMessages(messages), plainThreads(messages));
     }),
     { numRuns: 3000 },
+  );
+});
+
+test('subject prefixes read in one scan give what a test per kind word gives', () => {
+  const KINDS = ['GIT PULL', 'PULL', 'ANNOUNCE', 'ANN', 'PATCH', 'RFC', 'RFT', 'BUG', 'REGRESSION', 'REPORT', 'TOPIC', 'DISCUSSION', 'QUESTION', 'SECURITY'];
+  const plain = (subject: string) => {
+    const m = /^\s*\[([^\]]+)\]\s*(.*)$/.exec(subject);
+    if (!m) return undefined;
+    const inner = m[1].trim();
+    const words = inner.split(/[\s,]+/).filter(Boolean);
+    const upper = inner.toUpperCase();
+    let kind: string | undefined;
+    if (/\bGIT PULL\b/.test(upper) || /^PULL\b/.test(upper)) kind = 'GIT PULL';
+    else if (/\bANN(OUNCE)?\b/.test(upper)) kind = 'ANNOUNCE';
+    else if (/\bRFC\b/.test(upper) && /\bPATCH\b/.test(upper)) kind = 'RFC PATCH';
+    else if (/\bRFC\b/.test(upper)) kind = 'RFC';
+    else if (/\bPATCH(SET)?\b/.test(upper)) kind = 'PATCH';
+    else kind = KINDS.find((k) => upper.split(/\s+/).includes(k));
+    if (!kind) return undefined;
+    let version = 1;
+    let part: number | undefined;
+    let total: number | undefined;
+    const extra: string[] = [];
+    for (const w of words) {
+      const v = /^v(\d+)$/i.exec(w);
+      const p = /^(\d+)\/(\d+)$/.exec(w);
+      if (v) version = Number(v[1]);
+      else if (p) {
+        part = Number(p[1]);
+        total = Number(p[2]);
+      } else if (!/^(PATCH|PATCHSET|RFC|RFT|RESEND|GIT|PULL|ANNOUNCE|ANN)$/i.test(w)) extra.push(w);
+    }
+    return { kind, version, part, total, resend: /\bRESEND\b/.test(upper), title: m[2].trim(), extra };
+  };
+  const word = fc.constantFrom('PATCH', 'patch', 'PATCHSET', 'PatchSet', 'PATCHES', 'RFC', 'rfc', 'RFCv2', 'RFT', 'RESEND', 'RESENDING', 'GIT PULL', 'GIT', 'PULL', 'pull', 'ANN', 'ANNOUNCE', 'ANNOUNCEMENT', 'BUG', 'TOPIC', 'v2', 'V10', 'v', 'v2a', '1/3', '03/11', '1/2/3', '/3', '1/', 'net-next', '6.1', 'ı', 'ſ', 'ß', '-', ',', '_PATCH', 'PATCH_', 'PATCH-v2');
+  const sep = fc.constantFrom(' ', ',', ', ', '  ', '\t', '');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(word, sep), { maxLength: 6 }), fc.constantFrom('', ' ', '  '), fc.constantFrom(' foo: bar', 'x', ' ', ''), (words, lead, title) => {
+      const subject = `${lead}[${words.map(([w, s]) => w + s).join('')}]${title}`;
+      assert.deepEqual(parseSubjectTags(subject), plain(subject), subject);
+    }),
+    { numRuns: 20000 },
   );
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ParsedMessage, Series, SeriesVersion, Thread } from '../model.js';
 import { compareDates, isReplySubject } from '../thread/jwz.js';
 import type { MessageHeaders } from '../parse/message.js';
@@ -42,9 +42,11 @@ export function linkSeries(headers: MessageHeaders[], threads: Thread[]): Series
   const reviews = new Map<{ postings: Posting[] }, Record<'reviewed-by' | 'acked-by' | 'tested-by' | 'nacked-by', Set<string>>>();
   for (const h of headers) {
     if (!isReplySubject(h.message.subject) || h.reviewTrailers.length === 0) continue;
-    const target = [h.message.inReplyTo, ...[...h.message.references].reverse()].find((id) => id && versionOfMessage.has(id));
-    if (!target) continue;
-    const v = versionOfMessage.get(target)!;
+    // The posting answered: In-Reply-To, else the nearest of References.
+    const { inReplyTo, references } = h.message;
+    let v = inReplyTo ? versionOfMessage.get(inReplyTo) : undefined;
+    for (let k = references.length - 1; v === undefined && k >= 0; k--) if (references[k]) v = versionOfMessage.get(references[k]);
+    if (v === undefined) continue;
     const r = reviews.get(v) ?? { 'reviewed-by': new Set(), 'acked-by': new Set(), 'tested-by': new Set(), 'nacked-by': new Set() };
     for (const t of h.reviewTrailers) if (t.email === h.message.from.email) r[t.kind].add(t.email); // only the replier's own trailer counts
     reviews.set(v, r);
@@ -57,7 +59,7 @@ export function linkSeries(headers: MessageHeaders[], threads: Thread[]): Series
     const changeId = postings.find((p) => p.changeId)?.changeId;
     const author = cover.message.from;
     const titleKey = normaliseTitle(cover.tags.title);
-    const id = changeId ? `b4:${changeId}` : `t:${createHash('sha256').update(`${author.email}\u0000${titleKey}`).digest('hex').slice(0, 16)}`;
+    const id = changeId ? `b4:${changeId}` : `t:${hash('sha256', `${author.email}\u0000${titleKey}`, 'hex').slice(0, 16)}`;
     const r = reviews.get(v);
     const version: SeriesVersion = {
       version: cover.tags.version,
