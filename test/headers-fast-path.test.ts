@@ -13,7 +13,7 @@ import { baseSubject, compareDates, isReplySubject, MAX_REFERENCES, threadMessag
 import type { ParsedMessage, Thread } from '../lambdas/model.js';
 import { parseSubjectTags } from '../lambdas/series/subject.js';
 import { collapseWhitespace } from '../lambdas/mail/text.js';
-import { looseMailDate, strictMailDate } from '../lambdas/mail/dates.js';
+import { isoTimestamp, looseMailDate, strictMailDate } from '../lambdas/mail/dates.js';
 import { readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { sampleMbox } from './helpers.js';
 
@@ -236,12 +236,12 @@ test('the reader\'s blank-line hint is the first blank line (LF LF) of the messa
   };
   assert.ok((await check(archive)) > 100, 'the sample\'s messages come with the hint');
   // Random archives: separators, blank lines, CRLF, mboxrd escapes and Content-Length in any order.
-  const piece = fc.constantFrom('From a@b Thu Jan  1 00:00:00 1970\n', 'Subject: x\n', 'Subject: y\r\n', '\n', '\r\n', '\r', '>From me\n', 'Content-Length: 3\n', 'abc', 'To: a@vger.kernel.org\n', ' folded\n', ' folded\r\n');
+  const piece = fc.constantFrom('From a@b Thu Jan  1 00:00:00 1970\n', 'Subject: x\n', 'Subject: y\r\n', '\n', '\r\n', '\r', '\r\n\r\n', '\n\n', '>From me\n', 'Content-Length: 3\n', 'abc', 'To: a@vger.kernel.org\n', 'Message-ID: <a@b>\r\n', 'References: <c@d>\n', ' folded\n', ' folded\r\n');
   await fc.assert(
     fc.asyncProperty(fc.array(piece, { maxLength: 40 }), async (pieces) => {
       await check(Buffer.from(`From a@b Thu Jan  1 00:00:00 1970\n${pieces.join('')}`, 'latin1'));
     }),
-    { numRuns: 500 },
+    { numRuns: 3000 },
   );
 });
 
@@ -482,4 +482,13 @@ test('subject prefixes read in one scan give what a test per kind word gives', (
     }),
     { numRuns: 20000 },
   );
+});
+
+test('ISO timestamps by calendar arithmetic are toISOString, for every instant (years outside 1000-9999 are left to it)', () => {
+  const instant = fc.oneof(
+    fc.integer({ min: -62_198_755_200_000, max: 253_402_300_799_999 }), // years 0 to 9999
+    fc.integer({ min: 1_700_000_000_000, max: 1_800_000_000_000 }), // these years, most mail
+    fc.constantFrom(0, -1, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, -30_610_224_000_000, -30_610_224_000_001, 253_402_300_800_000, -62_198_755_200_001),
+  );
+  fc.assert(fc.property(instant, (t) => assert.equal(isoTimestamp(t), new Date(t).toISOString(), String(t))), { numRuns: 50000 });
 });

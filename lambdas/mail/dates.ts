@@ -95,6 +95,40 @@ export function looseMailDate(raw: string): number | undefined {
 
 const ZONES: Record<string, number> = { UT: 0, GMT: 0, Z: 0, UTC: 0, EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7 };
 
+const digit = (n: number) => 0x30 + n;
+
+/**
+ * new Date(utc).toISOString() ("2026-01-06T09:52:22.000Z") for years 1000-9999, from the calendar
+ * arithmetic of days since the epoch (Hinnant's civil_from_days) and one flat string: a week has
+ * thousands of dates, and the Date round trip was a quarter of reading one. Other years: toISOString.
+ */
+export function isoTimestamp(utc: number): string {
+  const days = Math.floor(utc / 86_400_000);
+  let rest = utc - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153); // month from March = 0
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (!(year >= 1000 && year <= 9999)) return new Date(utc).toISOString();
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const ms = rest - second * 1000;
+  return String.fromCharCode(
+    digit(Math.floor(year / 1000)), digit(Math.floor(year / 100) % 10), digit(Math.floor(year / 10) % 10), digit(year % 10), 0x2d,
+    digit(Math.floor(month / 10)), digit(month % 10), 0x2d, digit(Math.floor(day / 10)), digit(day % 10), 0x54,
+    digit(Math.floor(hour / 10)), digit(hour % 10), 0x3a, digit(Math.floor(minute / 10)), digit(minute % 10), 0x3a,
+    digit(Math.floor(second / 10)), digit(second % 10), 0x2e, digit(Math.floor(ms / 100)), digit(Math.floor(ms / 10) % 10), digit(ms % 10), 0x5a,
+  );
+}
+
 /** ISO 8601 week of a UTC instant, as "YYYY-Www". */
 export function isoWeek(utcMs: number): string {
   const d = new Date(utcMs);

@@ -1,5 +1,5 @@
 import { decodeWords } from 'postal-mime';
-import { isLatin1Space, latin1 } from './bytes.js';
+import { LATIN1_SPACE, latin1 } from './bytes.js';
 import { collapseWhitespace } from './text.js';
 
 /** Header blocks longer than this are cut: a crafted message must not make us scan megabytes of "headers". */
@@ -63,8 +63,8 @@ function nameMatcher(names: readonly string[]): NameMatcher {
 
 /** The value of a field as String.prototype.trim leaves it, read from bytes[start, end) with one slice. */
 function trimmedValue(bytes: Buffer, start: number, end: number): string {
-  while (start < end && isLatin1Space(bytes[start])) start++;
-  while (end > start && isLatin1Space(bytes[end - 1])) end--;
+  while (start < end && LATIN1_SPACE[bytes[start]] === 1) start++;
+  while (end > start && LATIN1_SPACE[bytes[end - 1]] === 1) end--;
   return latin1(bytes, start, end);
 }
 
@@ -72,22 +72,30 @@ function trimmedValue(bytes: Buffer, start: number, end: number): string {
  * Walks the header block's lines: for each field whose name `keyOf` knows (not undefined), calls
  * `store` with its value unfolded and trimmed. Values are read from the bytes as latin1
  * (binary-safe), each its own string: kept values (Message-ID, Subject) must not pin a whole block.
+ * `watchCrlfBlank`: `end` is the LF blank line's, and a CRLF blank line ("\r\n\r\n") before it ends
+ * the block there instead, as headerEnd would have found: the walk stops at it and returns where
+ * its line starts (else -1). This spares a search of the whole block for "\r\n\r\n".
  */
-function readFields<K>(bytes: Buffer, end: number, keyOf: (bytes: Buffer, start: number, end: number) => K | undefined, store: (key: K, value: string) => void): void {
+function readFields<K>(bytes: Buffer, end: number, keyOf: (bytes: Buffer, start: number, end: number) => K | undefined, store: (key: K, value: string) => void, watchCrlfBlank = false): number {
   let named = false; // a header line has been read: indented lines continue it
   let key: K | undefined; // the field being read; undefined when skipped
   let value = '';
   const flush = () => {
     if (key === undefined) return;
     // Leading space after the colon was skipped; what is left to trim comes from folded lines.
-    if (value.length > 0 && (isLatin1Space(value.charCodeAt(0)) || isLatin1Space(value.charCodeAt(value.length - 1)))) value = value.trim();
+    if (value.length > 0 && (LATIN1_SPACE[value.charCodeAt(0)] === 1 || LATIN1_SPACE[value.charCodeAt(value.length - 1)] === 1)) value = value.trim();
     store(key, value);
   };
   let at = 0;
+  let crlfBlank = -1;
   while (at < end) {
     let nl = bytes.indexOf(0x0a, at);
     if (nl < 0 || nl > end) nl = end;
     const lineEnd = nl > at && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
+    if (watchCrlfBlank && lineEnd === at && nl === at + 1 && at >= 2 && bytes[at - 2] === 0x0d) {
+      crlfBlank = at; // "\r\n" after a line ending "\r\n"
+      break;
+    }
     if (lineEnd > at) {
       const first = bytes[at];
       if ((first === 0x20 || first === 0x09) && named) {
@@ -99,14 +107,14 @@ function readFields<K>(bytes: Buffer, end: number, keyOf: (bytes: Buffer, start:
           flush();
           let nameStart = at;
           let nameEnd = colon;
-          while (nameStart < nameEnd && isLatin1Space(bytes[nameStart])) nameStart++;
-          while (nameEnd > nameStart && isLatin1Space(bytes[nameEnd - 1])) nameEnd--;
+          while (nameStart < nameEnd && LATIN1_SPACE[bytes[nameStart]] === 1) nameStart++;
+          while (nameEnd > nameStart && LATIN1_SPACE[bytes[nameEnd - 1]] === 1) nameEnd--;
           named = nameEnd > nameStart;
           // Only the fields asked for are read: Received chains are most of a header block.
           key = named ? keyOf(bytes, nameStart, nameEnd) : undefined;
           if (key !== undefined) {
             let valueStart = colon + 1;
-            while (valueStart < lineEnd && isLatin1Space(bytes[valueStart])) valueStart++;
+            while (valueStart < lineEnd && LATIN1_SPACE[bytes[valueStart]] === 1) valueStart++;
             value = latin1(bytes, valueStart, lineEnd);
           }
         }
@@ -116,6 +124,7 @@ function readFields<K>(bytes: Buffer, end: number, keyOf: (bytes: Buffer, start:
     at = nl + 1;
   }
   flush();
+  return crlfBlank;
 }
 
 /**
@@ -145,18 +154,20 @@ export interface HeaderSlots {
  * fields of every message of a week.
  */
 export function readHeaderSlots(bytes: Buffer, names: readonly string[], blankLine?: number): HeaderSlots {
-  const { end, bodyOffset } = headerEnd(bytes, blankLine);
+  // With the reader's hint the block ends at its LF blank line, or at a CRLF one the walk meets first.
+  const hinted = blankLine !== undefined && blankLine >= 0 && blankLine <= MAX_HEADER_BYTES && bytes[blankLine] === 0x0a && bytes[blankLine + 1] === 0x0a;
+  const { end, bodyOffset } = hinted ? { end: blankLine + 1, bodyOffset: blankLine + 2 } : headerEnd(bytes);
   const values: (string[] | undefined)[] = new Array<string[] | undefined>(names.length).fill(undefined);
   const match = nameMatcher(names);
-  readFields(bytes, end, (b, start, stop) => {
+  const crlfBlank = readFields(bytes, end, (b, start, stop) => {
     const index = match(b, start, stop);
     return index < 0 ? undefined : index;
   }, (index, value) => {
     const list = values[index];
     if (list) list.push(value);
     else values[index] = [value];
-  });
-  return { values, bodyOffset };
+  }, hinted);
+  return { values, bodyOffset: crlfBlank >= 0 ? crlfBlank + 2 : bodyOffset };
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { loreUrl, type ParsedMessage, type Person } from '../model.js';
 import { decodeHeaderValue, messageIdsIn, readHeaderSlots } from '../mail/headers.js';
-import { parseMailDate } from '../mail/dates.js';
+import { isoTimestamp, parseMailDate } from '../mail/dates.js';
 import { isListAddress, LIST_HOST_ALTERNATION, peopleIn } from './people.js';
 import { hasAt } from '../mail/bytes.js';
 
@@ -233,7 +233,7 @@ export function parseMessageHeaders(bytes: Buffer, options: ParseOptions = {}): 
     const v = first(H[name]);
     if (v) autoHeaders.push(sharedCopy(`${name}: ${v.toLowerCase()}`));
   }
-  const isoDate = date.utc !== undefined && !date.problem ? new Date(date.utc).toISOString() : undefined;
+  const isoDate = date.utc !== undefined && !date.problem ? isoTimestamp(date.utc) : undefined;
   const subject = decodeHeaderValue(first(H.subject) ?? '');
   // Literals, not a spread: a spread object gets a hidden class of its own once accessors are added.
   const fields = sha256 === undefined
