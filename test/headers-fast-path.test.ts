@@ -492,3 +492,24 @@ test('ISO timestamps by calendar arithmetic are toISOString, for every instant (
   );
   fc.assert(fc.property(instant, (t) => assert.equal(isoTimestamp(t), new Date(t).toISOString(), String(t))), { numRuns: 50000 });
 });
+
+test('a parsed message works out To, Cc, lists and link on first use, takes assignments, and serialises them as fields', async () => {
+  const [bytes] = await cases();
+  const eager = readHeaders(bytes).fields;
+  const m = parseMessageHeaders(bytes).message;
+  assert.deepEqual(m.to, peopleIn(eager.get('to')?.join(', ')));
+  assert.deepEqual(m.cc, peopleIn(eager.get('cc')?.join(', ')));
+  assert.ok(m.lists.length > 0);
+  assert.equal(m.url, `https://lore.kernel.org/r/${m.messageId}`);
+  const json = JSON.parse(JSON.stringify(m));
+  assert.deepEqual(Object.keys(json), ['messageId', ...(m.inReplyTo ? ['inReplyTo'] : []), 'references', 'from', 'date', 'subject', 'to', 'cc', 'lists', 'url']);
+  assert.deepEqual(json.lists, m.lists);
+  m.lists = ['x@vger.kernel.org'];
+  assert.deepEqual(m.lists, ['x@vger.kernel.org']);
+  // The link keeps the Message-ID the message was read with, when a reused id is renamed.
+  const id = m.messageId;
+  m.messageId = `${id}#dup-1`;
+  assert.equal(m.url, `https://lore.kernel.org/r/${id}`);
+  const lean = parseMessageHeaders(bytes, { recipients: false }).message;
+  assert.throws(() => JSON.stringify(lean), /"to" was not read/);
+});
