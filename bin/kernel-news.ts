@@ -35,6 +35,13 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
+// Output piped into a reader that stops early (`kernel-news threads --json | head`) is not an
+// error of ours: end quietly, as other command-line tools do, instead of with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('kernel-news')
   .description('Turn a week of Linux kernel mailing-list traffic into a newsletter an editor approves')
   .showHelpAfterError('(run with --help for usage)')

@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { analyseMboxFile, analyseWeek } from '../lambdas/thread/analyse.js';
 import { threadMessages } from '../lambdas/thread/jwz.js';
@@ -157,6 +157,20 @@ test('property: random reference graphs with cycles and self-references never ha
     }),
     { numRuns: 400 },
   );
+});
+
+test('CLI: output piped into a reader that stops early ends the command quietly, not with a stack trace', async () => {
+  // Twenty thousand one-line messages: output far larger than a pipe holds, so writing goes on after the close.
+  const file = path.join(tempDir(), 'many.mbox');
+  fs.writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `From a@b Thu Jan  1 00:00:00 1970\nMessage-ID: <m${i}@example.org>\nSubject: note ${i}\n\nbody\n\n`).join(''));
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/bin/kernel-news.js'), 'threads', '--mbox', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Like `| head -c 100`: take the first chunk, then close the pipe while the command still writes.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Error/);
 });
 
 test('CLI: threads --json on the sample accounts for every message in the contract shape', () => {

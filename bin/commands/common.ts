@@ -36,6 +36,16 @@ export function progressDone(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 }
 
+/**
+ * Ends the process as soon as its output is written. A command that has read a month of mail holds
+ * some 50 MB of heap, which V8 would otherwise free page by page on the way out (5 ms of a month's
+ * `threads`). Only when stdout and stderr took every write at once, as files and pipes do on Linux:
+ * else the process ends the usual way, so nothing still waiting to be written is lost.
+ */
+export function exitOnceWritten(): void {
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(process.exitCode ?? 0);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { analyseMboxFile } from '../../lambdas/thread/analyse.js';
-import { printJson, progress, progressDone, withDataOption } from './common.js';
+import { exitOnceWritten, printJson, progress, progressDone, withDataOption } from './common.js';
 
 export function threadsCommand(): Command {
   const command = new Command('threads')
@@ -22,6 +22,7 @@ export function threadsCommand(): Command {
           })),
           noise: analysis.noise,
         });
+        exitOnceWritten();
         return;
       }
       const noiseReasons = new Map<string, number>();
@@ -38,6 +39,7 @@ export function threadsCommand(): Command {
       ];
       for (const q of analysis.quarantined) lines.push(`quarantined at byte ${q.offset ?? '?'}: ${q.reason}`);
       process.stdout.write(lines.join('\n') + '\n');
+      exitOnceWritten();
     });
   return withDataOption(command);
 }
