@@ -99,8 +99,8 @@ const digit = (n: number) => 0x30 + n;
 
 /**
  * new Date(utc).toISOString() ("2026-01-06T09:52:22.000Z") for years 1000-9999, from the calendar
- * arithmetic of days since the epoch (Hinnant's civil_from_days) and one flat string: a week has
- * thousands of dates, and the Date round trip was a quarter of reading one. Other years: toISOString.
+ * arithmetic of days since the epoch (Hinnant's civil_from_days) and one flat string: every message
+ * has a date, and the Date round trip took 0.5 us of each. Other years: toISOString.
  */
 export function isoTimestamp(utc: number): string {
   const days = Math.floor(utc / 86_400_000);

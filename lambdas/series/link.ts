@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ParsedMessage, Series, SeriesVersion, Thread } from '../model.js';
 import { compareDates, isReplySubject } from '../thread/jwz.js';
 import type { MessageHeaders } from '../parse/message.js';
@@ -59,7 +59,7 @@ export function linkSeries(headers: MessageHeaders[], threads: Thread[]): Series
     const changeId = postings.find((p) => p.changeId)?.changeId;
     const author = cover.message.from;
     const titleKey = normaliseTitle(cover.tags.title);
-    const id = changeId ? `b4:${changeId}` : `t:${hash('sha256', `${author.email}\u0000${titleKey}`, 'hex').slice(0, 16)}`;
+    const id = changeId ? `b4:${changeId}` : `t:${createHash('sha256').update(`${author.email}\u0000${titleKey}`).digest('hex').slice(0, 16)}`;
     const r = reviews.get(v);
     const version: SeriesVersion = {
       version: cover.tags.version,
