@@ -26,10 +26,12 @@ const COMMANDS: Record<string, () => Promise<CommandType>> = {
 // first step, a week and a month run with the same young generation: a month peaks at 1.26x a
 // week, and the fewer, larger collections save 3-5% of the time (npm run bench -- threads).
 v8.setFlagsFromString('--semi-space-growth-factor=16');
-// V8 optimises hot functions on background threads, several at once (Node gives it four workers):
-// on a two-core machine they took turns with the main thread on its own core, and a month's
-// `threads` ran 11 ms (3%) longer. At most one compile per core beyond the main thread's.
-v8.setFlagsFromString(`--concurrent-turbofan-max-threads=${Math.max(1, os.availableParallelism() - 1)}`);
+// V8 optimises hot functions on background threads, up to four at once: on a two-core machine they
+// took turns with the main thread on its core, and a month's `threads` ran 14 ms (3%) longer. So at
+// most one compile per core beyond the main thread's. Only ever lowered from V8's four (raising it
+// after start-up is not safe in every V8).
+const spareCores = Math.max(1, os.availableParallelism() - 1);
+if (spareCores < 4) v8.setFlagsFromString(`--concurrent-turbofan-max-threads=${spareCores}`);
 
 // The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
