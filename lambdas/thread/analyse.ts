@@ -1,7 +1,7 @@
 import type { MessageBody, NoiseVerdict, ParsedMessage, Quarantined, WeekAnalysis } from '../model.js';
 import { openArchive, readMbox, type MboxEntry } from '../ingest/mbox-reader.js';
 import { ArchiveDamagedError } from '../errors.js';
-import { contentHash, decodeText, parseMessageHeaders, type MessageHeaders } from '../parse/message.js';
+import { contentHash, decodeText, parseMessageHeaders, warmUpParser, type MessageHeaders } from '../parse/message.js';
 import { splitBody } from '../parse/body.js';
 import { linkSeries } from '../series/link.js';
 import { classifyNoise } from '../noise/classify.js';
@@ -44,6 +44,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
   let decoding: Promise<unknown>[] = [];
   let copiesMerged = 0;
   let read = 0;
+  warmUpParser(recipients);
 
   try {
     for await (const entry of entries) {
