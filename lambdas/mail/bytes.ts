@@ -6,6 +6,9 @@ export function hasAt(bytes: Buffer, at: number, word: Buffer): boolean {
   return true;
 }
 
+/** An ASCII digit, 0-9, by character code. */
+export const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
 /** Whitespace as String.prototype.trim sees it in latin1 text. */
 export function isLatin1Space(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0;

@@ -1,3 +1,4 @@
+import { isDigit } from './bytes.js';
 import { collapseWhitespace } from './text.js';
 
 /** Dates outside this range are treated as broken (clock errors, spam): flagged, not trusted. */
@@ -25,7 +26,6 @@ export function parseMailDate(raw: string | undefined, now = Date.now()): MailDa
   return { utc };
 }
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 const MONTH_OF = new Map(Object.entries(MONTHS));
 

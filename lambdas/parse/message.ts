@@ -298,6 +298,7 @@ const WARM_UP = Buffer.from(
     'In-Reply-To: <r@x>\n\nReviewed-by: A <a@example.org>\nchange-id: 20260101-x\n',
   'latin1',
 );
+const WARM_UP_BLANK_LINE = WARM_UP.indexOf('\n\n', 0, 'latin1');
 let warmedUp = false;
 
 /**
@@ -310,7 +311,7 @@ let warmedUp = false;
 export function warmUpParser(recipients: boolean): void {
   if (warmedUp) return;
   warmedUp = true;
-  for (let i = 0; i < 12; i++) parseMessageHeaders(WARM_UP, { blankLine: WARM_UP.indexOf('\n\n', 0, 'latin1'), recipients });
+  for (let i = 0; i < 12; i++) parseMessageHeaders(WARM_UP, { blankLine: WARM_UP_BLANK_LINE, recipients });
 }
 
 /** The list a copy was delivered through: X-Mailing-List (vger), else List-Id (the raw header values). */

@@ -1,3 +1,4 @@
+import { isDigit } from '../mail/bytes.js';
 import { collapseWhitespace } from '../mail/text.js';
 
 /** What a "[...]" subject prefix says about a posting. */
@@ -26,7 +27,6 @@ const KIND_WORDS = /\b(?:GIT PULL|ANN(?:OUNCE)?|RFC|PATCH(?:SET)?|RESEND)\b/g;
 /** Prefix words that are neither version, part, nor extra. */
 const TAG_WORD = /^(PATCH|PATCHSET|RFC|RFT|RESEND|GIT|PULL|ANNOUNCE|ANN)$/i;
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 function allDigits(w: string, from: number, to: number): boolean {
   if (from >= to) return false;
   for (let i = from; i < to; i++) if (!isDigit(w.charCodeAt(i))) return false;

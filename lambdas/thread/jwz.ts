@@ -90,6 +90,22 @@ function dateRanks(messages: ParsedMessage[]): Int32Array {
   return ranks;
 }
 
+/**
+ * Sorts, in place and stably, each run of neighbouring items of `items` that share a rank by
+ * `compare`: items already in rank order come out in rank, then `compare`, order.
+ */
+function sortRunsOfEqualRank<T>(items: T[], rankOf: (item: T) => number, compare: (a: T, b: T) => number): void {
+  for (let start = 0; start < items.length; ) {
+    let end = start + 1;
+    while (end < items.length && rankOf(items[end]) === rankOf(items[start])) end++;
+    if (end - start > 1) {
+      const run = items.slice(start, end).sort(compare);
+      for (let k = 0; k < run.length; k++) items[start + k] = run[k];
+    }
+    start = end;
+  }
+}
+
 /** Message indices by date rank, ties in index order: a counting sort. */
 function indicesByRank(ranks: Int32Array): Int32Array {
   let top = 0;
@@ -213,17 +229,10 @@ export function threadMessages(messages: ParsedMessage[]): Thread[] {
     const y = messages[b].messageId;
     return x < y ? -1 : x > y ? 1 : 0;
   };
+  const rankOf = (i: number) => ranks[i];
   const threads: { thread: Thread; first: number; lowest: number }[] = [];
   for (const [root, { members, lowest }] of groups) {
-    for (let start = 0; start < members.length; ) {
-      let end = start + 1;
-      while (end < members.length && ranks[members[end]] === ranks[members[start]]) end++;
-      if (end - start > 1) {
-        const run = members.slice(start, end).sort(byId);
-        for (let k = 0; k < run.length; k++) members[start + k] = run[k];
-      }
-      start = end;
-    }
+    sortRunsOfEqualRank(members, rankOf, byId);
     const first = root.message ?? messages[members[0]];
     const messageIds = new Array<string>(members.length);
     for (let k = 0; k < members.length; k++) messageIds[k] = messages[members[k]].messageId;
@@ -234,13 +243,8 @@ export function threadMessages(messages: ParsedMessage[]): Thread[] {
   }
   // The groups were made in date order of their first messages: only threads whose first
   // messages share a date need sorting, by Message-ID, then by where they start in `messages`.
+  sortRunsOfEqualRank(threads, (t) => ranks[t.first], (a, b) => byId(a.first, b.first) || a.lowest - b.lowest);
   const sorted = new Array<Thread>(threads.length);
-  for (let start = 0; start < threads.length; ) {
-    let end = start + 1;
-    while (end < threads.length && ranks[threads[end].first] === ranks[threads[start].first]) end++;
-    const run = end - start > 1 ? threads.slice(start, end).sort((a, b) => byId(a.first, b.first) || a.lowest - b.lowest) : threads;
-    for (let k = start; k < end; k++) sorted[k] = run[k - (run === threads ? 0 : start)].thread;
-    start = end;
-  }
+  for (let k = 0; k < threads.length; k++) sorted[k] = threads[k].thread;
   return sorted;
 }
