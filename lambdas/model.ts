@@ -136,10 +136,43 @@ export interface Quote {
   url: string;
 }
 
+/** What a claim says a person did, or what happened to a patch (see lambdas/claims/). */
+export type ClaimKind =
+  | 'nak' | 'ack' | 'review' | 'test' | 'applied' | 'merged' | 'reverted'
+  | 'new-version-promised' | 'new-version-posted' | 'objects' | 'supports' | 'asks';
+
+/**
+ * One factual statement of a story about a person or a patch, as data, so that it can be checked
+ * against the mail before a reader sees it. The drafter writes `sentence` into its paragraph; the
+ * claim check keeps it, replaces it with a softer sentence the mail does show, or removes it.
+ */
+export interface Claim {
+  /** Who did it (for applied/merged: who applied or merged it). */
+  who: Person;
+  what: ClaimKind;
+  /** The series (and version) it is about, when it is about a series. */
+  seriesId?: string;
+  version?: number;
+  /** The thread it is about, when it is about a discussion rather than a series. */
+  threadId?: string;
+  /** Bare Message-IDs of the messages that show it. */
+  evidence: string[];
+  /** The sentence that states it, exactly as it appears in the paragraph's text. */
+  sentence: string;
+  /** Set by the claim check. */
+  status?: 'verified' | 'softened' | 'removed';
+  /** Why it was softened or removed, in words for the editor. */
+  note?: string;
+  /** Lore links to the evidence, for the reader (set by the claim check). */
+  urls?: string[];
+}
+
 export interface Paragraph {
   /** Prose; every quote's text appears inside it. */
   text: string;
   quotes: Quote[];
+  /** The factual statements about people and patches this paragraph makes (absent: none). */
+  claims?: Claim[];
 }
 
 export interface Story {
