@@ -29,9 +29,11 @@ v8.setFlagsFromString('--semi-space-growth-factor=16');
 // V8 optimises hot functions on background threads, up to four at once: on a two-core machine they
 // took turns with the main thread on its core, and a month's `threads` ran 14 ms (3%) longer. So at
 // most one compile per core beyond the main thread's. Only ever lowered from V8's four (raising it
-// after start-up is not safe in every V8).
+// after start-up is not safe in every V8). The flag is V8 12's (Node 22): Node 20's V8 11 does not
+// know it and prints an error line on every command, so there the default stays.
 const spareCores = Math.max(1, os.availableParallelism() - 1);
-if (spareCores < 4) v8.setFlagsFromString(`--concurrent-turbofan-max-threads=${spareCores}`);
+const v8Major = Number(process.versions.v8.split('.')[0]);
+if (spareCores < 4 && v8Major >= 12) v8.setFlagsFromString(`--concurrent-turbofan-max-threads=${spareCores}`);
 
 // The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';

@@ -3,15 +3,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import mjml2html from 'mjml';
-import { chromium } from 'playwright-core';
 import { UNSUBSCRIBE_PLACEHOLDER, type IssueDocument } from '../lambdas/model.js';
 import { issueText, listsLine, renderIssue } from '../lambdas/render/render.js';
 import { writeRenderedIssue } from '../lambdas/render/write.js';
 import { repoRoot, tempDir } from './helpers.js';
+import { launchChromium } from './browser.js';
 
 const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'issue-2026-W02.json'), 'utf8')) as IssueDocument;
 const SITE = 'https://news.example';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 test('the MJML validates at the strict level with zero errors', async () => {
   const { mjml } = await renderIssue(fixture, { siteUrl: SITE, variant: 'mail' });
@@ -62,7 +61,7 @@ test('XSS: hostile headline, names, reasons and body are text in the HTML and ne
   assert.ok(!html.includes('javascript:'), 'non-http quote links are dropped');
   assert.ok(html.includes('&lt;script&gt;window.__xss=1&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;'));
   assert.ok(text.includes('<script>window.__xss=1</script>'), 'the text alternative keeps the words as written');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.setContent(html, { waitUntil: 'load' });
@@ -89,7 +88,7 @@ test('a long unbroken headline or quote link does not make the issue scroll side
   doc.topics[0].headline = `x86/${'really_long_identifier_'.repeat(8)}`;
   doc.topics[1].paragraphs[1].text = `See ${'https://lore.kernel.org/all/'.padEnd(160, 'a')} for the thread.`;
   const { html } = await renderIssue(doc, { siteUrl: SITE, variant: 'web' });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await page.setContent(html, { waitUntil: 'load' });

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ingest } from '../lambdas/ingest/ingest.js';
 import { mboxSource } from '../lambdas/ingest/sources.js';
 import { draftWeek, localReviewDeps } from '../lambdas/pipeline/local.js';
@@ -14,8 +14,8 @@ import { startLocalServer, type LocalServer } from '../lambdas/web/local-server.
 import { staticSiteRoutes } from '../bin/commands/serve.js';
 import type { IssueDocument } from '../lambdas/model.js';
 import { freshAws, repoRoot, sampleMbox, tempDir } from './helpers.js';
+import { launchChromium } from './browser.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const XSS = `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=1">`;
 
 let aws: Awaited<ReturnType<typeof freshAws>>;
@@ -33,7 +33,7 @@ before(async () => {
   // Each test reviews the sample's stories under a week of its own; their sources are week 2026-W02's.
   const deps = { ...local, verify: (_week: string, topic: Parameters<NonNullable<typeof local.verify>>[1]) => local.verify!('2026-W02', topic) };
   server = await startLocalServer([...reviewRoutes(deps), ...staticSiteRoutes(siteDir)]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
