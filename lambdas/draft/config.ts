@@ -82,15 +82,15 @@ const ENV_OF: Record<string, { name: string; fix: string }> = {
   maxOutputTokens: { name: 'KERNEL_NEWS_MAX_OUTPUT_TOKENS', fix: 'give a whole number of tokens up to 16000, e.g. 2000' },
 };
 
-export function parseDraftConfig(input: unknown, source: 'env' | 'object' = 'object'): DraftConfig {
+/** `fromEnv`: the raw environment values by setting, to name the variable and show what it held. */
+export function parseDraftConfig(input: unknown, fromEnv?: Record<string, string | undefined>): DraftConfig {
   const result = DraftConfigSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = String(issue.path[0] ?? '');
     const env = ENV_OF[field];
-    const given = (input as Record<string, unknown>)?.[field];
-    if (source === 'env' && env) {
-      const shown = field === 'apiKey' ? '' : ` ${JSON.stringify(given)}:`;
+    if (fromEnv && env) {
+      const shown = field === 'apiKey' ? ':' : ` ${JSON.stringify(fromEnv[field] ?? '')}:`;
       throw new ConfigError(`${env.name}${shown} ${issue.message.toLowerCase()}; ${env.fix}`);
     }
     const issues = result.error.issues.map((i) => `${i.path.join('.') || 'draft config'}: ${i.message}`).join('; ');
@@ -124,19 +124,23 @@ export interface DraftConfigFlags {
  * KERNEL_NEWS_MAX_OUTPUT_TOKENS. A bad value is a one-line ConfigError naming the variable.
  */
 export function draftConfigFromEnv(env: NodeJS.ProcessEnv = process.env, flags: DraftConfigFlags = {}): DraftConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const [field, { name }] of Object.entries(ENV_OF)) raw[field] = env[name];
+  raw.baseURL = flags.baseURL ?? (env.OPENAI_BASE_URL || undefined);
+  raw.model = flags.model ?? (env.KERNEL_NEWS_MODEL || (env.MODEL && env.MODEL !== 'offline' ? env.MODEL : undefined));
   return parseDraftConfig({
     apiKey: env.OPENAI_API_KEY || undefined,
-    baseURL: flags.baseURL ?? (env.OPENAI_BASE_URL || undefined),
-    model: flags.model ?? (env.KERNEL_NEWS_MODEL || (env.MODEL && env.MODEL !== 'offline' ? env.MODEL : undefined)),
-    maxUsdPerIssue: num(env.MAX_USD_PER_ISSUE),
-    inputUsdPerMTok: num(env.KERNEL_NEWS_PRICE_IN),
-    outputUsdPerMTok: num(env.KERNEL_NEWS_PRICE_OUT),
-    singleCallTokens: num(env.KERNEL_NEWS_TOPIC_TOKENS),
-    maxRetries: num(env.KERNEL_NEWS_MODEL_RETRIES),
-    timeoutMs: seconds(env.KERNEL_NEWS_MODEL_TIMEOUT_S),
-    issueDeadlineMs: seconds(env.KERNEL_NEWS_DRAFT_DEADLINE_S),
-    maxOutputTokens: num(env.KERNEL_NEWS_MAX_OUTPUT_TOKENS),
-  }, 'env');
+    baseURL: raw.baseURL,
+    model: raw.model,
+    maxUsdPerIssue: num(raw.maxUsdPerIssue),
+    inputUsdPerMTok: num(raw.inputUsdPerMTok),
+    outputUsdPerMTok: num(raw.outputUsdPerMTok),
+    singleCallTokens: num(raw.singleCallTokens),
+    maxRetries: num(raw.maxRetries),
+    timeoutMs: seconds(raw.timeoutMs),
+    issueDeadlineMs: seconds(raw.issueDeadlineMs),
+    maxOutputTokens: num(raw.maxOutputTokens),
+  }, raw);
 }
 
 export interface Usage {

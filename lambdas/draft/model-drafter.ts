@@ -303,11 +303,17 @@ export class ModelDrafter {
     return content;
   }
 
-  /** The request, with a strict schema first; a server that refuses it is asked for plain JSON. */
+  /**
+   * The request, with a strict schema first; a server that refuses it is asked for plain JSON.
+   * Retries are ours, not the SDK's: 429, 5xx, timeouts and dropped connections are tried again
+   * after the server's Retry-After (or a growing backoff), but never past the issue's deadline
+   * (the SDK would start a retry after an abort it had not yet seen).
+   */
   private async create(client: OpenAI, messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[], schema: typeof STORY_JSON_SCHEMA | typeof NOTES_JSON_SCHEMA, guard?: ModelGuard): Promise<OpenAI.Chat.Completions.ChatCompletion> {
-    for (;;) {
+    for (let retry = 0; ;) {
       const format = this.format;
-      const remaining = guard ? Math.max(1, guard.remainingMs()) : undefined;
+      const remaining = guard?.remainingMs();
+      if (remaining !== undefined && remaining <= 0) throw callError(new OpenAI.APIUserAbortError(), guard);
       try {
         return await client.chat.completions.create({
           model: this.config.model,
@@ -319,8 +325,8 @@ export class ModelDrafter {
             : { type: 'json_object' },
         }, {
           timeout: Math.min(this.config.timeoutMs, remaining ?? Infinity),
-          maxRetries: this.config.maxRetries,
-          // The issue's deadline cuts a call under way, retries and backoff included.
+          maxRetries: 0,
+          // The issue's deadline cuts the call under way.
           ...(remaining !== undefined ? { signal: AbortSignal.timeout(remaining) } : {}),
         });
       } catch (err) {
@@ -331,7 +337,11 @@ export class ModelDrafter {
         if (format === 'json_object' && refusesFormat(err)) {
           throw new ModelCallError(`the server refuses structured outputs (json_schema and json_object): ${(err as Error).message}`, { cause: err, permanent: true });
         }
-        throw err;
+        if (!retryable(err) || retry >= this.config.maxRetries) throw err;
+        const wait = retryDelayMs(err, retry);
+        if (guard && wait >= guard.remainingMs()) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        retry++;
       }
     }
   }
@@ -343,6 +353,29 @@ export class ModelDrafter {
     this.client = new OpenAI({ apiKey, baseURL: this.config.baseURL, maxRetries: this.config.maxRetries, timeout: this.config.timeoutMs });
     return this.client;
   }
+}
+
+/** Outages worth another try: no answer, a timeout, 408, 409, 429, 5xx. Never a user abort (the deadline). */
+function retryable(err: unknown): boolean {
+  if (err instanceof OpenAI.APIUserAbortError) return false;
+  if (err instanceof OpenAI.APIConnectionError) return true;
+  if (!(err instanceof OpenAI.APIError) || err.status === undefined) return false;
+  return err.status === 408 || err.status === 409 || err.status === 429 || err.status >= 500;
+}
+
+/** The server's Retry-After (ms or seconds or a date), capped at a minute; else 0.5 s doubling, to 8 s, with jitter. */
+export function retryDelayMs(err: unknown, retry: number): number {
+  const headers = err instanceof OpenAI.APIError ? err.headers : undefined;
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (Number.isFinite(ms) && ms >= 0 && headers?.get('retry-after-ms')) return Math.min(ms, 60_000);
+  const after = headers?.get('retry-after');
+  if (after) {
+    const seconds = Number(after);
+    const fromDate = Date.parse(after) - Date.now();
+    const wait = Number.isFinite(seconds) ? seconds * 1000 : fromDate;
+    if (Number.isFinite(wait) && wait >= 0) return Math.min(wait, 60_000);
+  }
+  return Math.min(8_000, 500 * 2 ** retry) * (1 - Math.random() * 0.25);
 }
 
 /** A 400/422 (or 501) answer to a request with a response_format: the server does not take that format. */
