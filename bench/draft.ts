@@ -34,6 +34,7 @@ export async function run(): Promise<void> {
   const wanted = new Set(topics.flatMap((t) => t.messageIds));
   const naiveText = await wholeBodies(file, wanted);
   const config = parseDraftConfig({});
+  const price = { inputUsdPerMTok: config.inputUsdPerMTok ?? 0, outputUsdPerMTok: config.outputUsdPerMTok ?? 0 };
   const people = weekSenders(analysis);
 
   let naive = 0;
@@ -63,8 +64,8 @@ export async function run(): Promise<void> {
   console.log(rows.join('\n'));
   console.log(`tokens per issue (top ${topics.length}, o200k_base): naive ${naive}, packed ${packed} = ${pct(packed, naive)} of naive (target <= ${TARGET_SHARE * 100}%: ${packed <= naive * TARGET_SHARE ? 'met' : 'NOT met'})`);
   console.log(`own words: ${own} tokens; cut by the topic budget (${config.maxTopicTokens}): ${cut} tokens (${pct(cut, own)}); messages whose own words did not survive whole without a cut: ${lostMessages} of ${messages}`);
-  const est = (packed + 1_500 * topics.length) / 1e6 * config.inputUsdPerMTok + 600 * topics.length / 1e6 * config.outputUsdPerMTok;
-  console.log(`estimated model cost per issue at ${config.model} prices ($${config.inputUsdPerMTok}/$${config.outputUsdPerMTok} per 1M in/out): $${est.toFixed(4)} (naive input alone: $${(naive / 1e6 * config.inputUsdPerMTok).toFixed(4)})`);
+  const est = (packed + 1_500 * topics.length) / 1e6 * price.inputUsdPerMTok + 600 * topics.length / 1e6 * price.outputUsdPerMTok;
+  console.log(`estimated model cost per issue at ${config.model} prices ($${price.inputUsdPerMTok}/$${price.outputUsdPerMTok} per 1M in/out): $${est.toFixed(4)} (naive input alone: $${(naive / 1e6 * price.inputUsdPerMTok).toFixed(4)})`);
 
   t0 = performance.now();
   let counts = emptyCounts();

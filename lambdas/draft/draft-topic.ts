@@ -2,7 +2,9 @@ import type { Story, VerificationCounts } from '../model.js';
 import type { TopicMaterial } from '../verify/material.js';
 import { hasRemovals, verifyStory, type VerifyProblem, type VerifyResult } from '../verify/verify.js';
 import { addUsage, emptyUsage, type Usage } from './config.js';
-import { ModelOutputError, type ModelDrafter } from './model-drafter.js';
+import type { ModelGuard } from './guard.js';
+import { headlineProblems, normaliseHeadline } from './headline-rules.js';
+import { ModelError, ModelOutputError, type ModelDrafter, type StoryAngle } from './model-drafter.js';
 import { offlineStory } from './offline.js';
 
 /** Problems sent back to the model at most; the rest adds tokens, not guidance. */
@@ -27,18 +29,28 @@ export interface DraftTopicDeps {
   model?: ModelDrafter;
   /** Asks the model for a new answer instead of the cached one (the review page's "regenerate"). */
   salt?: string;
+  /** The issue's deadline and circuit breaker (shared by its stories); absent: per-call limits only. */
+  guard?: ModelGuard;
+  /** Why the story was picked and where people stand, for the prompt; default: the ranker's reasons. */
+  angle?: StoryAngle;
 }
 
 /**
  * One topic's story, verified.
- * 1. without a model: the offline drafter, then verification;
+ * 1. without a model, or when the issue's guard says the endpoint is not to be called (deadline
+ *    passed, failing endpoint): the offline drafter, then verification, with the reason kept;
  * 2. with one: its story is verified; a story that fails is sent back once with the problems,
  *    and what still fails in the second answer is removed and counted;
- * 3. if the model fails (errors, malformed answers twice, nothing left after verification), the
- *    offline drafter writes the story and the reason is kept.
+ * 3. the model's headline is held to the headline rules; one that breaks them is replaced by the
+ *    offline drafter's;
+ * 4. if the model fails (errors, malformed answers twice, nothing left after verification), the
+ *    offline drafter writes the story and the reason is kept. Every token paid for is counted.
  */
 export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps = {}): Promise<TopicDraft> {
   if (!deps.model) return offline(material, emptyUsage(), 0);
+  const blocked = deps.guard?.blocked();
+  if (blocked) return offline(material, emptyUsage(), 0, blocked);
+  const write = { salt: deps.salt, guard: deps.guard, angle: deps.angle };
   let usage = emptyUsage();
   let attempts = 0;
   try {
@@ -48,29 +60,31 @@ export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps =
     let malformed = '';
     try {
       attempts++;
-      const d = await deps.model.write(material, undefined, deps.salt);
+      const d = await deps.model.write(material, write);
       usage = addUsage(usage, d.usage);
       cut = d.packing.cutTokens;
       raw = d.raw;
       first = verifyStory(d.story, material);
-      if (!hasRemovals(first) && first.story.paragraphs.length > 0) return done(first, 'model', attempts, usage, cut);
+      if (!hasRemovals(first) && first.story.paragraphs.length > 0) return withHeadlineRules(done(first, 'model', attempts, usage, cut), material);
     } catch (err) {
       if (!(err instanceof ModelOutputError)) throw err;
       usage = addUsage(usage, err.usage);
       raw = err.raw.slice(0, 4_000);
       malformed = err.message;
     }
+    // No time or endpoint left for a second answer: what verified of the first stands.
+    if (first && first.story.paragraphs.length > 0 && deps.guard?.blocked()) return withHeadlineRules(done(first, 'model', attempts, usage, cut), material);
     const problems = first
       ? first.problems.filter((p) => p.action === 'removed').slice(0, MAX_FEEDBACK_PROBLEMS).map((p) => p.message)
       : [`your answer could not be used: ${malformed}`];
     attempts++;
-    const second = await deps.model.write(material, { previous: raw || '(empty)', problems }, deps.salt);
+    const second = await deps.model.write(material, { ...write, feedback: { previous: raw || '(empty)', problems } });
     usage = addUsage(usage, second.usage);
     const result = verifyStory(second.story, material);
     if (result.story.paragraphs.length === 0) return offline(material, usage, attempts, 'nothing of the model story survived verification');
-    return done(result, 'model', attempts, usage, cut);
+    return withHeadlineRules(done(result, 'model', attempts, usage, cut), material);
   } catch (err) {
-    if (err instanceof ModelOutputError) usage = addUsage(usage, err.usage);
+    if (err instanceof ModelError) usage = addUsage(usage, err.usage);
     return offline(material, usage, attempts, (err as Error).message);
   }
 }
@@ -82,4 +96,22 @@ function done(result: VerifyResult, drafter: 'model' | 'offline', attempts: numb
 function offline(material: TopicMaterial, usage: Usage, attempts: number, fallback?: string): TopicDraft {
   const result = verifyStory(offlineStory(material), material);
   return { ...done(result, 'offline', attempts, usage), ...(fallback ? { fallback } : {}) };
+}
+
+/** The subjects a headline must not restate: the topic's title and its messages' subjects. */
+function subjectsOf(material: TopicMaterial): string[] {
+  return [...new Set([material.topic.title, ...material.messages.map((m) => m.subject)].filter(Boolean))];
+}
+
+/** A model headline that breaks the headline rules gives way to the offline drafter's, and the editor sees why. */
+function withHeadlineRules(draft: TopicDraft, material: TopicMaterial): TopicDraft {
+  const headline = normaliseHeadline(draft.story.headline);
+  const problems = headlineProblems(headline, subjectsOf(material));
+  if (problems.length === 0) return { ...draft, story: { ...draft.story, headline } };
+  const replacement = normaliseHeadline(offlineStory(material).headline);
+  return {
+    ...draft,
+    story: { ...draft.story, headline: replacement },
+    problems: [...draft.problems, { kind: 'headline', message: `the model's headline "${headline}" ${problems.join(', ')}; the offline drafter's is used`, action: 'repaired' }],
+  };
 }

@@ -3,7 +3,8 @@ import type { Storage } from '../storage/ports.js';
 import { topicMaterial, weekSenders } from '../verify/material.js';
 import { addCounts, emptyCounts } from '../verify/verify.js';
 import { TableResponseCache } from './cache.js';
-import { addUsage, costOf, emptyUsage, type DraftConfig, type Usage } from './config.js';
+import { addUsage, costOf, emptyUsage, priceKnown, type DraftConfig, type Usage } from './config.js';
+import { ModelGuard } from './guard.js';
 import { draftTopic, type TopicDraft } from './draft-topic.js';
 import { ModelDrafter } from './model-drafter.js';
 import { saveDraft } from './store.js';
@@ -27,13 +28,16 @@ export interface DraftIssueDeps {
   storage?: Storage;
   now?: () => Date;
   progress?: (message: string) => void;
+  /** One line per story once drafted: which drafter wrote it, and why not the model when it was asked. */
+  report?: (line: string) => void;
 }
 
 export type IssueTopic = IssueDocument['topics'][number];
 
 /** The per-story figures kept next to the contract's issue document (extra fields are allowed). */
 export interface DraftedIssue extends IssueDocument {
-  cost: IssueDocument['cost'] & { calls: number; cachedCalls: number; model?: string; cutTokens: number };
+  /** `priceKnown: false`: the model has no listed price, and `usd` (0) says nothing. */
+  cost: IssueDocument['cost'] & { calls: number; cachedCalls: number; model?: string; priceKnown?: boolean; cutTokens: number };
   drafts: Array<{ topicId: string; drafter: 'model' | 'offline'; version?: number; fallback?: string; problems: number }>;
 }
 
@@ -53,6 +57,8 @@ export async function draftIssue(input: DraftIssueInput, deps: DraftIssueDeps = 
   const versions: Array<number | undefined> = new Array(chosen.length);
   let next = 0;
   let doneCount = 0;
+  // One deadline and one circuit breaker for the whole issue: a hung or failing endpoint costs minutes, not hours.
+  const guard = deps.drafter ? new ModelGuard(deps.drafter.config) : undefined;
   const spent = () => (deps.drafter ? costOf(drafts.filter(Boolean).reduce((u, d) => addUsage(u, d.usage), emptyUsage()), deps.drafter.config) : 0);
   const worker = async () => {
     while (next < chosen.length) {
@@ -60,10 +66,11 @@ export async function draftIssue(input: DraftIssueInput, deps: DraftIssueDeps = 
       const topic = chosen[i];
       const material = topicMaterial(input.analysis, topic, people);
       const overBudget = deps.drafter !== undefined && spent() >= deps.drafter.config.maxUsdPerIssue;
-      drafts[i] = await draftTopic(material, { model: overBudget ? undefined : deps.drafter });
+      drafts[i] = await draftTopic(material, { model: overBudget ? undefined : deps.drafter, guard });
       if (overBudget) drafts[i].fallback = `the issue's model budget ($${deps.drafter!.config.maxUsdPerIssue}) is spent`;
       if (deps.storage) versions[i] = (await saveDraft(deps.storage, input.week, topic.id, drafts[i], now())).version;
       deps.progress?.(`drafted ${++doneCount}/${chosen.length}: ${drafts[i].story.headline}`);
+      deps.report?.(`story ${i + 1}/${chosen.length} "${drafts[i].story.headline}": ${drafterNote(drafts[i], deps.drafter)}`);
     }
   };
   await Promise.all(Array.from({ length: deps.drafter ? MODEL_CONCURRENCY : 1 }, worker));
@@ -85,13 +92,20 @@ export async function draftIssue(input: DraftIssueInput, deps: DraftIssueDeps = 
     verification,
     cost: {
       inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: config ? costOf(usage, config) : 0,
-      calls: usage.calls, cachedCalls: usage.cachedCalls, cutTokens, ...(config ? { model: config.model } : {}),
+      calls: usage.calls, cachedCalls: usage.cachedCalls, cutTokens, ...(config ? { model: config.model, priceKnown: priceKnown(config) } : {}),
     },
     drafts: chosen.map((t, i) => ({
       topicId: t.id, drafter: drafts[i].drafter, problems: drafts[i].problems.length,
       ...(versions[i] !== undefined ? { version: versions[i] } : {}), ...(drafts[i].fallback ? { fallback: drafts[i].fallback } : {}),
     })),
   };
+}
+
+/** Which drafter wrote a story, in words: "model", or "offline drafter (model not used: why)". */
+export function drafterNote(draft: Pick<TopicDraft, 'drafter' | 'fallback'>, model?: ModelDrafter): string {
+  if (draft.drafter === 'model') return `written by the model${model ? ` (${model.config.model})` : ''}`;
+  if (!model && !draft.fallback) return 'written by the offline drafter';
+  return `written by the offline drafter; the model was not used: ${draft.fallback ?? 'no reason recorded'}`;
 }
 
 /** One topic's entry in the issue document. */

@@ -5,8 +5,8 @@ import { storeSeries } from '../series/store.js';
 import { topicsStage } from '../topics/stage.js';
 import { loadTopics } from '../topics/store.js';
 import type { Maintainers } from '../topics/maintainers.js';
-import { draftIssue, modelDrafterFor, regenerateStory } from '../draft/issue.js';
-import { draftConfigFromEnv } from '../draft/config.js';
+import { draftIssue, modelDrafterFor, regenerateStory, type DraftedIssue } from '../draft/issue.js';
+import { draftConfigFromEnv, type DraftConfig } from '../draft/config.js';
 import { publishIssue } from '../archive/publish.js';
 import type { ReviewDeps } from '../review/routes.js';
 import { topicMaterial } from '../verify/material.js';
@@ -30,13 +30,13 @@ export async function analyseStoredWeek(storage: Storage, week: string): Promise
  * From stored messages to a draft issue document: analyse the week, build and store its topics,
  * draft the top stories (the model when a key is configured, else offline), with every quote verified.
  */
-export async function draftWeek(storage: Storage, options: { week: string; top: number; maintainers?: Maintainers; progress?: (m: string) => void }): Promise<{ doc: IssueDocument; analysis: WeekAnalysis; topics: Topic[] }> {
+export async function draftWeek(storage: Storage, options: { week: string; top: number; maintainers?: Maintainers; progress?: (m: string) => void; report?: (line: string) => void; draftConfig?: DraftConfig }): Promise<{ doc: DraftedIssue; analysis: WeekAnalysis; topics: Topic[] }> {
   options.progress?.(`analyse: week ${options.week}`);
   const analysis = await analyseStoredWeek(storage, options.week);
   if (analysis.messages.length === 0) throw new Error(`no stored messages for week ${options.week}`);
   const topics = await topicsStage(analysis, storage, { week: options.week, maintainers: options.maintainers });
-  const drafter = modelDrafterFor(draftConfigFromEnv(), storage);
-  const doc = await draftIssue({ week: options.week, analysis, topics, top: options.top }, { drafter, storage, progress: options.progress });
+  const drafter = modelDrafterFor(options.draftConfig ?? draftConfigFromEnv(), storage);
+  const doc = await draftIssue({ week: options.week, analysis, topics, top: options.top }, { drafter, storage, progress: options.progress, report: options.report });
   const lists = new Map<string, number>();
   for (const m of analysis.messages) for (const l of m.lists) lists.set(l, (lists.get(l) ?? 0) + 1);
   // The lists the week was mostly about: copies Cc'd to a list once or twice do not make the masthead.

@@ -40,6 +40,15 @@ function button(input: ReviewPageInput, label: string, fields: Record<string, st
   return `<form method="post" action="${escapeHtml(input.actionUrl)}">${hidden(input.csrf, fields)}<button type="submit" ${extra}>${escapeHtml(label)}</button></form>`;
 }
 
+/** Which drafter wrote a story and, when the model was asked but did not, why (the run's `drafts` entries). */
+function drafterLine(doc: ReviewDocument, topicId: string): string {
+  const drafts = (doc as { drafts?: Array<{ topicId: string; drafter: string; fallback?: string }> }).drafts;
+  const d = drafts?.find((x) => x.topicId === topicId);
+  if (!d) return '';
+  const text = d.drafter === 'model' ? 'Written by the model.' : `Written by the offline drafter${d.fallback ? `; the model was not used: ${d.fallback}` : '.'}`;
+  return `<div class="reasons drafter">${escapeHtml(text)}</div>`;
+}
+
 /** The editor's review page: every mail-derived string escaped; every change is a POST form. */
 export function reviewPage(input: ReviewPageInput): string {
   const { doc, record } = input;
@@ -62,6 +71,7 @@ export function reviewPage(input: ReviewPageInput): string {
     return `<section class="story${t.dropped ? ' dropped' : ''}" data-topic="${escapeHtml(t.id)}">
       <h2>${i + 1}. ${escapeHtml(t.headline)}${t.dropped ? ' <small>(dropped)</small>' : ''}</h2>
       <div class="reasons">${escapeHtml(t.reasons.join('; '))}</div>
+      ${drafterLine(doc, t.id)}
       ${flags.map((f) => `<div class="flag" role="alert">${escapeHtml(f)}</div>`).join('')}
       ${t.paragraphs.map((p) => `<p>${paragraphHtml(p)}</p>`).join('')}
       ${controls}${editor}

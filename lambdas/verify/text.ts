@@ -33,6 +33,24 @@ export function quotePieces(quote: string): string[] {
   return normaliseSpace(quote).split(ELLIPSIS).map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
+/** Whether a quote shows the reader a cut at its start or end ("...the buffer", "the buffer..."). */
+export function shownCuts(quote: string): { start: boolean; end: boolean } {
+  const q = normaliseSpace(quote).replace(/^["\u201c]+|["\u201d]+$/g, '');
+  return { start: /^(?:\[\s*)?(?:\.\.\.|\u2026)/.test(q), end: /(?:\.\.\.|\u2026)(?:\s*\])?$/.test(q) };
+}
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/**
+ * Whether [start, end) of `source` begins and ends on word boundaries: a quote that starts or ends
+ * inside a word ("to the buf" of "to the buffer") changes what was said, unless the cut is shown.
+ */
+export function onWordBoundaries(source: string, start: number, end: number, cut: { start?: boolean; end?: boolean } = {}): boolean {
+  const startsInWord = start > 0 && WORD_CHAR.test(source.charAt(start - 1)) && WORD_CHAR.test(source.charAt(start));
+  const endsInWord = end < source.length && WORD_CHAR.test(source.charAt(end)) && WORD_CHAR.test(source.charAt(end - 1));
+  return !(startsInWord && !cut.start) && !(endsInWord && !cut.end);
+}
+
 const EDGE_PUNCT = /^[\s"'.,;:!?()\u2018\u2019\u201c\u201d-]+|[\s"'.,;:!?()\u2018\u2019\u201c\u201d-]+$/g;
 
 export interface PieceMatch {
@@ -46,16 +64,23 @@ export interface PieceMatch {
 
 /**
  * Finds `piece` in `source` (both whitespace-normalised) at or after `from`: exactly first, then
- * folded and without edge punctuation (a repair: the returned text is the source's own).
+ * folded and without edge punctuation (a repair: the returned text is the source's own). With
+ * `wholeWords`, only an occurrence that starts and ends on word boundaries counts (except at a cut
+ * the quote shows with an ellipsis).
  */
-export function findPiece(source: string, piece: string, from = 0): PieceMatch | undefined {
-  const exactAt = source.indexOf(piece, from);
-  if (exactAt >= 0) return { text: piece, start: exactAt, end: exactAt + piece.length, exact: true };
+export function findPiece(source: string, piece: string, from = 0, wholeWords?: { start?: boolean; end?: boolean }): PieceMatch | undefined {
+  const fits = (start: number, end: number) => !wholeWords || onWordBoundaries(source, start, end, wholeWords);
+  for (let at = source.indexOf(piece, from); at >= 0; at = source.indexOf(piece, at + 1)) {
+    if (fits(at, at + piece.length)) return { text: piece, start: at, end: at + piece.length, exact: true };
+  }
   const core = piece.replace(EDGE_PUNCT, '');
   if (core.length < 3) return undefined;
-  const foldedAt = fold(source).indexOf(fold(core), from);
-  if (foldedAt < 0) return undefined;
-  return { text: source.slice(foldedAt, foldedAt + core.length), start: foldedAt, end: foldedAt + core.length, exact: false };
+  const folded = fold(source);
+  const foldedCore = fold(core);
+  for (let at = folded.indexOf(foldedCore, from); at >= 0; at = folded.indexOf(foldedCore, at + 1)) {
+    if (fits(at, at + core.length)) return { text: source.slice(at, at + core.length), start: at, end: at + core.length, exact: false };
+  }
+  return undefined;
 }
 
 /** Words of a text, for counting. */
@@ -63,23 +88,40 @@ export function words(text: string): string[] {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
 }
 
+/** Abbreviations that end in a full stop without ending the sentence (lower-cased, without the stop). */
+const ABBREVIATIONS = new Set(['e.g', 'i.e', 'etc', 'vs', 'cf', 'mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'approx', 'fig', 'al', 'resp', 'incl', 'ca']);
+
+let sentenceSegmenter: Intl.Segmenter | undefined;
+
 /**
  * Sentence boundaries of prose, never inside a protected range (a quote may contain ". ").
- * Returns [start, end) spans covering the text.
+ * Returns [start, end) spans covering the text. Unicode sentence segmentation (Intl.Segmenter),
+ * with boundaries after initials ("Michael S. Tsirkin") and abbreviations ("e.g.") taken back:
+ * the segmenter alone breaks there, and removing such a "sentence" leaves a fragment behind.
  */
 export function sentenceSpans(text: string, protectedRanges: Array<[number, number]> = []): Array<[number, number]> {
+  sentenceSegmenter ??= new Intl.Segmenter('en', { granularity: 'sentence' });
   const spans: Array<[number, number]> = [];
-  const re = /[.!?]["'\u201d\u2019)]*\s+(?=["'\u201c\u2018(]?[\p{Lu}\p{N}])/gu;
   let start = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const cut = m.index + m[0].length;
+  for (const { index, segment } of sentenceSegmenter.segment(text)) {
+    const cut = index + segment.length;
+    if (cut >= text.length) break;
     if (protectedRanges.some(([a, b]) => cut > a && cut < b)) continue;
-    if (/\b(?:e\.g|i\.e|etc|vs|Mr|Dr|cf)\.$/i.test(text.slice(Math.max(0, m.index - 4), m.index + 1))) continue;
+    if (!endsSentence(segment)) continue;
     spans.push([start, cut]);
     start = cut;
   }
   if (start < text.length) spans.push([start, text.length]);
   return spans;
+}
+
+/** Whether a segment's last word really ends a sentence (not an initial or an abbreviation). */
+function endsSentence(segment: string): boolean {
+  const last = /(\S+)\s*$/.exec(segment)?.[1] ?? '';
+  if (!/\.["'\u201d\u2019)]*$/.test(last)) return true;
+  const word = last.replace(/\.["'\u201d\u2019)]*$/, '').replace(/^["'\u201c\u2018(]+/, '');
+  if (/^\p{Lu}$/u.test(word)) return false; // an initial
+  return !ABBREVIATIONS.has(word.toLowerCase());
 }
 
 /** Quoted segments in prose: “...” or "..." pairs, with their positions (inner text). */

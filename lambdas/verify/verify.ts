@@ -1,6 +1,6 @@
 import { loreUrl, type Paragraph, type Person, type Quote, type Story, type VerificationCounts } from '../model.js';
 import type { MaterialMessage, TopicMaterial } from './material.js';
-import { findPiece, fold, normaliseSpace, quotePieces, quotedSegments, sentenceSpans, words } from './text.js';
+import { findPiece, fold, normaliseSpace, quotePieces, quotedSegments, sentenceSpans, shownCuts, words } from './text.js';
 
 /** Quotation marks around fewer words than this are scare quotes or terms ("mm-new"), not speech. */
 const MAX_TERM_WORDS = 3;
@@ -9,7 +9,7 @@ const REPORTED_SPEECH_OVERLAP = 0.7;
 
 export type ProblemKind =
   | 'unknown-message' | 'wrong-author' | 'not-verbatim' | 'not-in-paragraph' | 'unlisted-quotation'
-  | 'unknown-person' | 'foreign-link' | 'headline' | 'empty-story';
+  | 'unknown-person' | 'foreign-link' | 'headline' | 'empty-story' | 'cut-word';
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -117,7 +117,9 @@ export function verifyStory(story: Story, material: TopicMaterial): VerifyResult
       else if (status.get(q) === 'repaired') counts.repaired++;
       else counts.verified++;
     }
-    if (text && /[\p{L}]/u.test(text)) paragraphs.push({ text, quotes: surviving });
+    // Claims are checked by the claim stage (lambdas/claims/); here only those whose sentence is still there go on.
+    const claims = (paragraph.claims ?? []).filter((c) => c.sentence && text.includes(normaliseSpace(c.sentence)));
+    if (text && /[\p{L}]/u.test(text)) paragraphs.push({ text, quotes: surviving, ...(claims.length ? { claims } : {}) });
   });
 
   let headline = normaliseSpace(stripControl(story.headline)).replace(/["\u201c\u201d]/g, '');
@@ -139,7 +141,7 @@ export function checkQuote(quote: Quote, material: TopicMaterial): QuoteCheck {
   let repairedWhy: string | undefined;
   if (!message) {
     // The words may be right and only the message id wrong: accept the one message of that author holding them.
-    const holders = material.messages.filter((m) => m.from.email.toLowerCase() === email && matchPieces(m.own, pieces));
+    const holders = material.messages.filter((m) => m.from.email.toLowerCase() === email && matchPieces(m.own, pieces, shownCuts(quote.text)));
     if (holders.length !== 1) return { ok: false, kind: 'unknown-message', why: `message ${quote.messageId} is not part of this topic`, reportable: false };
     message = holders[0];
     repairedWhy = `message id corrected to ${message.messageId}`;
@@ -151,9 +153,18 @@ export function checkQuote(quote: Quote, material: TopicMaterial): QuoteCheck {
     }
     repairedWhy = `author address corrected to ${message.from.email}`;
   }
-  const match = matchPieces(message.own, pieces);
+  const cuts = shownCuts(quote.text);
+  const match = matchPieces(message.own, pieces, cuts);
   if (!match) {
-    const elsewhere = material.messages.find((m) => m !== message && matchPieces(m.own, pieces));
+    const midWord = matchPieces(message.own, pieces, 'anywhere');
+    if (midWord) {
+      return {
+        ok: false, kind: 'cut-word',
+        why: `"${quote.text}" starts or ends inside a word of ${message.from.name}'s text in ${message.ref}: quote whole words, or show the cut with "..."`,
+        reportable: false,
+      };
+    }
+    const elsewhere = material.messages.find((m) => m !== message && matchPieces(m.own, pieces, cuts));
     const hint = elsewhere ? ` (those words are ${elsewhere.from.name}'s, in ${elsewhere.ref})` : '';
     return {
       ok: false, kind: 'not-verbatim',
@@ -161,7 +172,8 @@ export function checkQuote(quote: Quote, material: TopicMaterial): QuoteCheck {
       reportable: !elsewhere && overlap(quote.text, message.own) >= REPORTED_SPEECH_OVERLAP,
     };
   }
-  const text = match.text;
+  // A cut the quote shows at its start or end stays visible to the reader.
+  const text = `${cuts.start ? '...' : ''}${match.text}${cuts.end ? '...' : ''}`;
   const repaired = repairedWhy !== undefined || !match.exact;
   return {
     ok: true, repaired,
@@ -170,14 +182,20 @@ export function checkQuote(quote: Quote, material: TopicMaterial): QuoteCheck {
   };
 }
 
-/** The pieces in order in `own`; the text rebuilt from the source's exact words. */
-export function matchPieces(own: string, pieces: string[]): { text: string; exact: boolean } | undefined {
+/**
+ * The pieces in order in `own`; the text rebuilt from the source's exact words. Each piece starts
+ * and ends on a word boundary, except where the quote shows a cut: at its start or end when `cuts`
+ * says so, and on both sides of every "..." joining two pieces. `'anywhere'` drops the rule (to
+ * tell a cut word from a misquote).
+ */
+export function matchPieces(own: string, pieces: string[], cuts: { start: boolean; end: boolean } | 'anywhere' = { start: false, end: false }): { text: string; exact: boolean } | undefined {
   const source = normaliseSpace(own);
   let from = 0;
   const found: string[] = [];
   let exact = true;
-  for (const piece of pieces) {
-    const m = findPiece(source, piece, from);
+  for (const [i, piece] of pieces.entries()) {
+    const wholeWords = cuts === 'anywhere' ? undefined : { start: i > 0 || cuts.start, end: i < pieces.length - 1 || cuts.end };
+    const m = findPiece(source, piece, from, wholeWords);
     if (!m) return undefined;
     found.push(m.text);
     exact &&= m.exact;
@@ -188,7 +206,7 @@ export function matchPieces(own: string, pieces: string[]): { text: string; exac
 
 /** Whether `text` has the exact words of a message of `author` in the material (for writers). */
 export function isOwnWords(material: TopicMaterial, message: MaterialMessage, text: string): boolean {
-  const m = matchPieces(message.own, quotePieces(text));
+  const m = matchPieces(message.own, quotePieces(text), shownCuts(text));
   return m !== undefined && m.exact;
 }
 
@@ -250,11 +268,11 @@ function settleUnlisted(text: string, kept: Quote[], status: Map<Quote, 'verifie
       continue;
     }
     const sentence = sentenceAround(text, seg.start);
-    const named = material.messages.filter((m) => namesPerson(sentence, m.from) && matchPieces(m.own, quotePieces(inner))?.exact);
+    const named = material.messages.filter((m) => namesPerson(sentence, m.from) && matchPieces(m.own, quotePieces(inner), shownCuts(inner))?.exact);
     const speakers = new Set(named.map((m) => m.from.email));
     if (speakers.size === 1) {
       const m = named[0];
-      const exact = matchPieces(m.own, quotePieces(inner))!;
+      const exact = matchPieces(m.own, quotePieces(inner), shownCuts(inner))!;
       const quote: Quote = { text: exact.text, author: { name: m.from.name, email: m.from.email }, messageId: m.messageId, url: m.url || loreUrl(m.messageId) };
       kept.push(quote);
       status.set(quote, 'repaired');
