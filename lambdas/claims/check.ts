@@ -127,7 +127,7 @@ export function checkClaim(claim: Claim, material: TopicMaterial): ClaimVerdict 
     case 'new-version-posted': return checkPosted(claim, mail, series);
     case 'new-version-promised': return byWords(own, (m) => PROMISE.test(m.own), `${name} did not say a new version was coming`);
     case 'objects': return byWords(own, (m) => OBJECTION.test(m.own) || NAK.test(m.own), `nothing ${name} wrote objects`);
-    case 'supports': return byWords(own, (m) => APPROVAL.test(m.own) || m.trailers.some((t) => /^(acked|reviewed)-by$/.test(t.kind) && samePerson(t.person, who)), `nothing ${name} wrote says they agreed`);
+    case 'supports': return byWords(own, (m) => APPROVAL.test(m.own) || m.trailers.some((t) => /^(acked|reviewed)-by$/.test(t.kind) && namesSender(t.person, m.from)), `nothing ${name} wrote says they agreed`);
     case 'asks': return byWords(own, (m) => QUESTION.test(m.own), `${name} asked nothing in this story's mail`);
     default: return { status: 'removed', note: `unknown kind of claim "${String(claim.what)}"` };
   }
@@ -140,7 +140,7 @@ function byWords(own: MaterialMessage[], shows: (m: MaterialMessage) => boolean,
 
 function checkTrailer(claim: Claim, mail: Mail, own: MaterialMessage[], series: Series | undefined, trailer: { kind: string; label: string }): ClaimVerdict {
   const name = claim.who.name || claim.who.email;
-  const giving = own.filter((m) => m.trailers.some((t) => t.kind === trailer.kind && (t.person ? samePerson(t.person, claim.who) : true)));
+  const giving = own.filter((m) => m.trailers.some((t) => t.kind === trailer.kind && namesSender(t.person, m.from)));
   if (giving.length === 0) return { status: 'removed', note: `${name} sent no ${trailer.label} tag in this story's mail` };
   if (!series) return { status: 'softened', evidence: ids(giving), sentence: `${name} sent ${article(trailer.label)} ${trailer.label} tag.`, note: 'no patch series to check the tag against' };
   const onVersion = giving.filter((m) => mail.onPatch(m, series, claim.version));
@@ -162,7 +162,7 @@ function checkTrailer(claim: Claim, mail: Mail, own: MaterialMessage[], series: 
 
 function checkNak(claim: Claim, mail: Mail, own: MaterialMessage[], series: Series | undefined): ClaimVerdict {
   const name = claim.who.name || claim.who.email;
-  const naks = own.filter((m) => NAK.test(m.own) || m.trailers.some((t) => t.kind === 'nacked-by' && (!t.person || samePerson(t.person, claim.who))));
+  const naks = own.filter((m) => NAK.test(m.own) || m.trailers.some((t) => t.kind === 'nacked-by' && namesSender(t.person, m.from)));
   if (naks.length === 0) return { status: 'removed', note: `${name} sent no NAK of their own in this story's mail (a NAK inside quoted text is someone else's)` };
   const onPatch = naks.filter((m) => mail.answersPatch(m, series));
   if (onPatch.length === 0) {
@@ -173,7 +173,7 @@ function checkNak(claim: Claim, mail: Mail, own: MaterialMessage[], series: Seri
   const nak = onPatch[0];
   const nakVersion = series ? mail.versionOf(mail.target(nak) ?? nak, series) : undefined;
   const after = (m: MaterialMessage) => (m.date ?? '') > (nak.date ?? '');
-  const approval = mail.from(claim.who).filter((m) => after(m) && !NAK.test(m.own) && (APPROVAL.test(m.own) || m.trailers.some((t) => /^(acked|reviewed)-by$/.test(t.kind) && samePerson(t.person, claim.who))));
+  const approval = mail.from(claim.who).filter((m) => after(m) && !NAK.test(m.own) && (APPROVAL.test(m.own) || m.trailers.some((t) => /^(acked|reviewed)-by$/.test(t.kind) && namesSender(t.person, m.from))));
   const later = series && nakVersion !== undefined ? series.versions.filter((v) => v.version > nakVersion && v.messageIds.some((id) => { const m = mail.byId(id); return m !== undefined && (m.date ?? '') > (nak.date ?? ''); })) : [];
   if (later.length && approval.length) {
     const v = Math.max(...later.map((x) => x.version));
@@ -216,6 +216,16 @@ function checkPosted(claim: Claim, mail: Mail, series: Series | undefined): Clai
 const article = (word: string) => (/^[AEIOU]/i.test(word) ? 'an' : 'a');
 const ids = (ms: MaterialMessage[]) => [...new Set(ms.map((m) => m.messageId))];
 const samePerson = (a: Person | undefined, b: Person) => !!a && a.email.toLowerCase() === b.email.toLowerCase();
+/**
+ * The trailer names the sender: same address, or (people send from one address and sign with
+ * another) the same full name of at least two words.
+ */
+const namesSender = (t: Person | undefined, sender: Person) => {
+  if (!t) return true;
+  if (samePerson(t, sender)) return true;
+  const n = (p: Person) => p.name.normalize('NFKC').toLowerCase().replace(/\s*\(.*?\)\s*/g, ' ').replace(/\s+/g, ' ').trim();
+  return n(t).split(' ').length >= 2 && n(t) === n(sender);
+};
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
 
 /** The topic's mail seen from the claim check: who wrote what, which series and version a message is on. */
@@ -247,11 +257,20 @@ class Mail {
     return series.versions.find((v) => v.messageIds.includes(m.messageId))?.version ?? parseSubjectTags(m.subject.replace(/^(re:\s*)+/i, ''))?.version;
   }
 
-  /** A patch of the series itself, or a direct answer to one (a reply to a reply is discussion). */
+  /**
+   * A patch of the series itself, or an answer to one: directly, or through an exchange between the
+   * tag's giver and the series author only (asked, answered, then the tag). A chain through another
+   * reviewer's reply is a discussion of their point, not a tag on the patch.
+   */
   onPatch(m: MaterialMessage, series: Series, version?: number) {
     if (this.isPatchOf(m.messageId, series, version)) return true;
-    const parent = this.target(m);
-    return parent !== undefined && this.isPatchOf(parent.messageId, series, version);
+    const seen = new Set<string>([m.messageId]);
+    for (let at = this.target(m); at && !seen.has(at.messageId); at = this.target(at)) {
+      seen.add(at.messageId);
+      if (this.isPatchOf(at.messageId, series, version)) return true;
+      if (!samePerson(at.from, series.author) && !samePerson(at.from, m.from)) return false;
+    }
+    return false;
   }
 
   /** Whether the message is somewhere in the series's threads (by its chain of replies in the story). */
