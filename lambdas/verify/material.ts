@@ -74,9 +74,9 @@ const PASTED_REPORT = /^\s*(AI reviewed your patch\b|This is an (AI|automated)[-
 const MIN_REPEAT_CHARS = 40;
 
 /**
- * A sender's own words without what they mark or show as someone else's: a forwarded message, and a
- * pasted automated report or AI review (its paragraph and the ones right after it up to a line the
- * sender clearly writes again, a blank-separated paragraph that does not look pasted).
+ * A sender's own words without what they mark or show as someone else's: a forwarded message (to the
+ * end), and a pasted automated report or AI review: the paragraph its header line opens and the
+ * paragraph after it (a longer paste is caught when it repeats a bot's message in the thread).
  * Text quoted with ">" is already gone (parse/body).
  */
 export function ownWords(own: string): string {
@@ -84,14 +84,18 @@ export function ownWords(own: string): string {
   const cut = lines.findIndex((l) => FORWARDED.test(l));
   const kept = cut >= 0 ? lines.slice(0, cut) : lines;
   const out: string[] = [];
-  let pasting = false;
+  // Paragraphs still to drop: 2 from a report's header line (its own paragraph and the next).
+  let dropping = 0;
+  let inParagraph = false;
   for (const line of kept) {
-    if (PASTED_REPORT.test(line)) { pasting = true; continue; }
-    // A pasted report runs until the sender's own reply resumes: a blank line then a line in the
-    // sender's voice. Report bodies are indented or hard-wrapped machine text; we stop at a line
-    // starting with a first-person word or a greeting, else keep cutting to the end.
-    if (pasting && /^\s*(I|I'm|I've|We|My|Thanks|Thank|Yes|No|Right|Agreed|This is not|That is|Good|OK|Okay)\b/.test(line)) pasting = false;
-    if (!pasting) out.push(line);
+    if (PASTED_REPORT.test(line)) { dropping = 2; inParagraph = true; continue; }
+    const blank = line.trim() === '';
+    if (dropping > 0) {
+      if (blank) { if (inParagraph) { dropping--; inParagraph = false; } continue; }
+      inParagraph = true;
+      continue;
+    }
+    out.push(line);
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
