@@ -184,3 +184,24 @@ test('in the story: verified claims keep their sentence and link their evidence,
   assert.equal(applied.status, 'removed');
   assert.ok(applied.note);
 });
+
+test('the review page shows the editor each removed and softened claim with its reason, escaped', async () => {
+  const { reviewPage } = await import('../lambdas/review/page.js');
+  const { paragraphHtml } = await import('../lambdas/render/html.js');
+  const hostile = '<script>alert(1)</script>';
+  const paragraph = {
+    text: 'Rita Reviewer reviewed the patch. Otto objected.', quotes: [],
+    claims: [
+      { ...claim(REVIEWER, 'review', 's'), sentence: 'Rita Reviewer reviewed the patch.', status: 'verified' as const, urls: ['https://lore.kernel.org/r/rita@x'] },
+      { ...claim(OTHER, 'nak', 's'), sentence: 'Otto objected.', status: 'softened' as const, note: `answers ${hostile}` },
+      { ...claim(MAINTAINER, 'applied', 's'), sentence: `Max applied ${hostile}.`, status: 'removed' as const, note: 'no applied note' },
+    ],
+  };
+  const doc = { week: '2026-W02', generatedAt: '', stats: { messages: 0, threads: 0, topics: 1 }, verification: { quotes: 0, verified: 0, repaired: 0, removed: 0 }, cost: { inputTokens: 0, outputTokens: 0, usd: 0 },
+    topics: [{ id: 't', headline: 'H', score: 1, reasons: [], messageIds: [], participants: [], paragraphs: [paragraph] }] };
+  const html = reviewPage({ doc, record: { week: '2026-W02', status: 'draft', draftVersion: 1 }, actionUrl: '/r', csrf: 'c', flags: new Map() });
+  assert.ok(!html.includes(hostile));
+  assert.match(html, /Removed: &ldquo;Max applied &lt;script&gt;alert\(1\)&lt;\/script&gt;\.&rdquo; &mdash; no applied note/);
+  assert.match(html, /Softened to &ldquo;Otto objected\.&rdquo; &mdash; answers &lt;script&gt;/);
+  assert.match(paragraphHtml(paragraph), /<a href="https:\/\/lore\.kernel\.org\/r\/rita@x"[^>]*>Rita Reviewer reviewed the patch\.<\/a>/);
+});
