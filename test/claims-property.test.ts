@@ -126,7 +126,8 @@ test("a bot's text pasted into a reply is not the sender's words, for quotes and
     const body = how === 'forwarded' ? `${prose}\n\n${pasted}` : `${pasted}\n${prose}\n`;
     const material = await materialOf([
       ...series(1, MAIN, 'm'),
-      mail('bot@x', BOT, `Re: [PATCH 1/1] ${MAIN}`, `Hi Ada,\n\n${report}\n\n--\n0-DAY CI Kernel Test Service\n`, 'm-v1-1@x'),
+      // Only the plain repeat has the bot's message in the thread: the other two must be caught on their own.
+      ...(how === 'repeat' ? [mail('bot@x', BOT, `Re: [PATCH 1/1] ${MAIN}`, `Hi Ada,\n\n${report}\n\n--\n0-DAY CI Kernel Test Service\n`, 'm-v1-1@x')] : []),
       mail('rita@x', REVIEWER, `Re: [PATCH 1/1] ${MAIN}`, body, 'm-v1-1@x'),
     ]);
     const rita = material.byId.get('rita@x')!;
