@@ -14,7 +14,7 @@ import { offlineStory } from '../lambdas/draft/offline.js';
 import { buildTopics } from '../lambdas/topics/build.js';
 import { checkClaim } from '../lambdas/claims/check.js';
 import { loadAnalysis } from '../test/draft-fixture.js';
-import { repoRoot, sampleMbox } from '../test/helpers.js';
+import { repoRoot, sampleMbox, sharedCorpus } from '../test/helpers.js';
 
 const TOP = 10;
 const WEEK = '2026-W02';
@@ -76,7 +76,34 @@ export async function run(): Promise<void> {
     if (g.true && verdict.status === 'removed') probeTrueLost++;
     console.log(`  probe ${g.true ? 'true ' : 'false'} ${who.name} ${g.what}${g.version ? ` v${g.version}` : ''} ${g.seriesId}: ${verdict.status}${verdict.status !== 'verified' ? ` (${verdict.note})` : ''}${wrong ? '  <-- disagrees with gold' : ''}`);
   }
+  await wholeWeek();
   console.log(`probes: ${gold.probes.length} (${gold.probes.filter((g) => !g.true).length} false): verified ${outcome.verified}, softened ${outcome.softened}, removed ${outcome.removed}; false claims that got through: ${probeFalseThrough} (target 0); true claims removed: ${probeTrueLost}`);
+}
+
+/** The shared corpus's whole week, top 10, when present: claim outcomes only (no gold list for it). */
+async function wholeWeek(): Promise<void> {
+  console.log('whole week:');
+  if (!fs.existsSync(sharedCorpus)) { console.log('  whole week: ../shared/corpus not found, skipped'); return; }
+  const analysis = await loadAnalysis(sharedCorpus);
+  const people = weekSenders(analysis);
+  const tally = { verified: 0, softened: 0, removed: 0 };
+  const changed: string[] = [];
+  let shown = false;
+  for (const topic of buildTopics(analysis, { week: WEEK }).slice(0, TOP)) {
+    const material = topicMaterial(analysis, topic, people);
+    const draft = await draftTopic(material);
+    const claims = draft.story.paragraphs.flatMap((p) => p.claims ?? []);
+    if (!shown && claims.some((c) => c.status !== 'verified')) {
+      shown = true;
+      beforeAfter(material, draft.story.paragraphs.map((p) => p.text));
+    }
+    for (const c of claims) {
+      tally[c.status ?? 'removed']++;
+      if (c.status !== 'verified') changed.push(`${c.status}: ${c.who.name} ${c.what}: ${c.note}`);
+    }
+  }
+  console.log(`  whole week (shared corpus, top ${TOP}, not judged by hand): claims made ${tally.verified + tally.softened + tally.removed}: verified ${tally.verified}, softened ${tally.softened}, removed ${tally.removed}`);
+  for (const line of changed) console.log(`    ${line}`);
 }
 
 /** A probe about a series outside the top 10: its messages as a topic of their own. */
