@@ -29,10 +29,10 @@ const MAIN = 'blk: make the frobnicator lockless';
 const SIBLING = 'blk: fix a leak in the frobnicator error path';
 const PATCH_BODY = (title: string) => `${title}\n\nSigned-off-by: ${addr(AUTHOR)}\n---\n block/frob.c | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\ndiff --git a/block/frob.c b/block/frob.c\n--- a/block/frob.c\n+++ b/block/frob.c\n@@ -1 +1 @@\n-old\n+new\n`;
 
-let day = 0;
+let minute = 0;
 function mail(id: string, from: Person, subject: string, body: string, inReplyTo?: string): string {
-  day++;
-  const date = `Tue, ${String(5 + Math.floor(day / 20)).padStart(2, '0')} Jan 2026 ${String(8 + (day % 12)).padStart(2, '0')}:${String(day % 60).padStart(2, '0')}:00 +0000`;
+  // Each message a minute after the one before: mail written later in a test is later in the thread.
+  const date = new Date(Date.UTC(2026, 0, 5, 8) + ++minute * 60_000).toUTCString().replace('GMT', '+0000');
   return message(id, body, { From: addr(from), Subject: subject, Date: date, ...(inReplyTo ? { 'In-Reply-To': `<${inReplyTo}>`, References: `<${inReplyTo}>` } : {}) });
 }
 
@@ -205,4 +205,26 @@ test('the review page shows the editor each removed and softened claim with its 
   assert.match(html, /Removed: &ldquo;Max applied &lt;script&gt;alert\(1\)&lt;\/script&gt;\.&rdquo; &mdash; no applied note/);
   assert.match(html, /Softened to &ldquo;Otto objected\.&rdquo; &mdash; answers &lt;script&gt;/);
   assert.match(paragraphHtml(paragraph), /<a href="https:\/\/lore\.kernel\.org\/r\/rita@x"[^>]*>Rita Reviewer reviewed the patch\.<\/a>/);
+});
+
+test('the offline issue of the sample week: every claim accounted for; verified and softened sentences are in the prose, removed ones are not', async () => {
+  const { draftIssue } = await import('../lambdas/draft/issue.js');
+  const { sampleAnalysis, consensusTopics } = await import('./draft-fixture.js');
+  const analysis = await sampleAnalysis();
+  const issue = await draftIssue({ week: '2026-W02', analysis, topics: consensusTopics(analysis), top: 10 });
+  const claims = issue.topics.flatMap((t) => t.paragraphs.flatMap((p) => (p.claims ?? []).map((c) => ({ c, p, prose: t.paragraphs.map((x) => x.text).join(' ') }))));
+  assert.ok(claims.length > 0, 'the offline drafter states claims about the sample week');
+  assert.deepEqual(issue.claims, {
+    claims: claims.length, verified: claims.filter(({ c }) => c.status === 'verified').length,
+    softened: claims.filter(({ c }) => c.status === 'softened').length, removed: claims.filter(({ c }) => c.status === 'removed').length,
+  });
+  for (const { c, p, prose } of claims) {
+    if (c.status === 'removed') assert.ok(!prose.includes(c.sentence), `removed but printed: ${c.sentence}`);
+    else {
+      assert.ok(p.text.includes(c.sentence), `kept but not in its paragraph: ${c.sentence}`);
+      assert.ok(c.urls?.length && c.urls.every((u) => /^https:\/\/lore\.kernel\.org\/r\//.test(u)), c.sentence);
+      const mine = analysis.messages.filter((m) => c.evidence.includes(m.messageId));
+      assert.ok(mine.length > 0 && mine.every((m) => m.from.email === c.who.email), `evidence of ${c.who.name} is theirs`);
+    }
+  }
 });

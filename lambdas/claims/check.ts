@@ -17,6 +17,16 @@ export function addClaimCounts(a: ClaimCounts, b: ClaimCounts): ClaimCounts {
   return { claims: a.claims + b.claims, verified: a.verified + b.verified, softened: a.softened + b.softened, removed: a.removed + b.removed };
 }
 
+/** The claim counts of a checked story, from the statuses its paragraphs carry (for stored drafts). */
+export function claimCountsOf(story: Story): ClaimCounts {
+  const counts = emptyClaimCounts();
+  for (const c of story.paragraphs.flatMap((p) => p.claims ?? [])) {
+    counts.claims++;
+    counts[c.status ?? 'removed']++;
+  }
+  return counts;
+}
+
 /** What the mail shows about one claim. */
 export type ClaimVerdict =
   | { status: 'verified'; evidence: string[] }
@@ -157,6 +167,11 @@ function checkTrailer(claim: Claim, mail: Mail, own: MaterialMessage[], series: 
     const to = parent ? ` to ${parent.from.name || parent.from.email}` : '';
     return { status: 'softened', evidence: ids(inDiscussion), sentence: `${name} offered ${article(trailer.label)} ${trailer.label} tag in a reply${to}.`, note: `the ${trailer.label} tag answers a reply${to}, not a patch: it is not a tag on the series` };
   }
+  // The message the tag answers is not in the mail (an earlier week): the series cannot be checked.
+  const unseen = giving.filter((m) => m.inReplyTo && !mail.target(m) && !other);
+  if (unseen.length) {
+    return { status: 'softened', evidence: ids(unseen), sentence: `${name} sent ${article(trailer.label)} ${trailer.label} tag for a patch posted before this week.`, note: `the patch the ${trailer.label} tag answers is not in this week's mail, so its series and version cannot be checked` };
+  }
   return { status: 'removed', note: other ? `${name}'s ${trailer.label} tag is on another series, "${other.title}"` : `${name}'s ${trailer.label} tag is not on a patch of this series` };
 }
 
@@ -210,6 +225,8 @@ function checkPosted(claim: Claim, mail: Mail, series: Series | undefined): Clai
   const latest = [...series.versions].sort((a, b) => b.version - a.version).find((v) => posted(v).length);
   if (!latest) return { status: 'removed', note: `${name} posted no version of this series in this story's mail` };
   if (claim.version === undefined) return { status: 'verified', evidence: ids(posted(latest).slice(0, 1)) };
+  // Softening "posted version 3" to an older version would tell of no new version at all.
+  if (latest.version < claim.version) return { status: 'removed', note: `no version ${claim.version} of this series in the mail; the latest ${name} posted is version ${latest.version}` };
   return { status: 'softened', evidence: ids(posted(latest).slice(0, 1)), sentence: `${name} posted version ${latest.version} of the series.`, note: `version ${claim.version} is not in the mail; version ${latest.version} is` };
 }
 

@@ -78,7 +78,11 @@ function mainSeries(material: TopicMaterial): Series | undefined {
   const all = material.series ?? [];
   const phrase = subjectPhrase(material.topic.title).toLowerCase();
   const here = (s: Series) => s.versions.reduce((n, v) => n + v.messageIds.filter((id) => material.byId.has(id)).length, 0);
-  return all.find((s) => subjectPhrase(s.title).toLowerCase() === phrase) ?? [...all].sort((a, b) => here(b) - here(a))[0];
+  // A series with a cover letter here is a posting of its own; a "series" of bare patches is often
+  // the patches of one whose cover letter linked elsewhere.
+  const covered = (s: Series) => s.versions.some((v) => v.coverMessageId && material.byId.has(v.coverMessageId));
+  return all.find((s) => subjectPhrase(s.title).toLowerCase() === phrase)
+    ?? [...all].sort((a, b) => Number(covered(b)) - Number(covered(a)) || here(b) - here(a))[0];
 }
 
 function openerAuthor(material: TopicMaterial, series?: Series): Person | undefined {
