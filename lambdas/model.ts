@@ -207,6 +207,8 @@ export interface IssueDocument {
     followUpOf?: Topic['followUpOf'];
   }>;
   verification: VerificationCounts;
+  /** The claim check (lambdas/claims/): claims made, and how many were verified, softened, removed. */
+  claims?: { claims: number; verified: number; softened: number; removed: number };
   cost: { inputTokens: number; outputTokens: number; usd: number };
 }
 

@@ -1,6 +1,7 @@
 import type { Story, VerificationCounts } from '../model.js';
 import type { TopicMaterial } from '../verify/material.js';
-import { hasRemovals, verifyStory, type VerifyProblem, type VerifyResult } from '../verify/verify.js';
+import { hasRemovals, type VerifyProblem } from '../verify/verify.js';
+import { verifyWithClaims as verifyStory, type ClaimedResult as VerifyResult } from '../claims/stage.js';
 import { addUsage, emptyUsage, type Usage } from './config.js';
 import type { ModelGuard } from './guard.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
@@ -13,6 +14,8 @@ const MAX_FEEDBACK_PROBLEMS = 12;
 export interface TopicDraft {
   story: Story;
   counts: VerificationCounts;
+  /** Claims about people and patches: made, verified, softened, removed (lambdas/claims/). */
+  claims?: VerifyResult['claims'];
   problems: VerifyProblem[];
   drafter: 'model' | 'offline';
   /** Model calls for this topic (0 for offline). */
@@ -90,11 +93,11 @@ export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps =
 }
 
 function done(result: VerifyResult, drafter: 'model' | 'offline', attempts: number, usage: Usage, cutTokens?: number): TopicDraft {
-  return { story: result.story, counts: result.counts, problems: result.problems, drafter, attempts, usage, ...(cutTokens ? { cutTokens } : {}) };
+  return { story: result.story, counts: result.counts, claims: result.claims, problems: result.problems, drafter, attempts, usage, ...(cutTokens ? { cutTokens } : {}) };
 }
 
 function offline(material: TopicMaterial, usage: Usage, attempts: number, fallback?: string): TopicDraft {
-  const result = verifyStory(offlineStory(material), material);
+  const result = verifyStory(offlineStory(material), material, 'offline');
   return { ...done(result, 'offline', attempts, usage), ...(fallback ? { fallback } : {}) };
 }
 

@@ -4,6 +4,7 @@ import type { Storage } from '../storage/ports.js';
 import { loadTopics } from '../topics/store.js';
 import { topicMaterial } from '../verify/material.js';
 import { addCounts, emptyCounts } from '../verify/verify.js';
+import { addClaimCounts, claimCountsOf, emptyClaimCounts } from '../claims/check.js';
 import { costOf, draftConfigFromEnv, type DraftConfig } from './config.js';
 import { draftTopic } from './draft-topic.js';
 import { issueTopic, modelDrafterFor, type DraftedIssue } from './issue.js';
@@ -75,6 +76,7 @@ export async function issueFromDrafts(
   const topics: DraftedIssue['topics'] = [];
   const drafts: DraftedIssue['drafts'] = [];
   let verification = emptyCounts();
+  let claims = emptyClaimCounts();
   let inputTokens = 0;
   let outputTokens = 0;
   for (const topic of input.topics) {
@@ -86,6 +88,7 @@ export async function issueFromDrafts(
     topics.push(issueTopic(topic, { story: d.story, counts: d.counts, problems: [], drafter: d.drafter, attempts: 0, usage: { inputTokens: 0, outputTokens: 0, calls: 0, cachedCalls: 0 } }));
     drafts.push({ topicId: topic.id, drafter: d.drafter, version, problems: d.problems.length, ...(d.fallback ? { fallback: d.fallback } : {}) });
     verification = addCounts(verification, d.counts);
+    claims = addClaimCounts(claims, claimCountsOf(d.story));
     for (const h of history) {
       inputTokens += h.inputTokens || 0;
       outputTokens += h.outputTokens || 0;
@@ -98,6 +101,7 @@ export async function issueFromDrafts(
     stats: input.stats,
     topics,
     verification,
+    claims,
     cost: { inputTokens, outputTokens, usd: input.config ? costOf(usage, input.config) : 0, calls: 0, cachedCalls: 0, cutTokens: 0, ...(input.config ? { model: input.config.model } : {}) },
     drafts,
   };

@@ -2,6 +2,7 @@ import type { IssueDocument, Topic, WeekAnalysis } from '../model.js';
 import type { Storage } from '../storage/ports.js';
 import { topicMaterial, weekSenders } from '../verify/material.js';
 import { addCounts, emptyCounts } from '../verify/verify.js';
+import { addClaimCounts, emptyClaimCounts } from '../claims/check.js';
 import { TableResponseCache } from './cache.js';
 import { addUsage, costOf, emptyUsage, priceKnown, type DraftConfig, type Usage } from './config.js';
 import { ModelGuard } from './guard.js';
@@ -78,7 +79,9 @@ export async function draftIssue(input: DraftIssueInput, deps: DraftIssueDeps = 
   let usage: Usage = emptyUsage();
   let verification = emptyCounts();
   let cutTokens = 0;
+  let claims = emptyClaimCounts();
   for (const d of drafts) {
+    if (d.claims) claims = addClaimCounts(claims, d.claims);
     usage = addUsage(usage, d.usage);
     verification = addCounts(verification, d.counts);
     cutTokens += d.cutTokens ?? 0;
@@ -90,6 +93,7 @@ export async function draftIssue(input: DraftIssueInput, deps: DraftIssueDeps = 
     stats: { messages: input.analysis.messages.length, threads: input.analysis.threads.length, topics: input.topics.length },
     topics: chosen.map((t, i) => issueTopic(t, drafts[i])),
     verification,
+    claims,
     cost: {
       inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: config ? costOf(usage, config) : 0,
       calls: usage.calls, cachedCalls: usage.cachedCalls, cutTokens, ...(config ? { model: config.model, priceKnown: priceKnown(config) } : {}),

@@ -15,7 +15,7 @@ export function safeUrl(url: string): string {
 
 /** A paragraph's prose as HTML, each quote's text linked to its message and styled as a quote. */
 export function paragraphHtml(p: Paragraph): string {
-  const spans: Array<{ start: number; end: number; url: string }> = [];
+  const spans: Array<{ start: number; end: number; url: string; claim?: boolean }> = [];
   for (const q of p.quotes) {
     const start = p.text.indexOf(q.text);
     if (start < 0 || !q.text) continue;
@@ -23,12 +23,21 @@ export function paragraphHtml(p: Paragraph): string {
     if (spans.some((s) => start < s.end && end > s.start)) continue;
     spans.push({ start, end, url: q.url });
   }
+  // A claim the check kept links its evidence the way a quote links its message.
+  for (const c of p.claims ?? []) {
+    if ((c.status !== 'verified' && c.status !== 'softened') || !c.urls?.[0] || !c.sentence) continue;
+    const start = p.text.indexOf(c.sentence);
+    if (start < 0) continue;
+    const end = start + c.sentence.length;
+    if (spans.some((s) => start < s.end && end > s.start)) continue;
+    spans.push({ start, end, url: c.urls[0], claim: true });
+  }
   spans.sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;
   for (const s of spans) {
     out += escapeHtml(p.text.slice(at, s.start));
-    out += `<a href="${safeUrl(s.url)}" style="color:${COLORS.accent};font-style:italic;text-decoration:none;border-bottom:1px dotted ${COLORS.accent}">${escapeHtml(p.text.slice(s.start, s.end))}</a>`;
+    out += `<a href="${safeUrl(s.url)}" style="color:${COLORS.accent};${s.claim ? '' : 'font-style:italic;'}text-decoration:none;border-bottom:1px dotted ${COLORS.accent}">${escapeHtml(p.text.slice(s.start, s.end))}</a>`;
     at = s.end;
   }
   return out + escapeHtml(p.text.slice(at));

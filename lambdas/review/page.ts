@@ -23,6 +23,7 @@ h1{font-size:1.5rem;margin:.5rem 0}
 .story h2{font-size:1.2rem;margin:.2rem 0 .6rem}
 .reasons{color:#5b6570;font-size:.85rem;margin:.2rem 0 .6rem}
 .flag{background:#fef2f2;border:1px solid #fca5a5;color:#991b1b;padding:.5rem;border-radius:6px;margin:.5rem 0}
+.claims{background:#fffbeb;border:1px solid #fcd34d;padding:.5rem;border-radius:6px;margin:.5rem 0;font-size:.9rem}
 .notice{background:#ecfdf5;border:1px solid #6ee7b7;padding:.5rem;border-radius:6px}
 form{display:inline}
 button{font:inherit;padding:.35rem .7rem;margin:.15rem .15rem .15rem 0;border:1px solid #9ca3af;border-radius:6px;background:#fff;cursor:pointer}
@@ -47,6 +48,16 @@ function drafterLine(doc: ReviewDocument, topicId: string): string {
   if (!d) return '';
   const text = d.drafter === 'model' ? 'Written by the model.' : `Written by the offline drafter${d.fallback ? `; the model was not used: ${d.fallback}` : '.'}`;
   return `<div class="reasons drafter">${escapeHtml(text)}</div>`;
+}
+
+/** What the claim check took out of a story or softened, and why (the reader sees only the result). */
+function claimsChecked(paragraphs: ReviewDocument['topics'][number]['paragraphs']): string {
+  const changed = paragraphs.flatMap((p) => p.claims ?? []).filter((c) => c.status === 'removed' || c.status === 'softened');
+  if (changed.length === 0) return '';
+  const item = (c: (typeof changed)[number]) => c.status === 'removed'
+    ? `<li>Removed: &ldquo;${escapeHtml(c.sentence)}&rdquo; &mdash; ${escapeHtml(c.note ?? '')}</li>`
+    : `<li>Softened to &ldquo;${escapeHtml(c.sentence)}&rdquo; &mdash; ${escapeHtml(c.note ?? '')}</li>`;
+  return `<div class="claims"><strong>Claims checked against the mail</strong><ul>${changed.map(item).join('')}</ul></div>`;
 }
 
 /** The editor's review page: every mail-derived string escaped; every change is a POST form. */
@@ -74,6 +85,7 @@ export function reviewPage(input: ReviewPageInput): string {
       ${drafterLine(doc, t.id)}
       ${flags.map((f) => `<div class="flag" role="alert">${escapeHtml(f)}</div>`).join('')}
       ${t.paragraphs.map((p) => `<p>${paragraphHtml(p)}</p>`).join('')}
+      ${claimsChecked(t.paragraphs)}
       ${controls}${editor}
     </section>`;
   }).join('\n');
