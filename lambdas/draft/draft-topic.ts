@@ -3,7 +3,7 @@ import type { TopicMaterial } from '../verify/material.js';
 import { hasRemovals, verifyStory, type VerifyProblem, type VerifyResult } from '../verify/verify.js';
 import { addUsage, emptyUsage, type Usage } from './config.js';
 import { ModelOutputError, type ModelDrafter } from './model-drafter.js';
-import { offlineStory } from './offline.js';
+import { keepClaims, offlineStory } from './offline.js';
 
 /** Problems sent back to the model at most; the rest adds tokens, not guidance. */
 const MAX_FEEDBACK_PROBLEMS = 12;
@@ -80,6 +80,8 @@ function done(result: VerifyResult, drafter: 'model' | 'offline', attempts: numb
 }
 
 function offline(material: TopicMaterial, usage: Usage, attempts: number, fallback?: string): TopicDraft {
-  const result = verifyStory(offlineStory(material), material);
+  const story = offlineStory(material);
+  const result = verifyStory(story, material);
+  keepClaims(story, result.story);
   return { ...done(result, 'offline', attempts, usage), ...(fallback ? { fallback } : {}) };
 }
