@@ -12,6 +12,8 @@ export const MIN_STORY_WORDS = 150;
 export const MAX_STORY_WORDS = 350;
 /** Quotes in a story: enough to let each side speak, few enough that each one carries an argument. */
 export const MAX_QUOTES = 5;
+/** Words an outcome paragraph takes, about, when planning a story's length. */
+const OUTCOME_WORDS = 25;
 /** People named in a list before "and N others". */
 const MAX_LISTED = 4;
 /** Below this score a sentence says too little to be quoted as someone's argument. */
@@ -34,45 +36,60 @@ interface Chosen { message: MaterialMessage; candidate: Candidate }
  */
 export function offlineStory(material: TopicMaterial): Story {
   const pos = threadPositions(material);
+  let story = writeStory(material, pos, 0);
+  // Too short even with every voice heard: more of the proposal's own case, told right after it
+  // (a second pass, so names still come in full where the reader first meets them).
+  if (story.words < MIN_STORY_WORDS && !story.continuing && story.quotes < MAX_QUOTES) {
+    story = writeStory(material, pos, Math.min(2, MAX_QUOTES - story.quotes));
+  }
+  return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material), paragraphs: story.paragraphs };
+}
+
+interface Written { paragraphs: Paragraph[]; main?: PersonPosition; quotes: number; words: number; continuing: boolean }
+
+function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: number): Written {
   const names = new Names(material.participants);
   const writer = new Writer(material, names);
   const { proposal, author } = pos;
+  const parts: Array<{ role: 'proposal' | 'more' | 'objection' | 'answer' | 'others' | 'voice' | 'outcome'; paragraph?: Paragraph }> = [];
 
-  // 1. The proposal.
+  // 1. The proposal (and, when asked for, more of its case).
   const continuing = /^re:/i.test(proposal.subject) && writer.candidates(proposal).length === 0;
-  const proposalParagraph = continuing
+  parts.push({ role: 'proposal', paragraph: continuing
     ? { text: `The discussion ${purposePhrase(proposal.subject).replace(/^to /, 'of how to ')} continued this week.`, quotes: [] }
-    : writer.proposal(proposal, material.messages);
+    : writer.proposal(proposal, material.messages) });
+  for (let i = 0; i < extras; i++) parts.push({ role: 'more', paragraph: writer.more(proposal, author, i) });
 
   // 2-3. The main objection, and the answer.
   const critics = pos.people.filter((p) => (p.side === 'against' || p.side === 'changes') && !isBot(p.person));
   const main = critics.find((p) => writer.best(p.messages, ['objection', 'doubt', 'suggestion']) !== undefined) ?? critics[0];
-  const objection = main ? writer.objection(main, critics.filter((p) => p !== main), proposal.date) : undefined;
-  const answer = main ? writer.answer(pos, main) : undefined;
+  if (main) {
+    parts.push({ role: 'objection', paragraph: writer.objection(main, critics.filter((p) => p !== main), proposal.date) });
+    parts.push({ role: 'answer', paragraph: writer.answer(pos, main) });
+  }
 
-  // 4. The others.
-  const others = writer.others(pos, new Set(critics.map((p) => p.person.email)));
-
-  // 5. The outcome.
-  const outcome = writer.outcome(pos, critics.length > 0, material);
-
-  const paragraphs = [proposalParagraph, objection, answer, others, outcome].filter((p): p is Paragraph => !!p && p.text.length > 0);
-  // Too short: the best remaining arguments of people not yet heard, then more of the proposal's own case.
-  while (countWords(paragraphs) < MIN_STORY_WORDS) {
+  // 4. The others; then, in a story still short, the best arguments of people not yet heard.
+  parts.push({ role: 'others', paragraph: writer.others(pos, new Set(critics.map((p) => p.person.email))) });
+  const wordsSoFar = () => countWords(parts.flatMap((p) => (p.paragraph ? [p.paragraph] : [])));
+  while (wordsSoFar() + OUTCOME_WORDS < MIN_STORY_WORDS) {
     const voice = writer.voice(pos);
     if (!voice) break;
-    paragraphs.splice(paragraphs.length - 1, 0, voice);
+    parts.push({ role: 'voice', paragraph: voice });
   }
-  for (let i = 0; i < 2 && countWords(paragraphs) < MIN_STORY_WORDS; i++) {
-    const more = writer.more(proposal, author, i);
-    if (more) paragraphs.splice(1 + i, 0, more);
+
+  // 5. The outcome.
+  parts.push({ role: 'outcome', paragraph: writer.outcome(pos, critics.length > 0, material) });
+
+  let kept = parts.filter((p) => p.paragraph && p.paragraph.text.length > 0);
+  // Too long: extra voices go first, then the others, never the proposal, the objection or the outcome.
+  for (const role of ['voice', 'more', 'others', 'answer'] as const) {
+    while (countWords(kept.map((p) => p.paragraph!)) > MAX_STORY_WORDS && kept.some((p) => p.role === role)) {
+      const at = kept.map((p) => p.role).lastIndexOf(role);
+      kept = kept.filter((_, i) => i !== at);
+    }
   }
-  // Too long: the others' quotes go first, then whole middle paragraphs, never the outcome.
-  while (countWords(paragraphs) > MAX_STORY_WORDS && paragraphs.length > 2) {
-    const middle = paragraphs.length - 2;
-    paragraphs.splice(middle, 1);
-  }
-  return { topicId: material.topic.id, headline: angleHeadline(pos, main, material), paragraphs };
+  const paragraphs = kept.map((p) => p.paragraph!);
+  return { paragraphs, main, quotes: paragraphs.reduce((n, p) => n + p.quotes.length, 0), words: countWords(paragraphs), continuing };
 }
 
 /**
@@ -136,7 +153,7 @@ function quoteOf(m: MaterialMessage, text: string): Quote {
 const OBJECTION_VERBS: Record<string, string[]> = {
   objection: ['objected', 'pushed back', 'disagreed'],
   doubt: ['was not convinced', 'had doubts'],
-  suggestion: ['asked for changes', 'wanted it done differently'],
+  suggestion: ['suggested', 'wanted it done differently'],
   question: ['asked', 'wanted to know'],
   statement: ['argued', 'pointed out'],
   agreement: ['replied', 'said'],
@@ -207,7 +224,8 @@ class Writer {
     if (!next) return undefined;
     const q = this.take(next);
     if (!q) return undefined;
-    const lead = next.message === m ? `${this.names.of(author)} ${round === 0 ? 'went on to say' : 'also wrote'}` : `Elsewhere in the thread, ${this.names.of(author)} wrote`;
+    const who = this.names.of(author);
+    const lead = next.message === m ? `${who} ${round === 0 ? 'went on to say' : 'also wrote'}` : round === 0 ? `Elsewhere in the thread, ${who} wrote` : `${who} also wrote`;
     return { text: `${lead}, "${next.candidate.text}"`, quotes: [q] };
   }
 
@@ -295,7 +313,7 @@ class Writer {
       const chosen = this.best(supporters[0].messages, ['agreement', 'statement']);
       const q = chosen && this.take(chosen);
       if (chosen && q) {
-        sentences.push(`${this.names.of(supporters[0].person)} ${chosen.candidate.stance === 'agreement' ? 'was in favour' : 'weighed in on the side of the change'}, "${chosen.candidate.text}"`);
+        sentences.push(`${this.names.of(supporters[0].person)} ${chosen.candidate.stance === 'agreement' ? 'was in favour' : 'pointed out'}, "${chosen.candidate.text}"`);
         quotes.push(q);
         listed = supporters.slice(1);
       }
@@ -438,7 +456,7 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     case 'reverted': forms.push(`${topic} Gets Reverted`); break;
     case 'naked': forms.push(`${name(has('nak').pop()!.who)} NAKs ${topic}`); break;
     case 'new-version-posted': forms.push(contested ? `${topic} Reworked After Review` : `${name(pos.author)} Respins ${topic}`, `New Round for ${topic}`); break;
-    case 'new-version-promised': forms.push(contested && main ? `${name(main.person)} Sends ${topic} Back` : `${topic} Heads for Another Round`); break;
+    case 'new-version-promised': forms.push(`${topic} Heads for Another Round`); break;
     case 'supported': forms.push(supporters.length > 1 ? `Reviewers Back ${topic}` : `${name(supporters[0]?.person ?? pos.author)} Backs ${topic}`); break;
     case 'no-replies': forms.push(report ? `${name(pos.author)} Reports ${topic}` : `${name(pos.author)} Proposes ${topic}`); break;
     default: break;

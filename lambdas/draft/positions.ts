@@ -158,10 +158,12 @@ export function threadPositions(material: TopicMaterial): ThreadPositions {
       const s = STANCE_SIDE[c.stance];
       raise(s, SIDE_STRENGTH[s] + Math.min(0.9, c.score / 10));
     }
-    const entry = byPerson.get(email) ?? { person: m.from, side: 'neutral' as Side, strength: 0, messages: [] };
+    // Keyed by name when there is one: people write from more than one address.
+    const key = m.from.name.trim().toLowerCase() || email;
+    const entry = byPerson.get(key) ?? { person: m.from, side: 'neutral' as Side, strength: 0, messages: [] };
     entry.messages.push(m);
     if (strength > entry.strength) { entry.side = side; entry.strength = strength; }
-    byPerson.set(email, entry);
+    byPerson.set(key, entry);
   }
 
   // The author's later versions and promises.

@@ -22,7 +22,8 @@ const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\
 const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
 const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|I'm concerned|concerned (?:about|that)|my concern|the concern)\b/i;
 const AGREEMENT = /^(?!.*\b(?:but|if|however|depends)\b).*\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
-const SUGGESTION = /\b(should|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose|maybe)\b/i;
+/** A request for something to be done differently; "should be fine" is an opinion, not a request. */
+const SUGGESTION = /\b(should(?! (?:be|still be|now be) (?:fine|ok|okay|safe|good|correct|enough|sufficient|possible)\b)|shouldn't|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose)\b/i;
 const SUBSTANCE = /\b(because|since|so that|which means|the problem|the issue|the reason|this series|this patch|this patchset|we|I think|I believe|in practice|performance|security|regression|users?|API|ABI|design|approach)\b/gi;
 
 /** Words that carry an argument: reasons, consequences, comparisons, claims about what breaks. */
