@@ -46,7 +46,8 @@ test('a NAK quoted in a reply is not the replier\'s NAK; the NAK-er is the one w
   const cover = mail(alice, SUBJECT_V1, 0, PROPOSAL);
   const nak = mail(bruno, `Re: ${SUBJECT_V1}`, 1, 'On Mon, Alice Quarrel wrote:\n> This series moves the frobnicator into a workqueue.\n\nNAK. Deferring this work means that a crash between the two steps leaves the filesystem inconsistent, which is worse than any stall.\n', cover.messageId);
   const quoting = mail(dora, `Re: ${SUBJECT_V1}`, 2, 'On Tue, Bruno Stern wrote:\n> NAK. Deferring this work means trouble.\n\nI think the crash case can be handled by journaling the deferred state before the lock is dropped.\n', nak.messageId);
-  const pos = threadPositions(materialOf([cover, nak, quoting]));
+  const forwarded = mail(chen, `Re: ${SUBJECT_V1}`, 2, 'Collecting the tags from the earlier posting here so that they do not get lost.\n\nNacked-by: Bruno Stern <bruno@example.org>\n', cover.messageId);
+  const pos = threadPositions(materialOf([cover, nak, quoting, forwarded]));
   const naks = pos.facts.filter((f) => f.what === 'nak');
   assert.deepEqual(naks.map((f) => f.who.email), ['bruno@example.org']);
   assert.deepEqual(naks[0].evidence, [nak.messageId]);
@@ -98,7 +99,7 @@ test('a newer version posted after a NAK decides the outcome, and the headline d
 
 test('"applied" counts only as a maintainer\'s statement; a request to apply and a promise are told as such', () => {
   const cover = mail(alice, SUBJECT_V1, 0, PROPOSAL);
-  const ask = mail(dora, `Re: ${SUBJECT_V1}`, 1, 'Could you apply this for the next merge window, since distributions are already hitting the stall?\n', cover.messageId);
+  const ask = mail(dora, `Re: ${SUBJECT_V1}`, 1, 'Could you apply this for the next merge window, since distributions are already hitting the stall?\nOnce it is applied, I will rebase my cleanup series on top of it.\n', cover.messageId);
   const promise = mail(alice, `Re: ${SUBJECT_V1}`, 2, 'Thanks for looking. I will send a v2 with the comment fixed later this week.\n', ask.messageId);
   let pos = threadPositions(materialOf([cover, ask, promise]));
   assert.equal(pos.facts.filter((f) => f.what === 'applied').length, 0);

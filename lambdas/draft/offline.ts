@@ -210,17 +210,18 @@ class Writer {
         text += ` ${this.names.of(m.from)} ${/\b(because|since|so that|problem|issue|reason)\b/i.test(why.text) ? 'argued' : 'explained'}, "${why.text}"`;
         quotes.push(q);
       }
-    } else if (m.diffstat) {
-      const files = m.files.length || (m.diffstat.match(/\|/g) ?? []).length;
-      if (files > 0) text += ` The change touches ${files} file${files === 1 ? '' : 's'}.`;
     }
+    const scope = scopeOf(m, all);
+    if (scope) text += ` ${scope}`;
     return { text, quotes };
   }
 
   /** A second sentence of the proposal's case, for a story that is otherwise too short. */
   more(m: MaterialMessage, author: Person, round = 0): Paragraph | undefined {
     if (!this.room) return undefined;
-    const next = this.best([m, ...this.material.messages.filter((x) => x.from.email === author.email && x !== m)]);
+    // The case as posted: the proposal and the author's other postings, never a reply (an answer to
+    // an objection told before the objection would read backwards).
+    const next = this.best([m, ...this.material.messages.filter((x) => x.from.email === author.email && x !== m && !/^\s*re:/i.test(x.subject))]);
     if (!next) return undefined;
     const q = this.take(next);
     if (!q) return undefined;
@@ -372,7 +373,7 @@ class Writer {
     }
     if (posted.length) {
       const last = posted[posted.length - 1];
-      const after = naks.length && (last.date ?? '') > (naks[naks.length - 1].date ?? '') ? ', answering the NAK' : contested ? ' in answer to the review' : '';
+      const after = naks.length && (last.date ?? '') > (naks[naks.length - 1].date ?? '') ? ', after the NAK' : contested ? ', after the review' : '';
       say([last], `Before the week was out, ${this.names.of(last.who)} posted version ${last.version}${after}.`);
     } else if (promised.length) {
       say(promised, `${capitalise(this.names.of(promised[0].who))} promised a new version.`);
@@ -401,6 +402,34 @@ class Writer {
     const threadId = this.material.topic.threadIds.length === 1 ? this.material.topic.threadIds[0] : undefined;
     return { who, what, ...(threadId ? { threadId } : {}), evidence: messages.map((m) => m.messageId), sentence };
   }
+}
+
+/**
+ * Where a posting's change lands, from the files its patches touch: "The patches touch 12 files,
+ * most of them under fs/xfs/." Only the author's postings of the same version count.
+ */
+function scopeOf(m: MaterialMessage, all: MaterialMessage[]): string | undefined {
+  if (/GIT PULL/i.test(m.subject)) return undefined;
+  const version = subjectTags(m.subject).match(/\bv(\d+)\b/i)?.[1] ?? '1';
+  const files = new Set<string>();
+  for (const x of all) {
+    if (x.from.email !== m.from.email || /^\s*re:/i.test(x.subject)) continue;
+    if ((subjectTags(x.subject).match(/\bv(\d+)\b/i)?.[1] ?? '1') !== version) continue;
+    for (const f of x.files) if (!f.includes('...')) files.add(f);
+  }
+  if (files.size === 0) return undefined;
+  const dirs = new Map<string, number>();
+  for (const f of files) {
+    const parts = f.split('/');
+    const dir = parts.length > 2 ? `${parts[0]}/${parts[1]}/` : parts.length === 2 ? `${parts[0]}/` : '';
+    if (dir) dirs.set(dir, (dirs.get(dir) ?? 0) + 1);
+  }
+  const [top, count] = [...dirs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? ['', 0];
+  const n = files.size;
+  const what = `The change${n === 1 ? '' : 's'} ${n === 1 ? 'touches' : 'touch'} ${n === 1 ? 'one file' : `${n} files`}`;
+  if (!top) return `${what}.`;
+  if (count === n) return `${what}, all under ${top}.`;
+  return count * 2 > n ? `${what}, most of them under ${top}.` : `${what} across several directories, ${top} most of all.`;
 }
 
 function hash(s: string): number {
