@@ -64,7 +64,7 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
   const critics = pos.people.filter((p) => (p.side === 'against' || p.side === 'changes') && !isBot(p.person));
   const main = critics.find((p) => writer.best(p.messages, ['objection', 'doubt', 'suggestion']) !== undefined) ?? critics[0];
   if (main) {
-    parts.push({ role: 'objection', paragraph: writer.objection(main, critics.filter((p) => p !== main), proposal.date) });
+    parts.push({ role: 'objection', paragraph: writer.objection(main, critics.filter((p) => p !== main), proposal.date, extras > 0) });
     parts.push({ role: 'answer', paragraph: writer.answer(pos, main) });
   }
 
@@ -242,7 +242,7 @@ class Writer {
     return { text: `${capitalise(this.names.of(chosen.message.from))} ${verb[chosen.candidate.stance] ?? 'added'}, "${chosen.candidate.text}"`, quotes: [q] };
   }
 
-  objection(main: PersonPosition, rest: PersonPosition[], since?: string): Paragraph | undefined {
+  objection(main: PersonPosition, rest: PersonPosition[], since?: string, more = false): Paragraph | undefined {
     // The critic's own words even when they are plain: the objection is the story's turn.
     const chosen = this.best(main.messages, ['objection', 'doubt', 'suggestion']) ?? this.best(main.messages, ['objection', 'doubt', 'suggestion'], 0);
     const sentences: string[] = [];
@@ -257,6 +257,13 @@ class Writer {
       const when = (chosen.message.date ?? '') < (since ?? '') ? 'Earlier, ' : day && day !== weekday(since) ? `On ${day}, ` : '';
       sentences.push(`${when}${who} ${verb}, "${chosen.candidate.text}"`);
       quotes.push(q);
+      // A short story gives the main critic a second sentence of the case.
+      const again = more && this.quotes < MAX_QUOTES - 1 ? this.best(main.messages, ['objection', 'doubt'], MIN_QUOTE_SCORE + 0.3) : undefined;
+      const q2 = again && this.take(again);
+      if (again && q2) {
+        sentences.push(`${this.names.of(main.person)} ${again.message === chosen.message ? 'went on' : 'also said'}, "${again.candidate.text}"`);
+        quotes.push(q2);
+      }
     } else {
       const s = `${who} ${main.side === 'against' ? 'raised objections' : 'asked for changes'}.`;
       sentences.push(s);
@@ -268,7 +275,11 @@ class Writer {
       const second = this.best(rest[0].messages, ['objection', 'doubt'], MIN_QUOTE_SCORE + 0.6);
       const q2 = second && this.take(second);
       if (second && q2) {
-        sentences.push(`${this.names.of(rest[0].person)} ${second.candidate.stance === 'question' ? 'also asked' : 'went further'}, "${second.candidate.text}"`);
+        // A critic answering the main critic is the other side of the quarrel, not more of the same.
+        const mainIds = new Set(main.messages.map((m) => m.messageId));
+        const answering = mainIds.has(second.message.inReplyTo ?? '');
+        const verb = answering ? 'countered' : second.candidate.stance === 'question' ? 'also asked' : 'went further';
+        sentences.push(`${this.names.of(rest[0].person)} ${verb}, "${second.candidate.text}"`);
         quotes.push(q2);
         grouped = rest.slice(1);
       }
@@ -387,7 +398,7 @@ class Writer {
       'reverted': '',
       'naked': 'As the week ended, the NAK stood, and no new version had appeared.',
       'new-version-posted': '',
-      'new-version-promised': contested ? 'Until it appears, the objections stand.' : '',
+      'new-version-promised': pos.people.some((p) => p.side === 'against') ? 'Until it appears, the objections stand.' : contested ? 'The requested changes are still to come.' : '',
       'supported': 'No one had raised an objection by the end of the week.',
       'unresolved': contested
         ? `By the end of the week, the disagreement was unresolved${isPosting(pos.proposal) ? ', and no new version had been posted' : ''}.`
