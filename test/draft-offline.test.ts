@@ -57,18 +57,30 @@ test('the Petkov/Morton dispute names both and quotes Morton verbatim', async ()
   assert.ok(story.paragraphs.flatMap((p) => p.quotes).some((q) => q.author.email === 'akpm@linux-foundation.org'));
 });
 
-test('on the ranked topics of the sample week, 8-12 offline stories pass verification untouched', async () => {
+test('on the ranked topics of the sample week, 8-12 offline stories pass verification untouched, told as the column tells them', async () => {
   const { buildTopics } = await import('../lambdas/topics/build.js');
   const { draftIssue } = await import('../lambdas/draft/issue.js');
+  const { headlineProblems } = await import('../lambdas/draft/headline-rules.js');
   const analysis = await sampleAnalysis();
   const issue = await draftIssue({ week: '2026-W02', analysis, topics: buildTopics(analysis, { week: '2026-W02' }), top: 12 });
   assert.ok(issue.topics.length >= 8 && issue.topics.length <= 12);
   assert.equal(issue.verification.removed, 0);
   assert.equal(issue.verification.repaired, 0);
-  assert.ok(issue.verification.quotes >= 40, `${issue.verification.quotes} quotes`);
+  assert.ok(issue.verification.quotes >= 25, `${issue.verification.quotes} quotes`);
+  const lengths: number[] = [];
   for (const t of issue.topics) {
     const n = t.paragraphs.reduce((sum, p) => sum + words(p.text).length, 0);
-    assert.ok(n >= 100 && n <= 400, `${t.headline}: ${n} words`);
-    assert.ok(!/\[PATCH|^Re:/i.test(t.headline), t.headline);
+    lengths.push(n);
+    // A thread of three short mails cannot honestly fill 150 words; none runs past the house maximum.
+    assert.ok(n >= 50 && n <= 350, `${t.headline}: ${n} words`);
+    const quotes = t.paragraphs.flatMap((p) => p.quotes).length;
+    assert.ok(quotes <= 5, `${t.headline}: ${quotes} quotes`);
+    const subjects = t.messageIds.map((id) => analysis.messages.find((m) => m.messageId === id)?.subject ?? '');
+    assert.deepEqual(headlineProblems(t.headline, subjects), [], t.headline);
+    const text = t.paragraphs.map((p) => p.text).join(' ');
+    assert.doesNotMatch(text, /back and forth|\b\d+ times in all/, t.headline);
+    for (const p of t.paragraphs) for (const c of p.claims ?? []) assert.ok(p.text.includes(c.sentence), `claim sentence in its paragraph: ${c.sentence}`);
   }
+  lengths.sort((a, b) => a - b);
+  assert.ok(lengths[lengths.length >> 1] >= 120, `median ${lengths[lengths.length >> 1]} words`);
 });

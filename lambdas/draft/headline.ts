@@ -79,7 +79,7 @@ export function headlineFrom(subject: string): string {
   return ws.map((w, i) => titleWord(w, i === 0)).join(' ').replace(/[,;:]+$/, '');
 }
 
-function titleWord(w: string, first: boolean): string {
+export function titleWord(w: string, first: boolean): string {
   if (/[A-Z]/.test(w.slice(1)) || /[\d_/()]/.test(w) || /^[a-z]+[A-Z]/.test(w)) return w; // acronyms, identifiers
   if (!first && SMALL.has(w.toLowerCase())) return w.toLowerCase();
   if (/^[a-z]+(_[a-z]+)+$/.test(w)) return w;
@@ -89,4 +89,37 @@ function titleWord(w: string, first: boolean): string {
 export function lowerFirst(s: string): string {
   if (/^[A-Z][a-z]/.test(s) && !/^[A-Z][a-z]*[A-Z]/.test(s)) return s.charAt(0).toLowerCase() + s.slice(1);
   return s;
+}
+
+/** Words that end a headline's short topic: what follows is detail. */
+const TOPIC_CUT = /^(for|with|when|if|to|via|by|in|on|from|into|at|after|during|due|and|of|as|under|using|so|because|around|against|between|that|which|while)$/i;
+const LEADING_FILLER = /^(a|an|the|some|more|new|initial|basic|proper|generic|minor|small|several|various|multiple)$/i;
+
+/**
+ * The thing a story is about, in two to four words, from its subject: the object of the subject's
+ * verb, cut before the first preposition ("Add fields and constants for time slice extension" ->
+ * "Fields"), widened with the subsystem prefix when that leaves one word ("rseq Fields").
+ */
+export function shortTopic(subject: string): string {
+  const stripped = stripSubject(subject);
+  const phrase = subjectPhrase(subject).replace(/[.\s]+$/, '');
+  let ws = phrase.split(/\s+/).filter(Boolean);
+  if (ws.length > 1 && startsWithVerb(phrase)) ws = ws.slice(1);
+  while (ws.length > 1 && LEADING_FILLER.test(ws[0])) ws.shift();
+  const cut = ws.findIndex((w, i) => i >= 2 && TOPIC_CUT.test(w));
+  if (cut > 0) ws = ws.slice(0, cut);
+  ws = ws.slice(0, 4);
+  while (ws.length > 1 && (SMALL.has(ws[ws.length - 1].toLowerCase()) || TOPIC_CUT.test(ws[ws.length - 1]))) ws.pop();
+  ws = ws.map((w) => w.replace(/[,;:()"]+$/g, '').replace(/^["(]+/, '')).filter(Boolean);
+  const prefix = /^([a-z0-9][\w.+-]*)(?:\/[\w.+-]+)*\s*:/.exec(stripped)?.[1];
+  if (ws.length === 1 && prefix && prefix.toLowerCase() !== ws[0].toLowerCase()) ws.unshift(prefix);
+  if (ws.length === 0) return 'the Patches';
+  return ws.map((w, i) => titleWord(w, i === 0)).join(' ');
+}
+
+/** A person's surname as a headline names them ("Michael S. Tsirkin" -> "Tsirkin"). */
+export function surname(name: string, email = ''): string {
+  const parts = name.replace(/\(.*?\)|".*?"/g, ' ').split(/\s+/).filter((w) => /^\p{L}[\p{L}'-]+$/u.test(w));
+  if (parts.length === 0) return email.split('@')[0] || 'A Developer';
+  return parts[parts.length - 1];
 }

@@ -1,96 +1,111 @@
-import type { Paragraph, Person, Quote, Story } from '../model.js';
+import type { Claim, ClaimKind, Paragraph, Person, Quote, Story } from '../model.js';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
 import { words } from '../verify/text.js';
-import { headlineFrom, purposePhrase, subjectPhrase, subjectTags } from './headline.js';
-import { quoteCandidates, type Candidate, type Stance } from './sentences.js';
+import { headlineFrom, purposePhrase, shortTopic, subjectPhrase, subjectTags, surname } from './headline.js';
+import { headlineProblems, normaliseHeadline } from './headline-rules.js';
+import { isBot, isPosting, threadPositions, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
+import { quoteCandidates, type Candidate } from './sentences.js';
 
-/** The house length of a story, in words. */
-export const MIN_STORY_WORDS = 120;
-export const MAX_STORY_WORDS = 400;
-/** Replies quoted in a story, and per person, so that one voice does not take over. */
-const MAX_REPLIES = 6;
-const MAX_REPLIES_PER_PERSON = 2;
+/** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
+export const MIN_STORY_WORDS = 150;
+export const MAX_STORY_WORDS = 350;
+/** Quotes in a story: enough to let each side speak, few enough that each one carries an argument. */
+export const MAX_QUOTES = 5;
+/** Words an outcome paragraph takes, about, when planning a story's length. */
+const OUTCOME_WORDS = 25;
+/** People named in a list before "and N others". */
+const MAX_LISTED = 4;
+/** Below this score a sentence says too little to be quoted as someone's argument. */
+const MIN_QUOTE_SCORE = 0.9;
 
-const BOT = /\b(bot|robot|syzbot|patchwork|kernelci|ci|noreply|no-reply|lkp)\b/i;
-
-interface Pick {
-  message: MaterialMessage;
-  candidate: Candidate;
-  /** A second sentence of the same message, when it is worth adding. */
-  extra?: Candidate;
-  score: number;
-}
+interface Chosen { message: MaterialMessage; candidate: Candidate }
 
 /**
- * The deterministic writer: a story from the thread's structure alone, no model.
- * 1. headline from the cover letter's (or first message's) subject;
- * 2. opener: who posted what, and their key sentence from it as a quote;
- * 3. the most substantive replies, by weight of speaker and content, in date order, each with its
- *    stance ("objected", "asked", "agreed") and who it answered;
- * 4. a back-and-forth between two people is called out;
- * 5. the outcome from review trailers, NAKs, "applied" notes and newer versions.
- * Quotes are whole prose sentences of the speakers' own words, so the verifier accepts them as they are.
+ * The deterministic writer: a story told by role from the thread's structure and its people's own
+ * words, no model. Its paragraphs follow the column's order:
+ * 1. the proposal: who posted what, and the sentence that says why;
+ * 2. the main objection and who made it (NAK > objection > doubt > request for changes), with the
+ *    others on that side grouped;
+ * 3. how the author answered that objection;
+ * 4. who else weighed in on which side, grouped;
+ * 5. how it stood at the end of the week, in words: NAKs, acks, reviews, "applied", new versions
+ *    posted or promised, each sentence a structured Claim the claim check can test.
+ * Quotes are whole sentences of the speakers' own words chosen by how much argument they carry;
+ * the headline says the angle (who objected, what happened), never the subject.
  */
 export function offlineStory(material: TopicMaterial): Story {
-  const messages = material.messages.filter((m) => !BOT.test(m.from.name) && !BOT.test(m.from.email.split('@')[0]));
-  const all = messages.length ? messages : material.messages;
-  const opener = pickOpener(all, material.topic.title);
-  const names = new Names(material.participants);
-  const paragraphs: Paragraph[] = [];
-
-  // 1-2. Opener.
-  // A thread whose start is not in the week, and whose first message here says nothing quotable,
-  // opens on the subject; its messages all count as replies.
-  const continuing = /^re:/i.test(opener.subject) && candidatesOf(opener).length === 0;
-  const opening = continuing
-    ? { text: `The discussion ${purposePhrase(opener.subject).replace(/^to /, 'of how to ')} continued this week.`, quotes: [] }
-    : openerParagraph(opener, all, names);
-  paragraphs.push(opening);
-
-  // 3. Replies.
-  const picks = pickReplies(all, opener, material, continuing);
-  const replyParagraphs = replyProse(picks, material, names, weekday(opener.date));
-  paragraphs.push(...replyParagraphs);
-
-  // 4-5. Disagreement and outcome.
-  const closing = outcomeParagraph(all, opener, names, material);
-  if (closing) paragraphs.push(closing);
-
-  // Length: below the floor, more of the opener's own words; above the ceiling, drop late replies.
-  if (countWords(paragraphs) < MIN_STORY_WORDS) {
-    const used = new Set(paragraphs.flatMap((p) => p.quotes.map((q) => q.text)));
-    const more = candidatesOf(opener).filter((c) => !used.has(c.text)).sort((a, b) => b.score - a.score).slice(0, 3).sort((a, b) => a.position - b.position);
-    if (more.length > 0) {
-      const who = names.of(opener.from);
-      const lines = more.map((c, i) => (i === 0 ? `${who} also wrote, "${c.text}"` : i === 1 ? `And, "${c.text}"` : `Finally, "${c.text}"`));
-      paragraphs.splice(1, 0, { text: lines.join(' '), quotes: more.map((c) => quoteOf(opener, c.text)) });
-    }
+  const pos = threadPositions(material);
+  let story = writeStory(material, pos, 0);
+  // Too short even with every voice heard: more of the proposal's own case, told right after it
+  // (a second pass, so names still come in full where the reader first meets them).
+  if (story.words < MIN_STORY_WORDS && !story.continuing && story.quotes < MAX_QUOTES) {
+    story = writeStory(material, pos, Math.min(2, MAX_QUOTES - story.quotes));
   }
-  while (countWords(paragraphs) > MAX_STORY_WORDS && paragraphs.length > 2) {
-    paragraphs.splice(paragraphs.length - (closing ? 2 : 1), 1);
-  }
-  return { topicId: material.topic.id, headline: headlineFrom(opener.subject), paragraphs };
+  return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material), paragraphs: story.paragraphs };
 }
 
-function countWords(paragraphs: Paragraph[]): number {
-  return paragraphs.reduce((n, p) => n + words(p.text).length, 0);
+interface Written { paragraphs: Paragraph[]; main?: PersonPosition; quotes: number; words: number; continuing: boolean }
+
+function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: number): Written {
+  const names = new Names(material.participants);
+  const writer = new Writer(material, names);
+  const { proposal, author } = pos;
+  const parts: Array<{ role: 'proposal' | 'more' | 'objection' | 'answer' | 'others' | 'voice' | 'outcome'; paragraph?: Paragraph }> = [];
+
+  // 1. The proposal (and, when asked for, more of its case).
+  const continuing = /^re:/i.test(proposal.subject) && writer.candidates(proposal).length === 0;
+  parts.push({ role: 'proposal', paragraph: continuing
+    ? { text: `The discussion ${purposePhrase(proposal.subject).replace(/^to /, 'of how to ')} continued this week.`, quotes: [] }
+    : writer.proposal(proposal, material.messages) });
+  for (let i = 0; i < extras; i++) parts.push({ role: 'more', paragraph: writer.more(proposal, author, i) });
+
+  // 2-3. The main objection, and the answer.
+  const critics = pos.people.filter((p) => (p.side === 'against' || p.side === 'changes') && !isBot(p.person));
+  const main = critics.find((p) => writer.best(p.messages, ['objection', 'doubt', 'suggestion']) !== undefined) ?? critics[0];
+  if (main) {
+    parts.push({ role: 'objection', paragraph: writer.objection(main, critics.filter((p) => p !== main), proposal.date, extras > 0) });
+    parts.push({ role: 'answer', paragraph: writer.answer(pos, main) });
+  }
+
+  // 4. The others; then, in a story still short, the best arguments of people not yet heard.
+  parts.push({ role: 'others', paragraph: writer.others(pos, new Set(critics.map((p) => p.person.email))) });
+  const wordsSoFar = () => countWords(parts.flatMap((p) => (p.paragraph ? [p.paragraph] : [])));
+  while (wordsSoFar() + OUTCOME_WORDS < MIN_STORY_WORDS) {
+    const voice = writer.voice(pos);
+    if (!voice) break;
+    parts.push({ role: 'voice', paragraph: voice });
+  }
+
+  // 5. The outcome.
+  parts.push({ role: 'outcome', paragraph: writer.outcome(pos, critics.length > 0, material) });
+
+  let kept = parts.filter((p) => p.paragraph && p.paragraph.text.length > 0);
+  // Too long: extra voices go first, then the others, never the proposal, the objection or the outcome.
+  for (const role of ['voice', 'more', 'others', 'answer'] as const) {
+    while (countWords(kept.map((p) => p.paragraph!)) > MAX_STORY_WORDS && kept.some((p) => p.role === role)) {
+      const at = kept.map((p) => p.role).lastIndexOf(role);
+      kept = kept.filter((_, i) => i !== at);
+    }
+  }
+  const paragraphs = kept.map((p) => p.paragraph!);
+  return { paragraphs, main, quotes: paragraphs.reduce((n, p) => n + p.quotes.length, 0), words: countWords(paragraphs), continuing };
 }
 
 /**
- * The message the story starts from: among those on the topic's own subject (else all), the cover
- * letter ("0/N"), else the earliest that starts a thread, else the earliest.
+ * Puts the drafted claims back on the verified paragraphs (the verifier rewrites paragraphs and
+ * knows nothing of claims): a claim stays while its sentence is still in a paragraph's text.
  */
-function pickOpener(messages: MaterialMessage[], title: string): MaterialMessage {
-  const phrase = subjectPhrase(title).toLowerCase();
-  const onTopic = messages.filter((m) => subjectPhrase(m.subject).toLowerCase() === phrase);
-  const pool = onTopic.length ? onTopic : messages;
-  const ids = new Set(messages.map((m) => m.messageId));
-  const cover = pool.find((m) => /\[[^\]]*\b0+\/\d+\]/.test(m.subject) && !/^re:/i.test(m.subject));
-  if (cover) return cover;
-  const root = pool.find((m) => !/^re:/i.test(m.subject) && (!m.inReplyTo || !ids.has(m.inReplyTo)))
-    ?? messages.find((m) => !/^re:/i.test(m.subject) && !m.inReplyTo);
-  return root ?? pool[0];
+export function keepClaims(drafted: Story, verified: Story): void {
+  const claims = drafted.paragraphs.flatMap((p) => p.claims ?? []);
+  for (const p of verified.paragraphs) {
+    const mine = claims.filter((c) => p.text.includes(c.sentence));
+    if (mine.length) p.claims = mine;
+  }
+}
+
+export function countWords(paragraphs: Paragraph[]): number {
+  return paragraphs.reduce((n, p) => n + words(p.text).length, 0);
 }
 
 class Names {
@@ -109,27 +124,334 @@ class Names {
       this.mentioned.add(p.email);
       return full;
     }
-    const f = first(p);
+    const f = (p.name || p.email).split(/\s+/)[0];
     return (this.firstNames.get(f) ?? 0) > 1 || f.length < 3 ? full : f;
+  }
+  /** "A", "A and B", "A, B, C and 2 others". */
+  list(people: Person[]): string {
+    const shown = people.slice(0, MAX_LISTED).map((p) => this.of(p));
+    const rest = people.length - shown.length;
+    if (rest > 0) return `${shown.join(', ')} and ${rest === 1 ? 'one other' : `${rest} others`}`;
+    if (shown.length <= 1) return shown.join('');
+    return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
   }
 }
 
-const first = (p: Person) => (p.name || p.email).split(/\s+/)[0];
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function weekday(date?: string): string | undefined {
+  if (!date) return undefined;
+  const d = new Date(date);
+  return Number.isNaN(d.getTime()) ? undefined : d.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
+}
 
 function quoteOf(m: MaterialMessage, text: string): Quote {
   return { text, author: { name: m.from.name, email: m.from.email }, messageId: m.messageId, url: m.url };
 }
 
-/** Best candidates of a message that are verbatim in its own words (they always should be). */
-function candidatesOf(m: MaterialMessage): Candidate[] {
-  return quoteCandidates(m.own).filter((c) => matchPieces(m.own, [c.text])?.exact);
+/** Reporting verbs by what the quoted sentence does; each is true of any sentence with that stance. */
+const OBJECTION_VERBS: Record<string, string[]> = {
+  objection: ['objected', 'pushed back', 'disagreed'],
+  doubt: ['was not convinced', 'had doubts'],
+  suggestion: ['suggested', 'wanted it done differently'],
+  question: ['asked', 'wanted to know'],
+  statement: ['argued', 'pointed out'],
+  agreement: ['replied', 'said'],
+};
+const ANSWER_VERBS: Record<string, string> = {
+  objection: 'countered', doubt: 'answered', suggestion: 'proposed', question: 'asked in return', statement: 'answered', agreement: 'conceded',
+};
+
+/** Keeps the state of one story while it is written: names mentioned, quotes used. */
+class Writer {
+  private readonly used = new Set<string>();
+  private quotes = 0;
+  constructor(private readonly material: TopicMaterial, private readonly names: Names) {}
+
+  /** Candidates of a message that are verbatim in its own words (they always should be). */
+  candidates(m: MaterialMessage): Candidate[] {
+    return quoteCandidates(m.own).filter((c) => matchPieces(m.own, [c.text])?.exact);
+  }
+
+  /** The most argumentative unused sentence among messages, preferring the given stances. */
+  best(messages: MaterialMessage[], prefer: string[] = [], minScore = MIN_QUOTE_SCORE): Chosen | undefined {
+    let top: (Chosen & { rank: number }) | undefined;
+    for (const message of messages) {
+      for (const candidate of this.candidates(message)) {
+        if (this.used.has(candidate.text) || candidate.score < minScore) continue;
+        const rank = candidate.score + (prefer.includes(candidate.stance) ? 1 : 0);
+        if (!top || rank > top.rank) top = { message, candidate, rank };
+      }
+    }
+    return top;
+  }
+
+  private readonly usedBy = new Set<string>();
+  private take(c: Chosen): Quote | undefined {
+    if (this.quotes >= MAX_QUOTES || this.used.has(c.candidate.text)) return undefined;
+    this.used.add(c.candidate.text);
+    this.usedBy.add(c.message.from.email);
+    this.quotes++;
+    return quoteOf(c.message, c.candidate.text);
+  }
+
+  private get room(): boolean { return this.quotes < MAX_QUOTES; }
+
+  proposal(m: MaterialMessage, all: MaterialMessage[]): Paragraph {
+    const day = weekday(m.date);
+    let text = `${day ? `On ${day}, ` : ''}${this.names.of(m.from)} ${describePost(m, all)}.`;
+    const quotes: Quote[] = [];
+    // Why: the best argument of the proposal, early sentences favoured (the cover letter's case).
+    const cands = this.candidates(m).map((c) => ({ ...c, score: c.score - c.position * 0.05 }));
+    const why = [...cands].sort((a, b) => b.score - a.score)[0];
+    if (why) {
+      const q = this.take({ message: m, candidate: why });
+      if (q) {
+        text += ` ${this.names.of(m.from)} ${/\b(because|since|so that|problem|issue|reason)\b/i.test(why.text) ? 'argued' : 'explained'}, "${why.text}"`;
+        quotes.push(q);
+      }
+    }
+    const scope = scopeOf(m, all);
+    if (scope) text += ` ${scope}`;
+    return { text, quotes };
+  }
+
+  /** A second sentence of the proposal's case, for a story that is otherwise too short. */
+  more(m: MaterialMessage, author: Person, round = 0): Paragraph | undefined {
+    if (!this.room) return undefined;
+    // The case as posted: the proposal and the author's other postings, never a reply (an answer to
+    // an objection told before the objection would read backwards).
+    const next = this.best([m, ...this.material.messages.filter((x) => x.from.email === author.email && x !== m && !/^\s*re:/i.test(x.subject))]);
+    if (!next) return undefined;
+    const q = this.take(next);
+    if (!q) return undefined;
+    const who = this.names.of(author);
+    const lead = next.message === m ? `${who} ${round === 0 ? 'went on to say' : 'also wrote'}` : round === 0 ? `Elsewhere in the thread, ${who} wrote` : `${who} also wrote`;
+    return { text: `${lead}, "${next.candidate.text}"`, quotes: [q] };
+  }
+
+  /** Someone not yet quoted, in their most argumentative sentence, with a verb true of it. */
+  voice(pos: ThreadPositions): Paragraph | undefined {
+    if (!this.room) return undefined;
+    const quoted = new Set([...this.usedBy]);
+    const unheard = pos.people.filter((p) => !quoted.has(p.person.email) && !isBot(p.person)).flatMap((p) => p.messages);
+    const chosen = this.best(unheard, ['objection', 'doubt', 'statement'], MIN_QUOTE_SCORE + 0.3) ?? this.best(unheard, ['objection', 'doubt', 'statement'], MIN_QUOTE_SCORE);
+    const q = chosen && this.take(chosen);
+    if (!chosen || !q) return undefined;
+    const verb: Record<string, string> = { question: 'asked', objection: 'objected', doubt: 'had doubts', suggestion: 'suggested', agreement: 'agreed', statement: 'pointed out' };
+    return { text: `${capitalise(this.names.of(chosen.message.from))} ${verb[chosen.candidate.stance] ?? 'added'}, "${chosen.candidate.text}"`, quotes: [q] };
+  }
+
+  objection(main: PersonPosition, rest: PersonPosition[], since?: string, more = false): Paragraph | undefined {
+    // The critic's own words even when they are plain: the objection is the story's turn.
+    const chosen = this.best(main.messages, ['objection', 'doubt', 'suggestion']) ?? this.best(main.messages, ['objection', 'doubt', 'suggestion'], 0);
+    const sentences: string[] = [];
+    const quotes: Quote[] = [];
+    const claims: Claim[] = [];
+    const who = this.names.of(main.person);
+    const q = chosen && this.take(chosen);
+    if (chosen && q) {
+      const verbs = OBJECTION_VERBS[chosen.candidate.stance] ?? OBJECTION_VERBS.statement;
+      const verb = verbs[Math.abs(hash(main.person.email)) % verbs.length];
+      const day = weekday(chosen.message.date);
+      const when = (chosen.message.date ?? '') < (since ?? '') ? 'Earlier, ' : day && day !== weekday(since) ? `On ${day}, ` : '';
+      sentences.push(`${when}${who} ${verb}, "${chosen.candidate.text}"`);
+      quotes.push(q);
+      // A short story gives the main critic a second sentence of the case.
+      const again = more && this.quotes < MAX_QUOTES - 1 ? this.best(main.messages, ['objection', 'doubt'], MIN_QUOTE_SCORE + 0.3) : undefined;
+      const q2 = again && this.take(again);
+      if (again && q2) {
+        sentences.push(`${this.names.of(main.person)} ${again.message === chosen.message ? 'went on' : 'also said'}, "${again.candidate.text}"`);
+        quotes.push(q2);
+      }
+    } else {
+      const s = `${who} ${main.side === 'against' ? 'raised objections' : 'asked for changes'}.`;
+      sentences.push(s);
+      claims.push(this.claim(main.person, main.side === 'against' ? 'objects' : 'asks', main.messages, s));
+    }
+    // A second critic in their own words, if they carry an argument; the rest grouped.
+    let grouped = rest;
+    if (rest.length > 0 && this.room && this.quotes < MAX_QUOTES - 1) {
+      const second = this.best(rest[0].messages, ['objection', 'doubt'], MIN_QUOTE_SCORE + 0.6);
+      const q2 = second && this.take(second);
+      if (second && q2) {
+        // A critic answering the main critic is the other side of the quarrel, not more of the same.
+        const mainIds = new Set(main.messages.map((m) => m.messageId));
+        const answering = mainIds.has(second.message.inReplyTo ?? '');
+        const verb = answering ? 'countered' : second.candidate.stance === 'question' ? 'also asked' : 'went further';
+        sentences.push(`${this.names.of(rest[0].person)} ${verb}, "${second.candidate.text}"`);
+        quotes.push(q2);
+        grouped = rest.slice(1);
+      }
+    }
+    const against = grouped.filter((p) => p.side === 'against');
+    const changes = grouped.filter((p) => p.side === 'changes');
+    if (against.length) {
+      const s = `${this.names.list(against.map((p) => p.person))} also had reservations.`;
+      sentences.push(s);
+      for (const p of against) claims.push(this.claim(p.person, 'objects', p.messages, s));
+    }
+    if (changes.length) {
+      const s = `${this.names.list(changes.map((p) => p.person))} ${against.length ? 'asked for changes as well' : 'also asked for changes'}.`;
+      sentences.push(s);
+      for (const p of changes) claims.push(this.claim(p.person, 'asks', p.messages, s));
+    }
+    return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
+  }
+
+  /** The author's reply to the main critic (else to any critic), in the author's words. */
+  answer(pos: ThreadPositions, main: PersonPosition): Paragraph | undefined {
+    if (!this.room) return undefined;
+    const criticIds = new Set(main.messages.map((m) => m.messageId));
+    const replies = this.material.messages.filter((m) => pos.isAuthor(m.from) && m.inReplyTo && criticIds.has(m.inReplyTo));
+    // The author's own answer to the objection, even a plain one: without it the story has no turn.
+    const chosen = this.best(replies, ['objection', 'doubt', 'statement'], MIN_QUOTE_SCORE - 0.3) ?? this.best(replies, ['objection', 'doubt', 'statement'], -Infinity);
+    const q = chosen && this.take(chosen);
+    if (!chosen || !q) return undefined;
+    const verb = ANSWER_VERBS[chosen.candidate.stance] ?? 'answered';
+    return { text: `${capitalise(this.names.of(pos.author))} ${verb}, "${chosen.candidate.text}"`, quotes: [q] };
+  }
+
+  /** Who else weighed in, grouped by side; the strongest supporter in their own words. */
+  others(pos: ThreadPositions, critics: Set<string>): Paragraph | undefined {
+    const rest = pos.people.filter((p) => !critics.has(p.person.email) && !isBot(p.person));
+    const supporters = rest.filter((p) => p.side === 'for');
+    const askers = rest.filter((p) => p.side === 'asks');
+    const sentences: string[] = [];
+    const quotes: Quote[] = [];
+    const claims: Claim[] = [];
+    let listed = supporters;
+    if (supporters.length && this.room) {
+      const chosen = this.best(supporters[0].messages, ['agreement', 'statement']);
+      const q = chosen && this.take(chosen);
+      if (chosen && q) {
+        sentences.push(`${this.names.of(supporters[0].person)} ${chosen.candidate.stance === 'agreement' ? 'was in favour' : 'pointed out'}, "${chosen.candidate.text}"`);
+        quotes.push(q);
+        listed = supporters.slice(1);
+      }
+    }
+    // Supporters who gave tags are named in the outcome; here only those who said so in words.
+    const tagged = new Set(pos.facts.filter((f) => f.what === 'ack' || f.what === 'review' || f.what === 'test').map((f) => f.who.email));
+    const wordsOnly = listed.filter((p) => !tagged.has(p.person.email));
+    if (wordsOnly.length) {
+      const s = `${this.names.list(wordsOnly.map((p) => p.person))} ${quotes.length ? 'also ' : ''}spoke in favour.`;
+      sentences.push(s);
+      for (const p of wordsOnly) claims.push(this.claim(p.person, 'supports', p.messages, s));
+    }
+    if (askers.length) {
+      const asker = askers[0];
+      const chosen = this.room ? this.best(asker.messages, ['question'], MIN_QUOTE_SCORE + 0.4) : undefined;
+      const q = chosen && this.take(chosen);
+      if (chosen && q) {
+        const verb = chosen.candidate.stance === 'question' ? 'wanted to know' : chosen.candidate.stance === 'doubt' ? 'had doubts' : 'pointed out';
+        sentences.push(`${this.names.of(asker.person)} ${verb}, "${chosen.candidate.text}"`);
+        quotes.push(q);
+      }
+      const more = q ? askers.slice(1) : askers;
+      if (more.length) {
+        const s = `${this.names.list(more.map((p) => p.person))} ${q ? 'also ' : ''}asked about the details.`;
+        sentences.push(s);
+        for (const p of more) claims.push(this.claim(p.person, 'asks', p.messages, s));
+      }
+    }
+    if (sentences.length === 0) return undefined;
+    return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
+  }
+
+  /** How it stood at the end of the week: one sentence per kind of fact, each a Claim. */
+  outcome(pos: ThreadPositions, contested: boolean, material: TopicMaterial): Paragraph {
+    const sentences: string[] = [];
+    const claims: Claim[] = [];
+    const thing = /\b\d+\/(\d+)\]/.test(subjectTags(pos.proposal.subject)) || pos.proposal.subject.match(/\b0+\/\d+\]/) ? 'the series' : 'the patch';
+    const say = (facts: Fact[], sentence: string) => {
+      sentences.push(sentence);
+      for (const f of facts) claims.push({ who: f.who, what: f.what, ...(f.version ? { version: f.version } : {}), ...(f.threadId ? { threadId: f.threadId } : {}), evidence: f.evidence, sentence });
+    };
+    const of = (what: ClaimKind) => pos.facts.filter((f) => f.what === what);
+    const versionWords = (v?: number) => (v && v > 1 ? `version ${v}` : thing);
+
+    const applied = of('applied');
+    const reverted = of('reverted');
+    const naks = of('nak');
+    const posted = of('new-version-posted').sort((a, b) => (a.version ?? 0) - (b.version ?? 0));
+    const promised = of('new-version-promised');
+    const tags: Array<[ClaimKind, string]> = [['review', 'reviewed'], ['ack', 'acked'], ['test', 'tested']];
+
+    for (const f of naks) say([f], `${capitalise(this.names.of(f.who))} NAKed ${versionWords(f.version)}.`);
+    for (const [kind, verb] of tags) {
+      const given = of(kind);
+      if (given.length) say(given, `${capitalise(this.names.list(given.map((f) => f.who)))} ${verb} ${thing}.`);
+    }
+    if (posted.length) {
+      const last = posted[posted.length - 1];
+      const after = naks.length && (last.date ?? '') > (naks[naks.length - 1].date ?? '') ? ', after the NAK' : contested ? ', after the review' : '';
+      say([last], `Before the week was out, ${this.names.of(last.who)} posted version ${last.version}${after}.`);
+    } else if (promised.length) {
+      say(promised, `${capitalise(this.names.of(promised[0].who))} promised a new version.`);
+    }
+    for (const f of applied) say([f], `${capitalise(this.names.of(f.who))} applied ${versionWords(f.version)}${contested ? ', objections notwithstanding' : ''}.`);
+    for (const f of reverted) say([f], `${capitalise(this.names.of(f.who))} posted a revert.`);
+
+    // How it stands, in words true of the outcome the facts decided.
+    const standing: Record<ThreadPositions['outcome'], string> = {
+      'applied': '',
+      'reverted': '',
+      'naked': 'As the week ended, the NAK stood, and no new version had appeared.',
+      'new-version-posted': '',
+      'new-version-promised': pos.people.some((p) => p.side === 'against') ? 'Until it appears, the objections stand.' : contested ? 'The requested changes are still to come.' : '',
+      'supported': 'No one had raised an objection by the end of the week.',
+      'unresolved': contested
+        ? `By the end of the week, the disagreement was unresolved${isPosting(pos.proposal) ? ', and no new version had been posted' : ''}.`
+        : 'By the end of the week, the thread had reached no conclusion.',
+      'no-replies': material.messages.length > 1 ? '' : 'No one had replied by the end of the week.',
+    };
+    if (standing[pos.outcome]) sentences.push(standing[pos.outcome]);
+    return { text: sentences.join(' '), quotes: [], ...(claims.length ? { claims } : {}) };
+  }
+
+  private claim(who: Person, what: ClaimKind, messages: MaterialMessage[], sentence: string): Claim {
+    const threadId = this.material.topic.threadIds.length === 1 ? this.material.topic.threadIds[0] : undefined;
+    return { who, what, ...(threadId ? { threadId } : {}), evidence: messages.map((m) => m.messageId), sentence };
+  }
+}
+
+/**
+ * Where a posting's change lands, from the files its patches touch: "The patches touch 12 files,
+ * most of them under fs/xfs/." Only the author's postings of the same version count.
+ */
+function scopeOf(m: MaterialMessage, all: MaterialMessage[]): string | undefined {
+  if (/GIT PULL/i.test(m.subject)) return undefined;
+  const version = subjectTags(m.subject).match(/\bv(\d+)\b/i)?.[1] ?? '1';
+  const files = new Set<string>();
+  for (const x of all) {
+    if (x.from.email !== m.from.email || /^\s*re:/i.test(x.subject)) continue;
+    if ((subjectTags(x.subject).match(/\bv(\d+)\b/i)?.[1] ?? '1') !== version) continue;
+    for (const f of x.files) if (!f.includes('...')) files.add(f);
+  }
+  if (files.size === 0) return undefined;
+  const dirs = new Map<string, number>();
+  for (const f of files) {
+    const parts = f.split('/');
+    const dir = parts.length > 2 ? `${parts[0]}/${parts[1]}/` : parts.length === 2 ? `${parts[0]}/` : '';
+    if (dir) dirs.set(dir, (dirs.get(dir) ?? 0) + 1);
+  }
+  const [top, count] = [...dirs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? ['', 0];
+  const n = files.size;
+  const what = `The change${n === 1 ? '' : 's'} ${n === 1 ? 'touches' : 'touch'} ${n === 1 ? 'one file' : `${n} files`}`;
+  if (!top) return `${what}.`;
+  if (count === n) return `${what}, all under ${top}.`;
+  return count * 2 > n ? `${what}, most of them under ${top}.` : `${what} across several directories, ${top} most of all.`;
+}
+
+function hash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return h;
 }
 
 function describePost(m: MaterialMessage, all: MaterialMessage[]): string {
   const tags = subjectTags(m.subject);
-  if (/^re:/i.test(m.subject)) {
-    return `took up the discussion ${purposePhrase(m.subject).replace(/^to /, 'of how to ')}`;
-  }
+  if (/^re:/i.test(m.subject)) return `took up the discussion ${purposePhrase(m.subject).replace(/^to /, 'of how to ')}`;
   const version = /\bv(\d+)\b/i.exec(tags)?.[1];
   const parts = /\b\d+\/(\d+)\]/.exec(tags)?.[1];
   const rfc = /\bRFC\b/i.test(tags);
@@ -150,191 +472,53 @@ function describePost(m: MaterialMessage, all: MaterialMessage[]): string {
 
 const lowerPhrase = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
 
-function openerParagraph(opener: MaterialMessage, all: MaterialMessage[], names: Names): Paragraph {
-  const who = names.of(opener.from);
-  const day = weekday(opener.date);
-  let text = `${day ? `On ${day}, ` : ''}${who} ${describePost(opener, all)}.`;
-  const quotes: Quote[] = [];
-  // Key sentences: the best-scoring early ones, kept in their original order.
-  const cands = candidatesOf(opener).map((c) => ({ ...c, score: c.score - c.position * 0.08 }));
-  const best = [...cands].sort((a, b) => b.score - a.score).slice(0, 2).sort((a, b) => a.position - b.position);
-  if (best.length > 0) {
-    const again = names.of(opener.from);
-    text += ` ${again} explained, "${best[0].text}"`;
-    quotes.push(quoteOf(opener, best[0].text));
-    if (best[1]) {
-      const next = best[1].position === best[0].position + 1;
-      text += ` ${next ? '' : 'Later in the message, '}${names.of(opener.from)} ${next ? 'went on' : 'added'}, "${best[1].text}"`;
-      quotes.push(quoteOf(opener, best[1].text));
+const isReport = (subject: string) => !/\b(PATCH|RFC|GIT PULL)\b/i.test(subjectTags(subject)) && /\b(fail(ure|ed|s)?|regression|bug|warning|crash|oops|hang|stall|broken|error)\b/i.test(subject);
+
+/**
+ * A headline with the story's angle: who objected, what became of the work. Each form is true of the
+ * positions it is chosen from; one that breaks the house rules (restates the subject, too long) gives
+ * way to the next, and the subject's own phrase is the last resort.
+ */
+export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undefined, material: TopicMaterial): string {
+  const topic = shortTopic(pos.proposal.subject);
+  const name = (p: Person) => surname(p.name, p.email);
+  const has = (what: ClaimKind) => pos.facts.filter((f) => f.what === what);
+  const supporters = pos.people.filter((p) => p.side === 'for');
+  const contested = !!main;
+  const forms: string[] = [];
+  const report = isReport(pos.proposal.subject);
+  switch (pos.outcome) {
+    case 'applied': {
+      const who = has('applied').pop()!.who;
+      forms.push(contested ? `${topic} Lands Despite Objections` : `${name(who)} Applies ${topic}`, `${topic} Gets Applied`);
+      break;
     }
-  } else if (opener.diffstat) {
-    const files = opener.files.length || (opener.diffstat.match(/\|/g) ?? []).length;
-    if (files > 0) text += ` The change touches ${files} file${files === 1 ? '' : 's'}.`;
+    case 'reverted': forms.push(`${topic} Gets Reverted`); break;
+    case 'naked': forms.push(`${name(has('nak').pop()!.who)} NAKs ${topic}`); break;
+    case 'new-version-posted': forms.push(contested ? `${topic} Reworked After Review` : `${name(pos.author)} Respins ${topic}`, `New Round for ${topic}`); break;
+    case 'new-version-promised': forms.push(`${topic} Heads for Another Round`); break;
+    case 'supported': forms.push(supporters.length > 1 ? `Reviewers Back ${topic}` : `${name(supporters[0]?.person ?? pos.author)} Backs ${topic}`); break;
+    case 'no-replies': forms.push(report ? `${name(pos.author)} Reports ${topic}` : `${name(pos.author)} Proposes ${topic}`); break;
+    default: break;
   }
-  return { text, quotes };
-}
-
-function weight(material: TopicMaterial): Map<string, number> {
-  const perPerson = new Map<string, number>();
-  for (const m of material.messages) perPerson.set(m.from.email, (perPerson.get(m.from.email) ?? 0) + 1);
-  return perPerson;
-}
-
-function pickReplies(all: MaterialMessage[], opener: MaterialMessage, material: TopicMaterial, continuing = false): Pick[] {
-  const perPerson = weight(material);
-  const trailerGivers = new Set(material.messages.flatMap((m) => m.trailers.filter((t) => /reviewed|acked|nacked/.test(t.kind)).map(() => m.from.email)));
-  const isPatchMail = (m: MaterialMessage) => /\[[^\]]*PATCH[^\]]*\b\d+\/\d+\]/i.test(m.subject) && !/^re:/i.test(m.subject);
-  const scored: Pick[] = [];
-  const openerTexts = new Set(candidatesOf(opener).map((c) => c.text));
-  for (const m of all) {
-    if ((m === opener && !continuing) || isPatchMail(m)) continue;
-    if (!continuing && (m.date ?? '') < (opener.date ?? '')) continue; // the story runs forward from its opener
-    const cands = candidatesOf(m).filter((c) => !openerTexts.has(c.text)).sort((a, b) => b.score - a.score);
-    if (cands.length === 0) continue;
-    const speaker = Math.log2(1 + (perPerson.get(m.from.email) ?? 1)) * 0.4 + (trailerGivers.has(m.from.email) ? 0.3 : 0);
-    // A message others answered is where the discussion turned.
-    const answered = Math.min(3, all.filter((r) => r.inReplyTo === m.messageId && r.from.email !== m.from.email).length) * 0.3;
-    const content = cands[0].score + Math.min(1, words(m.own).length / 150);
-    const extra = cands.find((c) => c !== cands[0] && c.score > 1.2 && Math.abs(c.position - cands[0].position) <= 3);
-    scored.push({ message: m, candidate: cands[0], extra, score: speaker + content + answered + (m.naks ? 1 : 0) });
-  }
-  scored.sort((a, b) => b.score - a.score);
-  const chosen: Pick[] = [];
-  const count = new Map<string, number>();
-  const usedTexts = new Set<string>();
-  for (const p of scored) {
-    if (chosen.length >= MAX_REPLIES) break;
-    if (usedTexts.has(p.candidate.text)) continue;
-    usedTexts.add(p.candidate.text);
-    if (p.extra && usedTexts.has(p.extra.text)) p.extra = undefined;
-    if (p.extra) usedTexts.add(p.extra.text);
-    const n = count.get(p.message.from.email) ?? 0;
-    if (n >= MAX_REPLIES_PER_PERSON) continue;
-    count.set(p.message.from.email, n + 1);
-    chosen.push(p);
-  }
-  return chosen.sort((a, b) => (a.message.date ?? '').localeCompare(b.message.date ?? ''));
-}
-
-const VERB: Record<Stance, string[]> = {
-  question: ['asked', 'wanted to know'],
-  objection: ['objected', 'pushed back', 'disagreed'],
-  doubt: ['was not convinced', 'had doubts'],
-  agreement: ['agreed', 'was in favour'],
-  suggestion: ['suggested', 'proposed'],
-  statement: ['replied', 'said', 'pointed out', 'added'],
-};
-
-function replyProse(picks: Pick[], material: TopicMaterial, names: Names, openerDay?: string): Paragraph[] {
-  const paragraphs: Paragraph[] = [];
-  let current: Paragraph = { text: '', quotes: [] };
-  let lastDay: string | undefined = openerDay;
-  picks.forEach((pick, i) => {
-    const m = pick.message;
-    const parent = m.inReplyTo ? material.byId.get(m.inReplyTo) : undefined;
-    const who = names.of(m.from);
-    const verbs = VERB[pick.candidate.stance];
-    const verb = verbs[i % verbs.length];
-    const day = weekday(m.date);
-    const when = day && day !== lastDay ? `On ${day}, ` : i > 0 ? pickConnector(i) : '';
-    lastDay = day ?? lastDay;
-    let lead: string;
-    if (parent && parent.from.email !== m.from.email) {
-      const to = names.of(parent.from);
-      lead = verb === 'replied' ? `${who} replied to ${to}` : when ? `${who}, replying to ${to}, ${verb}` : `replying to ${to}, ${who} ${verb}`;
-    } else if (parent && parent.from.email === m.from.email) {
-      lead = `${who} followed up and ${verb}`;
-    } else if (m.from.email === picks[0]?.message.from.email && verb === 'replied') lead = `${who} added`;
-    else lead = `${who} ${verb}`;
-    let sentence = `${capitalise(when + lead)}, "${pick.candidate.text}"`;
-    const quotes: Quote[] = [quoteOf(m, pick.candidate.text)];
-    if (pick.extra) {
-      const short = names.of(m.from);
-      sentence += ` ${short} ${pick.extra.position > pick.candidate.position ? 'went on' : 'also said'}, "${pick.extra.text}"`;
-      quotes.push(quoteOf(m, pick.extra.text));
+  if (main) {
+    // Two critics answering each other are the story: "A and B Clash Over ...".
+    const critics = pos.people.filter((p) => p.side === 'against');
+    const [a, b] = critics;
+    const ids = (p?: PersonPosition) => new Set(p?.messages.map((m) => m.messageId));
+    if (a && b && (b.messages.some((m) => ids(a).has(m.inReplyTo ?? '')) || a.messages.some((m) => ids(b).has(m.inReplyTo ?? '')))) {
+      forms.push(`${name(a.person)} and ${name(b.person)} Clash Over ${topic}`);
     }
-    current.text = current.text ? `${current.text} ${sentence}` : sentence;
-    current.quotes.push(...quotes);
-    if (current.quotes.length >= 3 || i === picks.length - 1) {
-      paragraphs.push(current);
-      current = { text: '', quotes: [] };
-    }
-  });
-  return paragraphs;
-}
-
-const CONNECTORS = ['Then ', 'Later, ', 'In turn, ', 'Further along, '];
-const pickConnector = (i: number) => CONNECTORS[i % CONNECTORS.length];
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-function weekday(date?: string): string | undefined {
-  if (!date) return undefined;
-  const d = new Date(date);
-  return Number.isNaN(d.getTime()) ? undefined : d.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
-}
-
-const APPLIED = /\b(applied|queued( up)?|picked (it )?up|merged|pulled|taken)\b.{0,40}\b(thanks|tree|branch|for-next|next|queue)\b|^\s*(applied|queued)\b/im;
-
-function outcomeParagraph(all: MaterialMessage[], opener: MaterialMessage, names: Names, material: TopicMaterial): Paragraph | undefined {
-  const sentences: string[] = [];
-  // Back-and-forth between two people.
-  const pairs = new Map<string, number>();
-  for (const m of all) {
-    const parent = m.inReplyTo ? material.byId.get(m.inReplyTo) : undefined;
-    if (!parent || parent.from.email === m.from.email) continue;
-    const key = [m.from.email, parent.from.email].sort().join(' ');
-    pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    const stances = main.messages.flatMap((m) => quoteCandidates(m.own).map((c) => c.stance));
+    const verb = stances.includes('objection') ? 'Objects to' : stances.includes('doubt') || main.side === 'against' ? 'Questions' : 'Wants Changes to';
+    forms.push(`${name(main.person)} ${verb} ${topic}`);
   }
-  const [topPair, exchanges] = [...pairs].sort((a, b) => b[1] - a[1])[0] ?? [undefined, 0];
-  if (topPair && exchanges >= 4) {
-    const [a, b] = topPair.split(' ').map((e) => material.participants.find((p) => p.email === e)!);
-    if (a && b) sentences.push(`${names.of(a)} and ${names.of(b)} went back and forth ${exchanges} times in all.`);
+  if (report) forms.push(`Chasing ${topic}`);
+  forms.push(`Questions Over ${topic}`, `${name(pos.author)} on ${topic}`);
+  const subjects = [...new Set(material.messages.map((m) => m.subject))].slice(0, 20);
+  for (const form of forms) {
+    const h = normaliseHeadline(form);
+    if (headlineProblems(h, subjects).length === 0) return h;
   }
-
-  const review = new Map<string, Set<string>>(); // kind -> names
-  const naks: string[] = [];
-  for (const m of all) {
-    if (m.from.email === opener.from.email) continue;
-    for (const t of m.trailers) {
-      if (!['reviewed-by', 'acked-by', 'tested-by', 'nacked-by'].includes(t.kind)) continue;
-      // Credit the sender: a trailer naming someone else (forwarded tags) says nothing about this week.
-      if (t.person && t.person.email !== m.from.email) continue;
-      const set = review.get(t.kind) ?? new Set<string>();
-      set.add(m.from.email);
-      review.set(t.kind, set);
-    }
-    if (m.naks > 0 && !naks.includes(m.from.email)) naks.push(m.from.email);
-  }
-  const person = (email: string) => material.participants.find((p) => p.email === email) ?? { name: email, email };
-  const label: Record<string, string> = { 'reviewed-by': 'Reviewed-by', 'acked-by': 'Acked-by', 'tested-by': 'Tested-by' };
-  const given = Object.keys(label).filter((k) => review.get(k)?.size).map((k) => {
-    const people = [...review.get(k)!].map((e) => names.of(person(e)));
-    return `${label[k]} tags from ${list(people)}`;
-  });
-  if (given.length) sentences.push(`By the end of the week, the ${/PATCH/i.test(opener.subject) ? 'patches had collected' : 'thread had produced'} ${list(given)}.`);
-  const nakers = [...new Set([...naks, ...(review.get('nacked-by') ?? [])])];
-  if (nakers.length) sentences.push(`${list(nakers.map((e) => names.of(person(e))))} NAKed the work.`);
-  const applier = all.find((m) => m.from.email !== opener.from.email && m.own.length < 2000 && APPLIED.test(m.own));
-  if (applier) sentences.push(`${names.of(applier.from)} said the patches had been applied.`);
-  const same = all.filter((m) => m.from.email === opener.from.email && !/^re:/i.test(m.subject) && subjectPhrase(m.subject) === subjectPhrase(opener.subject));
-  const versions = same.map((m) => Number(/\[[^\]]*\bv(\d+)\b[^\]]*\]/i.exec(m.subject)?.[1] ?? 1));
-  const openerVersion = Number(/\bv(\d+)\b/i.exec(subjectTags(opener.subject))?.[1] ?? 1);
-  const latest = Math.max(openerVersion, ...versions);
-  if (latest > openerVersion) {
-    const poster = same.find((m) => Number(/\[[^\]]*\bv(\d+)\b[^\]]*\]/i.exec(m.subject)?.[1] ?? 1) === latest);
-    if (poster) sentences.push(`Before the week was out, ${names.of(poster.from)} posted version ${latest} of ${subjectPhrase(opener.subject).length < 60 ? 'the work' : 'the series'}.`);
-  }
-  if (sentences.length === 0 || (sentences.length === 1 && exchanges >= 4)) {
-    const last = all[all.length - 1];
-    sentences.push(last && last !== opener
-      ? `The thread ended there for the week, with ${names.of(last.from)} having the last word.`
-      : 'No one had replied by the end of the week.');
-  }
-  return { text: sentences.join(' '), quotes: [] };
-}
-
-function list(items: string[]): string {
-  if (items.length <= 1) return items.join('');
-  if (items.length === 2) return `${items[0]} and ${items[1]}`;
-  return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
+  return headlineFrom(subjectPhrase(pos.proposal.subject) ? pos.proposal.subject : material.topic.title);
 }

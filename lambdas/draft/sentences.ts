@@ -22,8 +22,17 @@ const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\
 const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
 const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|I'm concerned|concerned (?:about|that)|my concern|the concern)\b/i;
 const AGREEMENT = /^(?!.*\b(?:but|if|however|depends)\b).*\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
-const SUGGESTION = /\b(should|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose|maybe)\b/i;
+/** A request for something to be done differently; "should be fine" is an opinion, not a request. */
+const SUGGESTION = /\b(should(?! (?:be|still be|now be) (?:fine|ok|okay|safe|good|correct|enough|sufficient|possible)\b)|shouldn't|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose)\b/i;
 const SUBSTANCE = /\b(because|since|so that|which means|the problem|the issue|the reason|this series|this patch|this patchset|we|I think|I believe|in practice|performance|security|regression|users?|API|ABI|design|approach)\b/gi;
+
+/** Words that carry an argument: reasons, consequences, comparisons, claims about what breaks. */
+const ARGUMENT = /\b(because|since|so that|which means|that means|otherwise|the (?:problem|issue|point|reason|risk|cost|downside|trade-?off)|rather than|instead of|than|breaks?|broken|wrong|unsafe|racy|races?|regress(?:ion|es)?|overhead|faster|slower|simpler|cleaner|worse|better|never|always|must|cannot|can't|won't|doesn't|isn't|only|every|without|whereas|in practice|the whole point|makes? (?:it|no) sense)\b/gi;
+/**
+ * Sentences about the review process rather than the matter: offers to resend, version numbers,
+ * thanks, pointers to trees and tags. They say what happened, never why; the outcome says it better.
+ */
+export const PROCEDURE = /\b(would you (?:like|prefer)|do you want me|shall I|should I (?:send|post|resend|respin|fold|split|drop)|let me know|I(?:'ll| will) (?:send|post|resend|respin|fix|update|fold|rebase|drop|add)|v\d+|resend|respin|next (?:version|revision|spin)|new version|thanks for (?:the |your )?(?:review|testing|report|patch|comments?|feedback)|applied|queued|picked (?:it |them )?up|please (?:add|cc|apply|pick|take|review|test|ignore|drop)|feel free|sorry for|typo|nit\b|fixes tag|rebased?|which tree|merge window|the following tag|reported-by|trailers?|for-next|linux-next|changelog|commit (?:message|log)|cover letter)\b/i;
 
 export function stanceOf(sentence: string): Stance {
   if (/\?\s*$/.test(sentence)) return 'question';
@@ -67,7 +76,12 @@ export function quoteCandidates(own: string): Candidate[] {
       score += Math.min(3, (text.match(SUBSTANCE) ?? []).length) * 0.35;
       if (stance === 'objection') score += 1;
       if (stance === 'doubt') score += 0.5;
-      if (stance === 'suggestion' || stance === 'question') score += 0.4;
+      if (stance === 'suggestion') score += 0.4;
+      // An argument is worth more than a question, and a question about procedure is worth nothing.
+      const argument = Math.min(3, (text.match(ARGUMENT) ?? []).length);
+      score += argument * 0.45;
+      if (stance === 'question') score += argument > 0 ? 0 : -0.6;
+      if (PROCEDURE.test(text)) score -= 1.6;
       if (/\b(I|I'm|I've|we|we're)\b/.test(text)) score += 0.3; // first person carries the voice
       if (/^(This|The)\b/.test(text)) score += 0.1;
       if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
