@@ -251,7 +251,8 @@ class Mail {
 
   byId(id: string) { return this.material.byId.get(id); }
 
-  from(who: Person): MaterialMessage[] { return this.material.messages.filter((m) => samePerson(m.from, who)); }
+  /** What the person wrote here, from any of their addresses (the same full name, as for trailers). */
+  from(who: Person): MaterialMessage[] { return this.material.messages.filter((m) => namesSender(who, m.from)); }
 
   /** The message a reply answers, when it is in the story. */
   target(m: MaterialMessage) { return m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined; }

@@ -29,7 +29,7 @@ export function appliedLines(own: string): string[] {
 export const REVERTED = /\b(reverted|I('ll| will| have)? revert(ed)?|dropp(ed|ing) (it|this|the (patch|series)) from)\b/i;
 
 /** A promise of a new version. */
-export const PROMISE = /\b(I'?ll|I will|will) (send|post|respin|spin|submit|do)\b.{0,40}\b(v\d+|new version|next version|another version|updated (version|series|patch)|respin|fix(ed)?)\b|\b(in|for) (the )?(next|new) (version|revision|spin|iteration|respin)\b|\bwill (be )?(fix|fixed|address|addressed)\b.{0,20}\b(v\d+|next version|next spin)\b/i;
+export const PROMISE = /\b(I'?ll|I will|will) (send|post|respin|spin|submit|do)\b.{0,40}\b(v\d+|new version|next version|another version|updated (version|series|patch)|respin|fix(ed)?)\b|\b(in|for) (the )?(next|new) (version|revision|spin|iteration|respin)\b|\bwill (be )?(fix|fixed|address|addressed)\b.{0,20}\b(v\d+|next version|next spin)\b|\b(I'?ll|I will|will|we'?ll)\b[^.?!]{0,40}\b(in|for) v\d+\b/i;
 
 /** A question: a sentence ending in "?". */
 export const QUESTION = /\?(\s|$)/;

@@ -363,9 +363,12 @@ class Writer {
     const sentences: string[] = [];
     const claims: Claim[] = [];
     const thing = /\b\d+\/(\d+)\]/.test(subjectTags(pos.proposal.subject)) || pos.proposal.subject.match(/\b0+\/\d+\]/) ? 'the series' : 'the patch';
+    // "the series" in these sentences is the proposal's: name it, so that the claim check holds each
+    // tag and note to that series and not to a neighbour in the same story.
+    const series = material.series?.find((x) => x.versions.some((v) => v.messageIds.includes(pos.proposal.messageId)));
     const say = (facts: Fact[], sentence: string) => {
       sentences.push(sentence);
-      for (const f of facts) claims.push({ who: f.who, what: f.what, ...(f.version ? { version: f.version } : {}), ...(f.threadId ? { threadId: f.threadId } : {}), evidence: f.evidence, sentence });
+      for (const f of facts) claims.push({ who: f.who, what: f.what, ...(series ? { seriesId: series.id } : {}), ...(f.version ? { version: f.version } : {}), ...(f.threadId ? { threadId: f.threadId } : {}), evidence: f.evidence, sentence });
     };
     const of = (what: ClaimKind) => pos.facts.filter((f) => f.what === what);
     const versionWords = (v?: number) => (v && v > 1 ? `version ${v}` : thing);
