@@ -187,7 +187,7 @@ export class GzipArchive implements AsyncIterable<Buffer> {
    * `compressed`: the .gz bytes as a stream; `readAll`: all of them again, for the walk (a file is
    * read anew, a download kept); `close`: called once iteration ends, however it ends.
    */
-  constructor(private readonly source: { compressed(): NodeJS.ReadableStream; readAll(): Buffer; close?(): void }) {}
+  constructor(private readonly source: { compressed(): NodeJS.ReadableStream; readAll(): Buffer | Promise<Buffer>; close?(): void }) {}
 
   static fromFile(file: string, fd: number): GzipArchive {
     return new GzipArchive({
@@ -229,7 +229,7 @@ export class GzipArchive implements AsyncIterable<Buffer> {
       if (readError) throw readError;
     }
     // The stream failed: walk the members and hand on what it had not.
-    const walk = walkGzipMembers(this.source.readAll());
+    const walk = walkGzipMembers(await this.source.readAll());
     let skip = handedOn;
     for (;;) {
       const step = walk.next();
