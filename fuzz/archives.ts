@@ -38,17 +38,18 @@ const CASE_LIMIT_MS = 120_000;
 const MAX_BYTES = 25 * 1024 * 1024;
 const MAX_SAVED = 20;
 
-interface Flags { count: number; seed: number; cliEvery: number; ingestEvery: number }
+interface Flags { count: number; seed: number; cliEvery: number; ingestEvery: number; from: number }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { count: 60, seed: Date.now() % 1_000_000, cliEvery: 15, ingestEvery: 1 };
+  const flags: Flags = { count: 60, seed: Date.now() % 1_000_000, cliEvery: 15, ingestEvery: 1, from: 0 };
   for (let i = 0; i < argv.length; i++) {
     const value = Number(argv[i + 1]);
     if (argv[i] === '--count') flags.count = value;
     else if (argv[i] === '--seed') flags.seed = value;
     else if (argv[i] === '--cli-every') flags.cliEvery = value;
     else if (argv[i] === '--ingest-every') flags.ingestEvery = value;
-    else throw new UserError(`archives: unknown flag ${argv[i]} (use --count N, --seed S, --cli-every K, --ingest-every K)`);
+    else if (argv[i] === '--from') flags.from = value;
+    else throw new UserError(`archives: unknown flag ${argv[i]} (use --count N, --seed S, --cli-every K, --ingest-every K, --from I)`);
     if (!Number.isInteger(value) || value < 0) throw new UserError(`archives: ${argv[i]} needs a whole number`);
     i++;
   }
@@ -158,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   fs.writeFileSync(rssHook, "process.on('exit', () => process.stderr.write(`\\nFUZZ-MAXRSS ${process.resourceUsage().maxRSS}\\n`));\n");
   // Loaded here, after the SDK's notice is silenced above (a static import would load it first).
   const { startLocalAws } = await import('../lambdas/local/emulators.js');
-  let aws = await startLocalAws(path.join(work, 'aws-0'));
+  let aws = await startLocalAws(path.join(work, `aws-${flags.from}`));
   const started = Date.now();
   let failed = 0;
   let gzipCases = 0;
@@ -173,11 +174,11 @@ export async function main(argv: string[]): Promise<number> {
   let maxCaseMs = 0;
   const saved: string[] = [];
   const failingClasses = new Map<string, number>();
-  for (let i = 0; i < flags.count; i++) {
-    if (i > 0 && i % 500 === 0) {
+  for (let i = flags.from; i < flags.from + flags.count; i++) {
+    if (i > flags.from && i % 500 === 0) {
       // A fresh store now and then, so the emulators' files do not grow with the run.
       await aws.close();
-      fs.rmSync(path.join(work, `aws-${i - 500}`), { recursive: true, force: true });
+      fs.rmSync(path.join(work, `aws-${Math.max(flags.from, i - 500)}`), { recursive: true, force: true });
       aws = await startLocalAws(path.join(work, `aws-${i}`));
     }
     const c = makeCase(sample, flags.seed, i);
@@ -211,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
       if (name !== '(not saved)') saved.push(name);
       process.stderr.write(`case ${i} [${c.classes.join(', ')}] ${name}:\n  ${problems.join('\n  ')}\n`);
     }
-    if ((i + 1) % 100 === 0) process.stderr.write(`archives: ${i + 1}/${flags.count} cases, ${failed} failed, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    if ((i + 1 - flags.from) % 100 === 0) process.stderr.write(`archives: ${i + 1 - flags.from}/${flags.count} cases, ${failed} failed, gzip: lost ${gzipLost} messages in ${gzipLossCases} of ${gzipCases} cases, ${crashes} crashes, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   }
   await aws.close();
   fs.rmSync(work, { recursive: true, force: true });
@@ -219,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
   const harnessRss = process.resourceUsage().maxRSS / 1024;
   if (failingClasses.size) process.stderr.write(`failing cases by damage class: ${[...failingClasses].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join('; ')}\n`);
   console.log(
-    `archives: ${flags.count} cases (seed ${flags.seed}) in ${seconds.toFixed(0)} s: ${failed} failed; ` +
+    `archives: ${flags.count} cases (seed ${flags.seed}${flags.from ? `, from case ${flags.from}` : ''}) in ${seconds.toFixed(0)} s: ${failed} failed; ` +
       `gzip: messages lost in ${gzipLossCases} of ${gzipCases} damaged-gzip cases (${gzipLost} of ${gzipMessages} readable entries); ` +
       `${crashes} crashes, ${stackTraces} stack traces; slowest case ${(maxCaseMs / 1000).toFixed(1)} s in process, ` +
       `${cliRuns} CLI runs: slowest command ${(maxCliMs / 1000).toFixed(1)} s, max RSS ${maxCliRss.toFixed(0)} MB; harness RSS ${harnessRss.toFixed(0)} MB` +
