@@ -129,6 +129,8 @@ test('lore search export: retries 429 and 503, then reads the mbox.gz; a cut gzi
       return res.writeHead(200, { 'content-type': 'application/gzip' }).end(good);
     }
     if (req.url!.startsWith('/cut/')) return res.writeHead(200).end(good.subarray(0, good.length >> 1));
+    if (req.url!.startsWith('/crc/')) return res.writeHead(200).end(Buffer.concat([good.subarray(0, -8), Buffer.from([good[good.length - 8] ^ 1]), good.subarray(-7)]));
+    if (req.url!.startsWith('/tail/')) return res.writeHead(200).end(Buffer.concat([good, Buffer.from('trailing text\n')]));
     return res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -144,5 +146,13 @@ test('lore search export: retries 429 and 503, then reads the mbox.gz; a cut gzi
   }, ArchiveDamagedError);
   assert.ok(got.filter((e) => e.entry.kind === 'message').length > 5);
   assert.equal(got.at(-1)!.entry.kind, 'quarantine');
+  // A flipped CRC: all 30 messages, then the damage named at the trailer; bytes after the gzip data: reported.
+  const crc: SourcedEntry[] = [];
+  await assert.rejects(async () => {
+    for await (const e of loreExportSource(options('crc'), '2026-01-05')) crc.push(e);
+  }, (err: unknown) => err instanceof ArchiveDamagedError && err.offset === good.length - 8);
+  assert.equal(crc.filter((e) => e.entry.kind === 'message').length, 30);
+  const tail = await collect(loreExportSource(options('tail'), '2026-01-05'));
+  assert.deepEqual(tail.map((e) => e.entry.kind), [...Array(30).fill('message'), 'quarantine']);
   await assert.rejects(collect(loreExportSource(options('nope'), '2026-01-05')), /404/);
 });

@@ -83,7 +83,7 @@ test('CLI: ingest prints counts, says nothing new on the second run, and names a
   fs.writeFileSync(cut, gz.subarray(0, gz.length >> 1));
   const damaged = run('ingest', '--mbox', cut);
   assert.equal(damaged.status, 1);
-  assert.match(damaged.stderr, /cut\.mbox\.gz: archive damaged after byte \d+/);
+  assert.match(damaged.stderr, /cut\.mbox\.gz: archive damaged at byte \d+ of the compressed file, after \d+ bytes of mail/);
   assert.doesNotMatch(damaged.stderr, /\n\s+at /); // no stack trace for a user error
 
   const missing = run('ingest', '--mbox', path.join(dataDir, 'nope.mbox'));
@@ -103,4 +103,35 @@ test('a second process on the same data folder gets a one-line error, not a cras
   fs.writeFileSync(path.join(dataDir, 'kernel-news.lock'), '999999999'); // a pid that cannot be running
   const after = spawnSync(process.execPath, [cli, 'subscribers', 'list', '--data', dataDir], { encoding: 'utf8' });
   assert.equal(after.status, 0, after.stderr);
+});
+
+test('CLI: a .gz whose CRC is flipped: every message stored, the summary printed, exit 1 naming the byte of the damage', () => {
+  const dataDir = tempDir();
+  const gz = fs.readFileSync(sampleMbox);
+  const bad = Buffer.from(gz);
+  bad[gz.length - 8] ^= 0x01; // the first byte of the CRC-32 in the gzip trailer
+  const file = path.join(dataDir, 'crc.mbox.gz');
+  fs.writeFileSync(file, bad);
+  const r = spawnSync(process.execPath, [cli, 'ingest', '--mbox', file, '--json', '--data', dataDir], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  // 524 messages: the sample's count. They are stored in batches of 100: the last 24 too.
+  assert.equal(summary.found, 524);
+  assert.equal(summary.stored, 524);
+  assert.equal(summary.quarantined, 0);
+  assert.equal(summary.damage.offset, gz.length - 8);
+  const lines = r.stderr.trim().split('\n').filter((l) => !/^ingest: \d+ messages read/.test(l));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`crc\\.mbox\\.gz: archive damaged at byte ${gz.length - 8} of the compressed file.*incorrect data check`));
+});
+
+test('CLI: run --week for a week the archive has no mail in: one line naming the week and the weeks it holds, exit 1', () => {
+  const dataDir = tempDir();
+  const r = spawnSync(process.execPath, [cli, 'run', '--mbox', sampleMbox, '--week', '2026-W03', '--data', dataDir, '--out', path.join(dataDir, 'out')], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n').filter((l) => !/^ingest: \d+ messages read/.test(l));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /--week 2026-W03: .*2026-W02-sample\.mbox\.gz has no mail in that week; it holds 2026-W02 \(524 messages\)/);
+  assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /);
+  assert.ok(!fs.existsSync(path.join(dataDir, 'out', '2026-W03')), 'no issue written');
 });

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ingest, type IngestSummary, type SourcedEntry } from '../../lambdas/ingest/ingest.js';
+import { ingest, IngestDamagedError, type IngestSummary, type SourcedEntry } from '../../lambdas/ingest/ingest.js';
 import { mboxSource } from '../../lambdas/ingest/sources.js';
 import { maildirSource } from '../../lambdas/ingest/maildir.js';
 import { publicInboxSource } from '../../lambdas/ingest/public-inbox.js';
@@ -74,8 +74,13 @@ export async function ingestFromOptions(options: IngestCliOptions, storage: Stor
     });
   } catch (err) {
     progressDone();
-    if (err instanceof ArchiveDamagedError) throw new ArchiveDamagedError(`${label}: ${err.message}. The messages before that point were stored; the incomplete one is quarantined. Re-fetch the archive and ingest it again (nothing is stored twice).`, err.offset, { cause: err });
-    throw err;
+    if (!(err instanceof ArchiveDamagedError)) throw err;
+    // What was read before the damage is stored: say what it was, then what broke (one line, stderr).
+    if (err instanceof IngestDamagedError) {
+      if (options.json) printJson({ ...err.summary, damage: { offset: err.offset, reason: err.message } });
+      else printIngestSummary(label, err.summary, Date.now() - started);
+    }
+    throw new ArchiveDamagedError(`${label}: ${err.message}. Every message that could be read was stored, a cut one quarantined. Re-fetch the archive and ingest it again (nothing is stored twice).`, err.offset, { cause: err });
   }
   progressDone();
   await saveCursor?.();

@@ -4,6 +4,7 @@ import { ingestFromOptions } from './ingest.js';
 import { positiveInt, progress, progressDone, withDataOption, withLocalAws, withOutOption } from './common.js';
 import { UserError } from '../../lambdas/errors.js';
 import { dominantWeek } from '../../lambdas/ingest/stored.js';
+import { weekManifest } from '../../lambdas/ingest/ingest.js';
 import { defaultSiteUrl, draftWeek, DEFAULT_PORT } from '../../lambdas/pipeline/local.js';
 import { DEFAULT_MODEL, draftConfigFromEnv, type DraftConfig } from '../../lambdas/draft/config.js';
 import type { DraftedIssue } from '../../lambdas/draft/issue.js';
@@ -34,6 +35,11 @@ export function runCommand(): Command {
         const summary = await ingestFromOptions(options, storage);
         const week = options.week ?? dominantWeek(summary.weeks);
         if (!week) throw new UserError(`${options.mbox}: no dated messages, so no week to write about; pass --week YYYY-Www`);
+        // A week the input has no mail in (and nothing stored from earlier runs either): say which weeks it has.
+        if (!summary.weeks[week] && (await weekManifest(storage, week)).length === 0) {
+          const held = Object.entries(summary.weeks).sort(([a], [b]) => a.localeCompare(b)).map(([w, n]) => `${w} (${n} message${n === 1 ? '' : 's'})`);
+          throw new UserError(`--week ${week}: ${options.mbox} has no mail in that week; it holds ${held.length ? held.join(', ') : 'no readable messages'}. Pass one of those weeks, or leave --week out for the busiest`);
+        }
         const started = Date.now();
         const report = (line: string) => {
           progressDone();

@@ -15,6 +15,7 @@ export function threadsCommand(): Command {
           messages: analysis.messages.length,
           copiesMerged: analysis.copiesMerged,
           quarantined: analysis.quarantined,
+          ...(analysis.archiveDamage ? { archiveDamage: analysis.archiveDamage } : {}),
           threads: analysis.threads.map((t) => ({ id: t.id, subject: t.subject, messageIds: t.messageIds, ...(t.parentThreadId ? { parentThreadId: t.parentThreadId } : {}) })),
           series: analysis.series.map((s) => ({
             id: s.id, title: s.title, kind: s.kind, author: s.author, changeId: s.changeId ?? null,
@@ -38,6 +39,7 @@ export function threadsCommand(): Command {
         `${analysis.noise.length} messages set aside as routine: ${[...noiseReasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r}`).join(', ')}`,
       ];
       for (const q of analysis.quarantined) lines.push(`quarantined at byte ${q.offset ?? '?'}: ${q.reason}`);
+      if (analysis.archiveDamage) lines.push(`the archive is damaged: ${analysis.archiveDamage.reason}`);
       process.stdout.write(lines.join('\n') + '\n');
       exitOnceWritten();
     });

@@ -2,6 +2,18 @@ import { createHash } from 'node:crypto';
 import type { Item, Storage } from '../storage/index.js';
 import { readEnvelope, type Envelope } from './envelope.js';
 import type { MboxEntry } from './mbox-reader.js';
+import { ArchiveDamagedError } from '../errors.js';
+
+/**
+ * A source broke part-way (damaged archive): what came before it is stored all the same, and
+ * `summary` says what that was.
+ */
+export class IngestDamagedError extends ArchiveDamagedError {
+  constructor(cause: ArchiveDamagedError, readonly summary: IngestSummary) {
+    super(cause.message, cause.offset, { cause });
+    this.name = 'IngestDamagedError';
+  }
+}
 
 /** Messages are checked and written in batches: one BatchGet, then parallel S3 puts. */
 const BATCH_SIZE = 100;
@@ -45,7 +57,8 @@ export interface IngestOptions {
  * raw messages to S3, then their index and week-manifest items (so a crash between the two only
  * repeats idempotent puts); record quarantined entries with their reason and a sample of their bytes;
  * last, write each touched week's manifest object.
- * Invariant: found = stored + alreadyStored + quarantined.
+ * Invariant: found = stored + alreadyStored + quarantined, also when the source breaks part-way: then
+ * everything read before the break is stored, and IngestDamagedError carries the summary.
  */
 export async function ingest(entries: AsyncIterable<SourcedEntry>, storage: Storage, options: IngestOptions = {}): Promise<IngestSummary> {
   const summary: IngestSummary = {
@@ -75,31 +88,37 @@ export async function ingest(entries: AsyncIterable<SourcedEntry>, storage: Stor
     batch = [];
   };
 
-  for await (const { entry, source, position } of entries) {
-    summary.found++;
-    if (entry.kind === 'quarantine') {
-      await quarantine(storage, entry, source, position);
-      summary.quarantined++;
-      const reason = entry.reason.replace(/\d+/g, 'N');
-      summary.quarantineReasons[reason] = (summary.quarantineReasons[reason] ?? 0) + 1;
-    } else {
-      const envelope = readEnvelope(entry.bytes);
-      summary.bytes += entry.bytes.length;
-      if (envelope.missingMessageId) summary.missingMessageIds++;
-      if (envelope.dateProblem) summary.dateProblems++;
-      for (const list of envelope.lists) summary.lists[list] = (summary.lists[list] ?? 0) + 1;
-      summary.weeks[envelope.week] = (summary.weeks[envelope.week] ?? 0) + 1;
-      if (envelope.dateUtc && !envelope.dateProblem) {
-        if (!summary.firstDate || envelope.dateUtc < summary.firstDate) summary.firstDate = envelope.dateUtc;
-        if (!summary.lastDate || envelope.dateUtc > summary.lastDate) summary.lastDate = envelope.dateUtc;
+  let damage: ArchiveDamagedError | undefined;
+  try {
+    for await (const { entry, source, position } of entries) {
+      summary.found++;
+      if (entry.kind === 'quarantine') {
+        await quarantine(storage, entry, source, position);
+        summary.quarantined++;
+        const reason = entry.reason.replace(/\d+/g, 'N');
+        summary.quarantineReasons[reason] = (summary.quarantineReasons[reason] ?? 0) + 1;
+      } else {
+        const envelope = readEnvelope(entry.bytes);
+        summary.bytes += entry.bytes.length;
+        if (envelope.missingMessageId) summary.missingMessageIds++;
+        if (envelope.dateProblem) summary.dateProblems++;
+        for (const list of envelope.lists) summary.lists[list] = (summary.lists[list] ?? 0) + 1;
+        summary.weeks[envelope.week] = (summary.weeks[envelope.week] ?? 0) + 1;
+        if (envelope.dateUtc && !envelope.dateProblem) {
+          if (!summary.firstDate || envelope.dateUtc < summary.firstDate) summary.firstDate = envelope.dateUtc;
+          if (!summary.lastDate || envelope.dateUtc > summary.lastDate) summary.lastDate = envelope.dateUtc;
+        }
+        batch.push({ envelope, bytes: entry.bytes, source, position });
+        if (batch.length >= BATCH_SIZE) await flush();
       }
-      batch.push({ envelope, bytes: entry.bytes, source, position });
-      if (batch.length >= BATCH_SIZE) await flush();
+      if (summary.found >= nextProgress) {
+        nextProgress += progressEvery;
+        options.onProgress?.(summary);
+      }
     }
-    if (summary.found >= nextProgress) {
-      nextProgress += progressEvery;
-      options.onProgress?.(summary);
-    }
+  } catch (err) {
+    if (!(err instanceof ArchiveDamagedError)) throw err;
+    damage = err;
   }
   await flush();
   // The manifest of every week this archive touched, as one object a person or a later stage can read.
@@ -107,6 +126,7 @@ export async function ingest(entries: AsyncIterable<SourcedEntry>, storage: Stor
     const entries = (await weekManifest(storage, week)).map((i) => ({ messageId: i.messageId, sha256: i.sha256, date: i.date, lists: i.lists, size: i.size, source: i.source, position: i.position }));
     await storage.raw.put(manifestKey(week), JSON.stringify({ week, messages: entries.length, entries }), 'application/json');
   }
+  if (damage) throw new IngestDamagedError(damage, summary);
   return summary;
 }
 

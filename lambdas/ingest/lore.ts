@@ -3,9 +3,9 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import { InputError } from '../errors.js';
 import { readMbox } from './mbox-reader.js';
+import { GzipArchive } from './gzip.js';
 import { publicInboxSource } from './public-inbox.js';
 import type { SourcedEntry } from './ingest.js';
 import type { Storage } from '../storage/index.js';
@@ -128,13 +128,23 @@ export async function* loreExportSource(options: LoreOptions, since: string): As
   let first = await chunks.next();
   while (!first.done && (first.value as Buffer).length === 0) first = await chunks.next();
   if (first.done) return;
+  // The download is kept as it comes: should the gzip be damaged, it is read again member by member.
+  const downloaded: Buffer[] = [];
   const body = Readable.from((async function* () {
+    downloaded.push(first.value as Buffer);
     yield first.value as Buffer;
-    for (let c = await chunks.next(); !c.done; c = await chunks.next()) yield c.value as Buffer;
+    for (let c = await chunks.next(); !c.done; c = await chunks.next()) {
+      downloaded.push(c.value as Buffer);
+      yield c.value as Buffer;
+    }
   })());
-  const gunzip = zlib.createGunzip();
-  body.on('error', (err) => gunzip.destroy(err));
-  for await (const entry of readMbox(body.pipe(gunzip), { maxMessageBytes: options.maxMessageBytes })) {
+  const readAll = async () => {
+    body.destroy(); // the gunzip stream gave up on it: the rest is taken here
+    for (let c = await chunks.next(); !c.done; c = await chunks.next()) downloaded.push(c.value as Buffer);
+    return Buffer.concat(downloaded);
+  };
+  const archive = new GzipArchive({ compressed: () => body, readAll });
+  for await (const entry of readMbox(archive, { maxMessageBytes: options.maxMessageBytes })) {
     yield { entry, source: `lore-export:${options.list}`, position: String(entry.offset) };
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import zlib from 'node:zlib';
-import type { Readable, TransformOptions } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ArchiveDamagedError, InputError } from '../errors.js';
+import { GzipArchive, GzipDamage } from './gzip.js';
 import { hasAt, isLatin1Space } from '../mail/bytes.js';
 
 /** Bytes of an oversized message kept with its quarantine record, so nothing is lost without a trace. */
@@ -132,6 +132,11 @@ const CONTENT_LENGTH_LOWER = Buffer.from('content-length:', 'latin1');
  */
 type HeaderFacts = { blank: number; length?: { bodyStart: number; length: number } };
 
+/** True when the line at `lineStart` is empty: "\n", or "\r\n" in a CRLF archive. */
+function isEmptyLine(buf: Buffer, lineStart: number): boolean {
+  return buf[lineStart] === 0x0a || (buf[lineStart] === 0x0d && buf[lineStart + 1] === 0x0a);
+}
+
 function headerFacts(buf: Buffer, messageStart: number): HeaderFacts | 'incomplete' {
   const firstNl = buf.indexOf(0x0a, messageStart);
   if (firstNl < 0) return 'incomplete';
@@ -144,7 +149,9 @@ function headerFacts(buf: Buffer, messageStart: number): HeaderFacts | 'incomple
   let nl = firstNl;
   for (;;) {
     const lineStart = nl + 1;
-    if (lineStart < buf.length && buf[lineStart] === 0x0a) break; // nl is the blank line's "\n\n"
+    // The blank line ending the headers: nl is its "\n\n", or the "\n" before "\r\n" (CRLF).
+    if (lineStart < buf.length && isEmptyLine(buf, lineStart)) break;
+    if (lineStart + 1 === buf.length && buf[lineStart] === 0x0d) return 'incomplete';
     if (lineStart > scanEnd) return { blank: -1 }; // a header this long names no length we trust
     if (upper < 0 && (buf[lineStart] === 0x43 || buf[lineStart] === 0x63)) {
       if (hasAt(buf, lineStart, CONTENT_LENGTH)) upper = lineStart;
@@ -153,10 +160,12 @@ function headerFacts(buf: Buffer, messageStart: number): HeaderFacts | 'incomple
     nl = buf.indexOf(0x0a, lineStart);
     if (nl < 0) return buf.length < scanEnd ? 'incomplete' : { blank: -1 };
   }
+  const crlf = buf[nl + 1] === 0x0d;
+  const blank = crlf ? -1 : nl; // the hint names a "\n\n" only
   const at = upper >= 0 ? upper : lower;
-  if (at < 0) return { blank: nl };
+  if (at < 0) return { blank };
   const m = /^[Cc]ontent-[Ll]ength:\s*(\d+)\s*$/.exec(buf.toString('latin1', at, buf.indexOf(0x0a, at)));
-  return { blank: nl, length: m ? { bodyStart: nl + 2, length: Number(m[1]) } : undefined };
+  return { blank, length: m ? { bodyStart: nl + (crlf ? 3 : 2), length: Number(m[1]) } : undefined };
 }
 
 /**
@@ -223,7 +232,11 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
     }
   }
 
-  function* drain(final: boolean): Generator<MboxEntry> {
+  /**
+   * Splits what is queued into entries. `final`: nothing more will come. `cut`: the stream broke
+   * there, so the last block is a message cut short: quarantined with that reason, not kept.
+   */
+  function* drain(final: boolean, cut?: string): Generator<MboxEntry> {
     for (;;) {
       const view = queue.view();
       if (skipping) {
@@ -288,7 +301,11 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
           searchFrom = Math.max(0, view.length - 6);
           return;
         }
-        yield* emit(view, consumed, blank);
+        if (cut && started) {
+          yield { kind: 'quarantine', offset: consumed, size: view.length, reason: `${cut}; this message is incomplete`, sample: Buffer.from(view.subarray(0, QUARANTINE_SAMPLE_BYTES)) };
+        } else {
+          yield* emit(view, consumed, blank);
+        }
         consumed += view.length;
         queue.drop(view.length);
         return;
@@ -322,18 +339,23 @@ export async function* readMbox(source: MboxSource, options: MboxReadOptions): A
     if (source instanceof PlainFile) source.close();
   }
   if (damage) {
-    const view = queue.view();
-    const size = (skipping?.size ?? 0) + view.length;
-    yield {
-      kind: 'quarantine',
-      offset: skipping?.offset ?? consumed,
-      size,
-      reason: `archive damaged after byte ${consumed + view.length} (${damage.message}); this message is incomplete`,
-      sample: skipping?.sample ?? Buffer.from(view.subarray(0, QUARANTINE_SAMPLE_BYTES)),
-    };
-    throw new ArchiveDamagedError(`archive damaged after byte ${consumed + view.length}: ${damage.message}`, consumed + view.length, { cause: damage });
+    // Every complete message before the damage is an entry of its own; only the one the damage cut
+    // is quarantined (none when the stream ended where it should and only a checksum failed).
+    const mailBytes = consumed + queue.length;
+    const gzip = damage instanceof GzipDamage ? damage : undefined;
+    const where = gzip ? `archive damaged at byte ${gzip.archiveOffset} of the compressed file, after ${mailBytes} bytes of mail` : `archive damaged after byte ${mailBytes}`;
+    yield* drain(true, gzip?.complete ? undefined : `${where} (${damage.message})`);
+    yield* notesOf(source);
+    throw new ArchiveDamagedError(`${where}: ${damage.message}`, gzip ? gzip.archiveOffset : mailBytes, { cause: damage });
   }
   yield* drain(true);
+  yield* notesOf(source);
+}
+
+/** What a gzip archive reported that loses no mail (bytes after the gzip data), as quarantine entries. */
+function* notesOf(source: MboxSource): Generator<MboxEntry> {
+  if (!(source instanceof GzipArchive)) return;
+  for (const note of source.notes) yield { kind: 'quarantine', offset: note.offset, size: note.size, reason: note.reason, sample: note.sample };
 }
 
 /** An uncompressed archive file, read by readMbox straight into its buffer (no stream, no chunk copies). */
@@ -344,8 +366,8 @@ export class PlainFile {
   }
 }
 
-/** What readMbox reads: a stream of archive bytes, or a plain file. */
-export type MboxSource = Readable | PlainFile;
+/** What readMbox reads: a stream of archive bytes, a plain file, or a gzip file. */
+export type MboxSource = Readable | PlainFile | GzipArchive | AsyncIterable<Buffer>;
 
 /** Opens an mbox file, gunzipping when it is gzip (by magic bytes, not by name). */
 export function openArchive(file: string): MboxSource {
@@ -358,16 +380,6 @@ export function openArchive(file: string): MboxSource {
   }
   const magic = Buffer.alloc(2);
   fs.readSync(fd, magic, 0, 2, 0);
-  if (magic[0] === 0x1f && magic[1] === 0x8b) {
-    const raw = fs.createReadStream(file, { fd, start: 0, highWaterMark: 1 << 20 });
-    // Room for several inflated chunks, so zlib (on the thread pool) runs ahead of the reader. Chunks
-    // of 256 KB: with 1 MB ones a month's peak memory was 25 MB higher (dead chunks outlive their use
-    // longer), for no gain in time (npm run bench -- threads).
-    // zlib hands stream options on to its Transform; its own options type does not list them.
-    const options: zlib.ZlibOptions & TransformOptions = { chunkSize: 1 << 18, readableHighWaterMark: 4 << 20 };
-    const gunzip = zlib.createGunzip(options);
-    raw.on('error', (err) => gunzip.destroy(err));
-    return raw.pipe(gunzip);
-  }
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return GzipArchive.fromFile(file, fd);
   return new PlainFile(fd);
 }

@@ -33,7 +33,7 @@ export interface AnalyseOptions {
  * classify noise; optionally decode bodies, split on first use by `body()`.
  * Invariant: every entry is a message of exactly one thread or a quarantined record.
  */
-export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<MboxEntry>, options: AnalyseOptions = {}): Promise<WeekAnalysis & { headers: MessageHeaders[]; copiesMerged: number }> {
+export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<MboxEntry>, options: AnalyseOptions = {}): Promise<WeekAnalysis & { headers: MessageHeaders[]; copiesMerged: number; archiveDamage?: Quarantined }> {
   const wantBodies = options.bodies ?? true;
   const recipients = options.recipients ?? true;
   const headers: MessageHeaders[] = [];
@@ -44,6 +44,8 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
   let decoding: Promise<unknown>[] = [];
   let copiesMerged = 0;
   let read = 0;
+  /** Where the archive broke, if it did: not an entry (the cut message is one, quarantined). */
+  let archiveDamage: Quarantined | undefined;
   warmUpParser(recipients);
 
   try {
@@ -90,7 +92,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
   } catch (err) {
     if (!(err instanceof ArchiveDamagedError)) throw err;
     // The reader already yielded the cut message as quarantined; record where the archive broke.
-    quarantined.push({ reason: err.message, offset: err.offset });
+    archiveDamage = { reason: err.message, offset: err.offset };
   }
 
   const messages: ParsedMessage[] = headers.map((h) => h.message);
@@ -106,6 +108,7 @@ export async function analyseWeek(entries: AsyncIterable<MboxEntry> | Iterable<M
     series,
     noise,
     quarantined,
+    archiveDamage,
     body(messageId: string): MessageBody {
       let body = bodies.get(messageId);
       if (body) return body;
