@@ -212,6 +212,12 @@ class HandOverJournal {
 }
 
 const TERMINATORS = new Set(['.\r\n', '\n.\r\n', '\r\n.\r\n']);
+const CRLF_DOT_CRLF = Buffer.from('\r\n.\r\n', 'latin1');
+
+function endsWithTerminator(chunk: unknown): boolean {
+  if (Buffer.isBuffer(chunk)) return chunk.length >= 5 && chunk.subarray(chunk.length - 5).equals(CRLF_DOT_CRLF);
+  return String(chunk).endsWith('\r\n.\r\n');
+}
 
 /**
  * Follows one plaintext SMTP connection into the journal: its writes (commands, DATA, body, final
@@ -224,15 +230,32 @@ function watchWire(socket: net.Socket, journal: HandOverJournal): void {
   const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
   socket.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (phase === 'unwatchable') return write(chunk, ...rest);
-    // Past the body's Message-ID only a terminator (at most 5 bytes) matters: the rest of each body
-    // goes out unread, not turned into a string once per recipient.
-    if (phase === 'data' && messageId && (Buffer.isBuffer(chunk) ? chunk.length : String(chunk).length) > 5) return write(chunk, ...rest);
-    const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
-    if (phase === 'data' && TERMINATORS.has(text)) {
+    // Past the body's Message-ID only the terminator matters: the rest of each body goes out unread,
+    // not turned into a string once per recipient. Dot-stuffing leaves CRLF "." CRLF nowhere but at the
+    // end of the data, so a long chunk ending in it (the body's last bytes and the ".") carries the ".".
+    const long = phase === 'data' && messageId !== undefined && (Buffer.isBuffer(chunk) ? chunk.length : String(chunk).length) > 5;
+    if (long && !endsWithTerminator(chunk)) return write(chunk, ...rest);
+    const text = long ? '' : Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
+    if (phase === 'data' && !long && !messageId && !TERMINATORS.has(text)) {
+      messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(text)?.[1];
+      if (messageId) journal.write('open', messageId);
+      if (!messageId || !endsWithTerminator(chunk)) return write(chunk, ...rest);
+    }
+    if (phase === 'data' && (long || TERMINATORS.has(text) || endsWithTerminator(chunk))) {
       const id = messageId;
       if (!id) {
         phase = 'commands';
         return write(chunk, ...rest);
+      }
+      if (socket.readableEnded || socket.destroyed) {
+        // The server closed the connection before the end of data: the "." is not written at all (no
+        // server would act on it, and a "." written now would leave the message in doubt).
+        journal.write('unsent', id);
+        const err = new Error('the server closed the connection before the end of the data');
+        socket.destroy(err);
+        const done = typeof rest.at(-1) === 'function' ? (rest.pop() as (err?: Error | null) => void) : undefined;
+        done?.(err);
+        return false;
       }
       phase = 'reply';
       reply = '';
@@ -255,9 +278,6 @@ function watchWire(socket: net.Socket, journal: HandOverJournal): void {
         journal.write('blind', '-');
       }
       else if (/(^|\r\n)DATA\r\n$/.test(text)) { phase = 'data'; messageId = undefined; }
-    } else if (!messageId) {
-      messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(text)?.[1];
-      if (messageId) journal.write('open', messageId);
     }
     return write(chunk, ...rest);
   }) as typeof socket.write;
