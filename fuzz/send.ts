@@ -250,7 +250,8 @@ export async function main(argv: string[]): Promise<number> {
     if (/NodeVersionSupport|AWS SDK for JavaScript/.test(String(warning)) || String(rest[0]).includes('NodeVersionSupport')) return;
     emitWarning(warning, ...rest);
   }) as typeof process.emitWarning;
-  const trials = flag(argv, '--trials', 6);
+  // CI-sized by default (a few minutes on a busy 2-core machine); the figures use --trials 12.
+  const trials = flag(argv, '--trials', 3);
   const readers = flag(argv, '--readers', 300);
   const seed = flag(argv, '--seed', 1);
   const cliAt = argv.indexOf('--cli');
