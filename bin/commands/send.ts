@@ -16,8 +16,10 @@ export function sendCommand(): Command {
     .option('--smtp <url>', 'send through this SMTP server (smtp://HOST:PORT); default: write .eml files to OUT/outbox/<week>/')
     .option('--from <address>', 'the From address', DEFAULT_FROM)
     .option('--base-url <url>', 'where the unsubscribe pages are served', defaultSiteUrl(DEFAULT_PORT))
-    .option('--resend-in-doubt', 'also send to recipients an interrupted earlier run could not confirm (they may get a second copy)')
+    .option('--resend-in-doubt', 'also send to recipients an earlier run could not confirm (the mail server never answered their "."; they may get a second copy)')
     .action(async (options: { issue: string; smtp?: string; from: string; baseUrl: string; data: string; out: string; resendInDoubt?: boolean }) => {
+      // Before anything touches the file system: the week names folders under --out and --data.
+      if (!/^\d{4}-W\d{2}$/.test(options.issue)) throw new UserError(`--issue must look like 2026-W02, got "${options.issue}"`);
       if (options.smtp && !/^smtps?:\/\/[^/]+/.test(options.smtp)) throw new UserError(`--smtp must look like smtp://HOST:PORT, got "${options.smtp}"`);
       const outbox = path.join(options.out, 'outbox', options.issue);
       // The wire journal lets a re-run after a crash tell a delivered message from an unfinished one.
@@ -31,8 +33,15 @@ export function sendCommand(): Command {
         progressDone();
         process.stdout.write(`issue ${options.issue}: ${report.sent} sent now, ${report.alreadySent} had it already, ${report.failed.length} failed, of ${report.total} recipients${options.smtp ? '' : ` (outbox: ${outbox})`}\n`);
         for (const f of report.failed) process.stderr.write(`failed: ${f.email}: ${f.error}\n`);
-        if (report.inDoubt.length) process.stderr.write(`in doubt (an interrupted run recorded them and nothing shows whether the mail server got them; not sent again): ${report.inDoubt.join(', ')}\n  send to them anyway with --resend-in-doubt\n`);
+        if (report.inDoubt.length) {
+          // One line with the list (scripts take what follows its last ": "), then the next step.
+          const again = ['kernel-news send --issue', options.issue, ...(options.smtp ? ['--smtp', options.smtp] : []), '--resend-in-doubt'].join(' ');
+          process.stderr.write(`in doubt, ${report.inDoubt.length} recipient(s) (their message reached the mail server's end of data but its reply never came, so it may or may not have been stored; not sent again): ${report.inDoubt.join(', ')}\n`);
+          process.stderr.write(`  next step: check the mail server's log for them, or send them the issue anyway (a second copy for any who got it): ${again}\n`);
+        }
+        // 1: some failed, run again; 3: nothing failed but some are in doubt and need a decision.
         if (report.failed.length) process.exitCode = 1;
+        else if (report.inDoubt.length) process.exitCode = 3;
       } finally {
         await mailer.close();
       }

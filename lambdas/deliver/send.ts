@@ -7,7 +7,7 @@ import { getIssueRecord } from '../review/store.js';
 import { recipients } from '../subscribers/store.js';
 import { subscriptionUrl } from '../subscribers/links.js';
 import { escapeHtml } from '../web/http.js';
-import type { Mailer } from './mailer.js';
+import { InDoubtError, type Mailer } from './mailer.js';
 import { createHash } from 'node:crypto';
 
 /** Messages in flight at once: enough to keep a pooled SMTP connection set or SES busy. */
@@ -40,7 +40,10 @@ export interface SendReport {
   total: number;
   sent: number;
   alreadySent: number;
-  /** Recipients an interrupted earlier run recorded and nothing can confirm; not sent again unless asked. */
+  /**
+   * Recipients whose message may or may not have been delivered (an interrupted earlier run recorded
+   * them and nothing confirms it, or this run's "." got no reply); not sent again unless asked.
+   */
   inDoubt: string[];
   failed: Array<{ email: string; error: string }>;
 }
@@ -67,8 +70,10 @@ export function batchOf(email: string, of: number): number {
  *   the re-run sends it;
  * - a crash after commit but before the "delivered" mark: the record stays "committed" and the re-run
  *   asks the mailer what its own evidence says (SMTP: its wire journal; outbox: the file): handed over
- *   means delivered, not handed over means send it now; with no evidence (SES) the recipient is
- *   reported in doubt and not sent again unless `resendInDoubt`;
+ *   (SMTP: the server's 2xx reply to the end of data seen) means delivered, not handed over means send
+ *   it now; no evidence either way (SMTP: the "." went out and no reply was seen; SES) means the
+ *   recipient is reported in doubt and not sent again unless `resendInDoubt`;
+ * - the mailer failing with InDoubtError in this run (the server died after the "."): in doubt, likewise;
  * - a crash after the "delivered" mark: never sent again;
  * - two senders racing: the second commit fails and its transaction is abandoned.
  * "Delivered" marks go out in batches of 25, so a recipient costs about one conditional write and a
@@ -157,6 +162,8 @@ export async function sendIssue(storage: Storage, mailer: Mailer, options: SendO
         sent = true;
       } catch (err) {
         if (err instanceof AlreadySentError) report.alreadySent++;
+        // Left "committed": later runs report it in doubt too, and send it again only if asked.
+        else if (err instanceof InDoubtError) report.inDoubt.push(email);
         else report.failed.push({ email, error: (err as Error).message });
       }
       if (sent) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IssueDocument } from '../model.js';
 import type { Storage } from '../storage/index.js';
-import { form as rawForm, HttpError, html, parseForm, redirect, type HttpRequest, type Route } from '../web/http.js';
+import { crossSite, form as rawForm, HttpError, html, parseForm, redirect, type HttpRequest, type Route } from '../web/http.js';
 import { checkCsrf, checkReviewLink, csrfToken, makeReviewLink, reviewUrl, type ReviewLink } from './links.js';
 import { reviewPage } from './page.js';
 import { approveVersion, getIssueRecord, getIssueVersion, IssueConflictError, publishedDocument, saveNextVersion, type ReviewDocument } from './store.js';
@@ -73,6 +73,8 @@ export async function approveIssue(deps: Pick<ReviewDeps, 'storage' | 'onApprove
 }
 
 function linkFrom(request: HttpRequest, week: string): ReviewLink {
+  // A link we issued names each of these once; a repeated one was added by someone else.
+  if (['v', 'exp', 'sig'].some((name) => request.query.getAll(name).length > 1)) throw new HttpError(403, 'This review link is not valid: it was changed or not issued by this server.');
   const version = Number(request.query.get('v'));
   const expires = Number(request.query.get('exp'));
   const sig = request.query.get('sig') ?? '';
@@ -119,8 +121,7 @@ export function reviewRoutes(deps: ReviewDeps): Route[] {
         const { link, record, doc } = await load(request, params.week);
         // The token first: a cross-site form without it is refused as such, whatever else it sends.
         if (!checkCsrf(deps.signingKey, link, rawForm(request).get('csrf') ?? undefined)) throw new HttpError(403, 'This form did not come from the review page (missing or wrong token). Nothing was changed.');
-        const origin = request.headers.origin;
-        if (origin && origin !== 'null' && request.baseUrl && new URL(origin).host !== new URL(request.baseUrl).host) throw new HttpError(403, 'Cross-site request refused. Nothing was changed.');
+        if (crossSite(request)) throw new HttpError(403, 'Cross-site request refused. Nothing was changed.');
         if (record.status === 'approved') throw new HttpError(403, 'This issue is already approved; approval links work once. Nothing was changed.');
         if (link.version !== record.draftVersion) throw new HttpError(403, `This page shows version ${link.version}, but the issue is now at version ${record.draftVersion}. Nothing was changed; reload the newest link.`);
         const form = parseForm(request, ActionForm);

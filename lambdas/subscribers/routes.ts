@@ -3,7 +3,7 @@ import type { Storage } from '../storage/index.js';
 import { escapeHtml, html, HttpError, messagePage, parseForm, type HttpRequest, type Route } from '../web/http.js';
 import type { Mailer } from '../deliver/mailer.js';
 import { NEWSLETTER_NAME } from '../render/html.js';
-import { addPending, confirm, EmailSchema, getSubscriber, unsubscribe } from './store.js';
+import { addPending, confirmPending, EmailSchema, getSubscriber, unsubscribe } from './store.js';
 import { checkSubscriptionLink, subscriptionUrl, type LinkPurpose } from './links.js';
 
 export interface SubscriptionDeps {
@@ -78,7 +78,9 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Route[] {
       },
     },
     ...signedAction(deps, 'confirm', 'Confirm your subscription', `Press the button to start receiving ${NEWSLETTER_NAME}.`, 'Confirm',
-      (email) => confirm(deps.storage, email), ['Subscribed', `You will receive ${NEWSLETTER_NAME} from the next issue on.`]),
+      async (email) => {
+        if (!(await confirmPending(deps.storage, email))) throw new HttpError(403, 'This confirmation link was already used, or the subscription it confirms has ended. Nothing was changed; subscribe again for a fresh link.');
+      }, ['Subscribed', `You will receive ${NEWSLETTER_NAME} from the next issue on.`]),
     // Both the unsubscribe page's button and RFC 8058 one-click (body "List-Unsubscribe=One-Click") are this POST.
     ...signedAction(deps, 'unsubscribe', 'Unsubscribe', `Press the button to stop receiving ${NEWSLETTER_NAME}.`, 'Unsubscribe',
       (email) => unsubscribe(deps.storage, email), ['Unsubscribed', `You will not receive ${NEWSLETTER_NAME} any more.`]),

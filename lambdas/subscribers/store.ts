@@ -37,15 +37,32 @@ export async function addPending(storage: Storage, email: string): Promise<Subsc
   return s;
 }
 
+/** Subscribes an address as confirmed, whatever its state (the editor vouches for it: `subscribers add`). */
 export async function confirm(storage: Storage, email: string): Promise<void> {
   const existing = await getSubscriber(storage, email);
   const now = new Date().toISOString();
   await storage.table.put({ pk: PK, sk: email, type: 'subscriber', email, status: 'confirmed', createdAt: existing?.createdAt ?? now, confirmedAt: now });
 }
 
+/**
+ * Confirms a pending subscription (the reader's confirmation link). A confirmation link outlives its
+ * use: replayed after the reader unsubscribed, or for an address with no request, it must not
+ * subscribe anyone, so only "pending" turns "confirmed"; a confirmed reader is left as is.
+ * Returns whether the reader is now confirmed.
+ */
+export async function confirmPending(storage: Storage, email: string): Promise<boolean> {
+  const existing = await getSubscriber(storage, email);
+  if (existing?.status === 'confirmed') return true;
+  if (existing?.status !== 'pending') return false;
+  const now = new Date().toISOString();
+  // Conditional: an unsubscribe racing this confirmation wins.
+  return storage.table.put({ pk: PK, sk: email, type: 'subscriber', email, status: 'confirmed', createdAt: existing.createdAt ?? now, confirmedAt: now }, { ifEquals: { status: 'pending' } });
+}
+
+/** Unsubscribes; an address already unsubscribed, or unknown, is left as it is. */
 export async function unsubscribe(storage: Storage, email: string): Promise<void> {
   const existing = await getSubscriber(storage, email);
-  if (!existing) return;
+  if (!existing || existing.status === 'unsubscribed') return;
   await storage.table.put({ pk: PK, sk: email, type: 'subscriber', ...existing, status: 'unsubscribed', unsubscribedAt: new Date().toISOString() });
 }
 

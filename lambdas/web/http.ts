@@ -81,7 +81,26 @@ export function messagePage(status: number, title: string, message: string): Htt
   );
 }
 
-/** Finds the route for a request and runs it; HttpError becomes its status page, anything else a 500. */
+/**
+ * A request sent by a page on another site: its Origin names another host, or is not a URL at all.
+ * No Origin (mail clients' one-click POSTs, scripts) and "null" pass: our own pages send no Referer
+ * (referrer-policy: no-referrer), so browsers send "Origin: null" on their forms. What protects those
+ * routes is their own token: the review form's CSRF token, the subscription links' signature.
+ */
+export function crossSite(request: HttpRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin || origin === 'null' || !request.baseUrl) return false;
+  try {
+    return new URL(origin).host !== new URL(request.baseUrl).host;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Finds the route for a request and runs it; HttpError becomes its status page, anything else a 500.
+ * A cross-site POST is refused before any route sees it.
+ */
 export async function dispatch(routes: Route[], request: HttpRequest): Promise<HttpResponse> {
   let pathMatched = false;
   for (const route of routes) {
@@ -94,6 +113,7 @@ export async function dispatch(routes: Route[], request: HttpRequest): Promise<H
     if (!params) continue;
     pathMatched = true;
     if (route.method !== request.method) continue;
+    if (request.method === 'POST' && crossSite(request)) return messagePage(403, 'Request refused', 'Cross-site request refused. Nothing was changed.');
     try {
       return await route.handle(request, params);
     } catch (err) {
