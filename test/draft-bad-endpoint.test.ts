@@ -295,7 +295,10 @@ test('claims in the answer are kept with the paragraph, refs mapped to message i
   }]) });
   const d = await draftTopic(material, { model: drafter() });
   assert.equal(d.drafter, 'model');
-  assert.deepEqual(d.story.paragraphs[0].claims, [{ who: MORTON, what: 'objects', evidence: [AKPM_MSG], sentence }]);
+  // The unknown kind is dropped at the edge; the known one reaches the claim check (lambdas/claims/),
+  // which judges it: here only the mapping from the answer is under test, not the verdict.
+  const claims = d.story.paragraphs.flatMap((p) => p.claims ?? []).map(({ who, what, evidence, sentence: s }) => ({ who, what, evidence, sentence: s }));
+  assert.deepEqual(claims, [{ who: MORTON, what: 'objects', evidence: [AKPM_MSG], sentence }]);
 });
 
 /** A port on 127.0.0.1 that nothing listens on. */
