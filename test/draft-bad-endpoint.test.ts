@@ -262,6 +262,12 @@ test('structured outputs: a strict JSON schema first; json_object on a server th
   const user = fake.requests[0].messages[1].content;
   assert.ok(user.indexOf('<angle>') >= 0 && user.indexOf('<angle>') < user.indexOf('<mail>'));
   assert.ok(user.includes('test topic'));
+  // ... and where people stand, as the offline analysis reads the thread (by hand from the mail:
+  // Stephen Rothwell reported the build failure; Borislav Petkov pushed back on how x86 patches are taken).
+  const angle = user.slice(user.indexOf('<angle>'), user.indexOf('</angle>'));
+  assert.match(angle, /Position: Stephen Rothwell started the thread/);
+  assert.match(angle, /Position: Borislav Petkov objects or pushes back/);
+  assert.match(angle, /Outcome so far: unresolved/);
 
   fake.requests.length = 0;
   fake.reply = (r) => refusesJsonSchema(r) ?? { content: good() };

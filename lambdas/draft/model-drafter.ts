@@ -5,6 +5,7 @@ import type { TopicMaterial } from '../verify/material.js';
 import { cacheKey, type ResponseCache } from './cache.js';
 import { emptyUsage, type DraftConfig, type Usage } from './config.js';
 import type { ModelGuard } from './guard.js';
+import { threadPositions, type OutcomeKind, type Side } from './positions.js';
 import { chunk, countTokens, packTopic, type Packing } from './pack.js';
 
 /** Bumped whenever the prompts change, so cached answers to old prompts are not reused. */
@@ -148,7 +149,35 @@ export interface StoryAngle {
   outcome?: string;
 }
 
-export const angleOf = (material: TopicMaterial): StoryAngle => ({ reasons: material.topic.reasons ?? [] });
+const STANCE: Record<Side, string> = {
+  against: 'objects or pushes back',
+  changes: 'asks for changes',
+  for: 'agrees or supports',
+  asks: 'asks questions',
+  neutral: 'comments',
+};
+const OUTCOME: Record<OutcomeKind, string> = {
+  'applied': 'applied by a maintainer',
+  'reverted': 'reverted',
+  'naked': 'NAKed, and no new version answered the NAK',
+  'new-version-posted': 'a new version was posted',
+  'new-version-promised': 'the author promised a new version',
+  'supported': 'supported, with no objection raised',
+  'unresolved': 'unresolved at the end of the week',
+  'no-replies': 'no replies yet',
+};
+
+/** The ranker's reasons and the offline analysis of who stands where (lambdas/draft/positions.ts). */
+export function angleOf(material: TopicMaterial): StoryAngle {
+  const reasons = material.topic.reasons ?? [];
+  if (material.messages.length === 0) return { reasons };
+  const pos = threadPositions(material);
+  const positions = [
+    { who: pos.author.name || pos.author.email, stance: 'started the thread' },
+    ...pos.people.filter((p) => p.side !== 'neutral').map((p) => ({ who: p.person.name || p.person.email, stance: STANCE[p.side] })),
+  ];
+  return { reasons, positions, outcome: OUTCOME[pos.outcome] };
+}
 
 /** The angle as prompt text; mail-derived strings in it are defanged like the mail itself. */
 export function angleText(angle: StoryAngle): string {
