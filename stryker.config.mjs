@@ -10,7 +10,8 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  buildCommand: 'node node_modules/typescript/bin/tsc -p tsconfig.json',
+  // The sandbox sits inside the work tree (.stryker-tmp/sandbox-*), so modules resolve from ../../node_modules.
+  buildCommand: 'tsc -p tsconfig.json',
   coverageAnalysis: 'perTest',
   // The machine is small and shared; CI and people raise it with --concurrency when they can.
   concurrency: 1,
