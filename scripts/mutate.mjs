@@ -72,12 +72,11 @@ for (const stage of stages) {
     '--concurrency', concurrency,
     '--incrementalFile', incrementalFile,
     ...(full ? ['--force'] : []),
-    ...(sample ? ['--incremental', 'false'] : []),
   ];
   const tapTests = testFiles(stage);
   // tap.testFiles has no command-line flag: it goes through an environment-chosen config.
   const config = path.join(reportDir, `.${stage}.config.mjs`);
-  fs.writeFileSync(config, `import base from '../../stryker.config.mjs';\nexport default { ...base, tap: { testFiles: ${JSON.stringify(tapTests)}, forceBail: true }, jsonReporter: { fileName: ${JSON.stringify(path.join(reportDir, `${stage}.json`))} } };\n`);
+  fs.writeFileSync(config, `import base from '../../stryker.config.mjs';\nexport default { ...base, incremental: ${!sample}, tap: { testFiles: ${JSON.stringify(tapTests)}, forceBail: true }, jsonReporter: { fileName: ${JSON.stringify(path.join(reportDir, `${stage}.json`))} } };\n`);
   strykerArgs[2] = config;
   console.error(`mutate ${stage}: ${mutate.length} pattern(s), tests ${tapTests.map((t) => path.basename(t, '.test.js')).join(', ')}`);
   const r = spawnSync(process.execPath, strykerArgs, { stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_NO_WARNINGS: '1' } });
