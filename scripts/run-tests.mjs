@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Runs every compiled test file with node's test runner (node 20 has no glob support in --test).
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Runs every compiled test file with node's test runner (node 20 has no glob support in --test), then
+// prints one summary: tests, passed, failed, and every skipped test with the reason it could not run.
+// The state-machine test needs Node 22 and aws-local-stepfunctions (an optional dependency npm
+// installs only on Node 22): on an older host it runs under the bundled Node 22 (the `node`
+// devDependency), with aws-local-stepfunctions installed on demand into node_modules/.cache.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = 'dist/test';
+const STATE_MACHINE = 'e2e-state-machine.test.js';
 const only = process.argv.slice(2);
 const files = [];
 (function walk(dir) {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) walk(full);
+  for (const name of fs.readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    if (fs.statSync(full).isDirectory()) walk(full);
     else if (name.endsWith('.test.js') && (only.length === 0 || only.some((o) => full.includes(o)))) files.push(full);
   }
 })(root);
@@ -18,10 +24,63 @@ if (files.length === 0) {
   console.error(`no test files under ${root}${only.length ? ` matching ${only.join(', ')}` : ''}`);
   process.exit(1);
 }
-// A test that hangs fails after ten minutes, and a file whose tests are done exits even if something
-// it started is still open: CI reports the failure instead of running into its time limit.
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', '--enable-source-maps', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_NO_WARNINGS: '1' },
-});
-process.exit(result.status ?? 1);
+
+const env = { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_NO_WARNINGS: '1' };
+const major = (v) => Number(v.replace(/^v/, '').split('.')[0]);
+const tapDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-tests-'));
+
+/** The Node 22 and the environment the state-machine test runs with, or why it cannot run. */
+function stateMachineRunner() {
+  const bundled = path.resolve('node_modules/node/bin/node');
+  const node = major(process.version) >= 22 ? process.execPath : fs.existsSync(bundled) ? bundled : undefined;
+  if (!node) return { why: `needs Node 22 (this is ${process.version}) and the bundled one (node_modules/node) is not installed` };
+  if (fs.existsSync('node_modules/aws-local-stepfunctions/package.json')) return { node, env };
+  const prefix = path.resolve('node_modules/.cache/kernel-news-sfn');
+  const installed = path.join(prefix, 'node_modules', 'aws-local-stepfunctions');
+  if (!fs.existsSync(path.join(installed, 'package.json'))) {
+    console.error(`state-machine test: installing aws-local-stepfunctions@3 for Node 22 into ${path.relative('.', prefix)}`);
+    fs.mkdirSync(prefix, { recursive: true });
+    // npm runs on the Node 22 it finds first on PATH, so the engines check passes without a warning.
+    const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', 'aws-local-stepfunctions@3'], {
+      encoding: 'utf8', env: { ...env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` },
+    });
+    if (r.status !== 0) return { node, why: `aws-local-stepfunctions could not be installed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})` };
+  }
+  return { node, env: { ...env, KERNEL_NEWS_LOCAL_SFN: path.join(installed, 'build', 'main.node.esm.js') } };
+}
+
+/** Runs files under `node`, the spec report on the terminal, a TAP copy kept for the summary. */
+function run(node, list, runEnv, tag) {
+  const tap = path.join(tapDir, `${tag}.tap`);
+  // A test that hangs fails after ten minutes, and a file whose tests are done exits even if something
+  // it started is still open: CI reports the failure instead of running into its time limit.
+  const r = spawnSync(node, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', '--enable-source-maps',
+    '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...list], { stdio: 'inherit', env: runEnv });
+  return { status: r.status ?? 1, tap: fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '' };
+}
+
+const main = files.filter((f) => path.basename(f) !== STATE_MACHINE);
+const results = [];
+if (main.length) results.push(run(process.execPath, main, env, 'main'));
+const skippedFiles = [];
+if (files.length > main.length) {
+  const sfn = stateMachineRunner();
+  if (sfn.node && !sfn.why) {
+    console.error(`state-machine test on Node ${spawnSync(sfn.node, ['-v'], { encoding: 'utf8' }).stdout.trim()}`);
+    results.push(run(sfn.node, [path.join(root, STATE_MACHINE)], sfn.env, 'state-machine'));
+  } else skippedFiles.push(`${STATE_MACHINE}: ${sfn.why}`);
+}
+
+// The summary, from the TAP copies: top-level counts, and every skip with its reason.
+const count = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
+const skips = [];
+for (const { tap } of results) {
+  for (const [, key, n] of tap.matchAll(/^# (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm)) count[key] += Number(n);
+  for (const [, name, why] of tap.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)) skips.push(`${name}: ${why || 'no reason given'}`);
+}
+count.skipped += skippedFiles.length;
+skips.push(...skippedFiles);
+console.log(`\nsummary: ${count.tests + skippedFiles.length} tests, ${count.pass} passed, ${count.fail} failed, ${count.cancelled} cancelled, ${count.skipped} skipped`);
+for (const s of skips) console.log(`  skipped: ${s}`);
+fs.rmSync(tapDir, { recursive: true, force: true });
+process.exit(results.some((r) => r.status !== 0) ? 1 : 0);

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../bin/app.js';
@@ -69,8 +70,9 @@ function request(method: string, url: string, body = ''): HttpRequest {
  */
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 // An optional dependency: npm installs it only where its engines allow (Node 22), so on Node 20 it is
-// absent, and the import goes through a variable for tsc to build without its types.
-const LOCAL_SFN = 'aws-local-stepfunctions';
+// absent (scripts/run-tests.mjs then installs it for the bundled Node 22 and names the module in
+// KERNEL_NEWS_LOCAL_SFN), and the import goes through a variable for tsc to build without its types.
+const LOCAL_SFN = process.env.KERNEL_NEWS_LOCAL_SFN ? pathToFileURL(process.env.KERNEL_NEWS_LOCAL_SFN).href : 'aws-local-stepfunctions';
 interface LocalStepFunctions {
   StateMachine: new (definition: never, options: { validationOptions: { checkPaths: boolean } }) => {
     run(input: unknown, options: { overrides: { taskResourceLocalHandlers: never }; context: unknown }): { result: Promise<unknown> };
@@ -78,8 +80,8 @@ interface LocalStepFunctions {
 }
 const localSfn = NODE_MAJOR < 22 ? undefined : await import(LOCAL_SFN).then((m) => m as LocalStepFunctions, () => undefined);
 const skip = NODE_MAJOR < 22
-  ? `aws-local-stepfunctions needs Node 22 (this is ${process.version}); .ci/run runs this file on Node 22`
-  : localSfn ? false : 'aws-local-stepfunctions is not installed (npm installs it only on Node 22): run npm ci on Node 22';
+  ? `aws-local-stepfunctions needs Node 22 (this is ${process.version}); npm test runs this file on the bundled Node 22`
+  : localSfn ? false : `aws-local-stepfunctions is not installed (${LOCAL_SFN}): npm test installs it on demand`;
 
 // The handlers' structured logs are for CloudWatch; here they would bury the test report.
 logger.setLogLevel('SILENT');
