@@ -82,8 +82,9 @@ async function approved(week: string, emails: string[]) {
   await importConfirmed(aws.storage, emails);
 }
 
+// Built as the send handler builds it: no SDK retries (a retried timeout could be a second copy).
 const client = (requestTimeout = 60_000) => new SESv2Client({
-  endpoint: ses.url, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: { requestTimeout, throwOnRequestTimeout: true },
+  maxAttempts: 1, endpoint: ses.url, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: { requestTimeout, throwOnRequestTimeout: true },
 });
 const options = (week: string) => ({ week, from: FROM, baseUrl: 'http://127.0.0.1:1', signingKey: key });
 const mine = (week: string, list: string[]) => list.filter((e) => e.endsWith(`@${week.toLowerCase()}.example.org`));

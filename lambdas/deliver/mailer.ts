@@ -321,6 +321,13 @@ export class OutboxMailer implements Mailer {
 }
 
 /** Amazon SES v2, paced to the account's maximum send rate. */
+/** Throttled SES calls retried at most this many times, with backoff. */
+const SES_THROTTLE_RETRIES = 5;
+const isThrottled = (err: unknown): boolean => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'TooManyRequestsException' || e?.name === 'ThrottlingException' || e?.$metadata?.httpStatusCode === 429;
+};
+
 export class SesMailer implements Mailer {
   private next = 0;
   constructor(private readonly client: SESv2Client, private readonly maxPerSecond: number, private readonly configurationSet?: string) {}
@@ -331,7 +338,18 @@ export class SesMailer implements Mailer {
     this.next = at + 1000 / this.maxPerSecond;
     if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
     await commit();
-    await this.client.send(new SendEmailCommand({ Content: { Raw: { Data: bytes } }, ConfigurationSetName: this.configurationSet }));
+    // Only a throttled call is retried: SES refused it whole, so a second try cannot be a second copy.
+    // A timeout or a 5xx may follow an accepted message: that stays in doubt (the client is built with
+    // maxAttempts 1, so the SDK does not retry behind our back either).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new SendEmailCommand({ Content: { Raw: { Data: bytes } }, ConfigurationSetName: this.configurationSet }));
+        return;
+      } catch (err) {
+        if (!isThrottled(err) || attempt >= SES_THROTTLE_RETRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 5_000)));
+      }
+    }
   }
   /** One API call with no way to ask afterwards: an interrupted call stays in doubt. */
   async settle(): Promise<undefined> {

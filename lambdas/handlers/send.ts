@@ -61,7 +61,7 @@ export async function handler(event: unknown) {
     const env = Env.parse(process.env);
     return createSendHandler({
       storage: depsFromEnv().storage, signingKey, from: env.FROM_ADDRESS, linksUrl: env.LINKS_URL,
-      mailer: new SesMailer(new SESv2Client({}), env.SES_MAX_PER_SECOND / env.SEND_CONCURRENCY, env.SES_CONFIGURATION_SET),
+      mailer: new SesMailer(new SESv2Client({ maxAttempts: 1 }), env.SES_MAX_PER_SECOND / env.SEND_CONCURRENCY, env.SES_CONFIGURATION_SET),
     });
   });
   made.catch(() => { made = undefined; });

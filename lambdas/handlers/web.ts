@@ -49,7 +49,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     const env = Env.parse(process.env);
     return webRoutes({
       storage: depsFromEnv().storage, signingKey, tokens: new SfnTaskTokens(), from: env.FROM_ADDRESS,
-      mailer: new SesMailer(new SESv2Client({}), 1, env.SES_CONFIGURATION_SET),
+      mailer: new SesMailer(new SESv2Client({ maxAttempts: 1 }), 1, env.SES_CONFIGURATION_SET),
     });
   });
   routes.catch(() => { routes = undefined; });
