@@ -39,6 +39,8 @@ const PLAIN_FIX = /\b(fix(es|ed)?|avoid|handle|correct|account for|refactor)\b/i
 const REVERT_SUBJECT = /^\s*((re|fwd?)\s*:\s*)*(\[[^\]]*\]\s*)*(revert\b|"?revert ")/i;
 /** Timing words: a change held back or rushed in relative to the release cycle. */
 const TIMING = /\b(not for this (cycle|release|merge window)|too late for|(wait|hold( it)? off|defer) (for|until|to) (the )?next (cycle|merge window|release)|for the next (cycle|merge window)|before the merge window|during the merge window|this late in the cycle|late in the (cycle|rc)|for -?rc\d|(as a fix|fixes?) for \d\.\d+-rc|(now|still) in -?rc\d)/i;
+/** A version in its release-candidate phase ("6.19-rc4", "v6.19-rc1"). */
+const CURRENT_RC = /\bv?\d\.\d+-rc\d*\b/i;
 /** A reply this long, in this many paragraphs, quoting what it answers, argues point by point. */
 export const REBUTTAL_MIN_WORDS = 120;
 /** A posted change of fewer +/- lines than this is small. */
@@ -75,6 +77,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const policy = new Set<string>();
   const ownText: string[] = [];
   const rebutters = new Set<string>();
+  const topRebutters = new Set<string>();
+  let ownerPosted = false;
   let rebuttals = 0;
   let quoteDepth = 0;
   let userAbi = false;
@@ -82,6 +86,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   let pullPushback = false;
   let changedLines = 0;
   const speakers = new Map<string, Person>();
+  const nakers = new Set<string>();
+  const seniorObjectors = new Set<string>();
   for (const m of human) {
     // One person often writes from two addresses: count them once, by name when it is a full name.
     const who = personKey(m.from);
@@ -89,11 +95,14 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     entry.messages++;
     const body = index.body(m.messageId);
     naks += body.naks;
+    if (body.naks > 0) nakers.add(m.from.name || m.from.email);
     if (body.files.some((f) => USER_ABI_FILE.test(f))) userAbi = true;
     if (isPosting(m)) changedLines += (body.patch.match(/^[+-](?![+-]{2} )/gm) ?? []).length;
     if (TIMING.test(body.own)) timing = true;
     if (isPosting(m)) {
       if (countWords(body.own) >= SUBSTANTIVE_WORDS) speakers.set(who, m.from);
+      const rank = rankOf(maintainers, m.from);
+      if (rank === 'mainline' || rank === 'tree owner') ownerPosted = true;
       if (/\b0+\/\d+\]|^\s*\[(RFC|ANNOUNCE)[^\]]*\]/i.test(m.subject) || !/\d+\/\d+\]/.test(m.subject)) ownText.push(body.own);
       continue;
     }
@@ -107,12 +116,19 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
     if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES) {
       rebuttals++;
-      if (rankOf(maintainers, m.from) !== 'none') rebutters.add(who);
+      const rank = rankOf(maintainers, m.from);
+      if (rank !== 'none') rebutters.add(who);
+      if (rank === 'mainline' || rank === 'tree owner') topRebutters.add(who);
     }
     quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
     if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
     else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
-    if (OBJECTION.test(body.own)) objectionMessages++;
+    if (OBJECTION.test(body.own)) {
+      objectionMessages++;
+      // Only those whose word carries: a tree owner or the person who pulls it.
+      const rank = rankOf(maintainers, m.from);
+      if ((rank === 'mainline' || rank === 'tree owner') && !authors.has(m.from.email)) seniorObjectors.add(m.from.name || m.from.email);
+    }
     for (const [kind, re] of Object.entries(DECISION)) if (re.test(body.own)) decisions.add(kind);
     ownText.push(body.own);
   }
@@ -131,6 +147,12 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   if (naks > 0) angles.push('NAK');
   if (pullPushback) angles.push('pull request questioned');
   if (timing) angles.push('release timing');
+  // A regression in the release being stabilised right now is more urgent than one in an old kernel.
+  if (policy.has('regression') && CURRENT_RC.test(text)) angles.push('regression in the current -rc');
+  // Two of the people who own trees, answering each other point by point.
+  if (topRebutters.size >= 2) angles.push('tree owners argue');
+  // A new interface or tool posted by the tree owner who will merge it.
+  if (ownerPosted && (userAbi || novelty.includes('new subsystem or tool'))) angles.push("from the tree's owner");
   if (userAbi) novelty.push('user-visible ABI');
   const heated = objectionMessages > 0 || rebuttals > 0 || naks > 0;
   // A bug fix is everyday work unless it is a regression, a security hole, a policy matter, a revert
@@ -168,6 +190,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     gatekeepers: ranked.filter((r) => r.rank === 'mainline').map((r) => r.person.name),
     treeOwners: ranked.filter((r) => r.rank === 'tree owner').map((r) => r.person.name),
     angles,
+    nakers: [...nakers],
+    seniorObjectors: [...seniorObjectors],
     longestExchange: longestExchange(replies, index),
     lists: lists.size,
     versions: versions.length ? Math.max(...versions) : 0,

@@ -6,6 +6,11 @@ import type { WeekIndex } from './week-index.js';
 export const MAX_REFERENCE_FANOUT = 4;
 /** Subjects shorter than this ("fix", "v2") are too generic to join threads on. */
 export const MIN_SUBJECT_CHARS = 12;
+/**
+ * Subjects written from a template, the same for unrelated problems: linux-next's build and merge
+ * notices ("linux-next: build warning after merge of the tip tree" is sent for every new warning).
+ */
+const TEMPLATE_SUBJECT = /^linux-next: (build (failure|warning)s?|manual merge|duplicate patch|tree for|runtime warning)/i;
 /** Fuzzy links (text similarity, shared references) never grow a topic past this many threads. */
 export const MAX_FUZZY_TOPIC_THREADS = 8;
 /** Cosine similarity of two threads' own words (TF-IDF) needed to call them one subject... */
@@ -155,7 +160,7 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   const threadsBySubject = new Map<string, Set<string>>();
   for (const t of threads) {
     const subject = normalizeSubject(t.subject);
-    if (subject.length < MIN_SUBJECT_CHARS) continue;
+    if (subject.length < MIN_SUBJECT_CHARS || TEMPLATE_SUBJECT.test(subject)) continue;
     (threadsBySubject.get(subject) ?? threadsBySubject.set(subject, new Set()).get(subject)!).add(t.id);
   }
   for (const set of threadsBySubject.values()) joinAll(set, 'subject');

@@ -9,15 +9,15 @@ import { isBot } from './week-index.js';
 /** Candidates the model sees: the offline top, deep enough to rescue a story ranked 30th. */
 export const MODEL_RANK_CANDIDATES = 40;
 /** Own-word sentences per candidate, and their length: a fact sheet, not the thread. */
-export const SHEET_SENTENCES = 3;
-export const SHEET_SENTENCE_CHARS = 220;
+export const SHEET_SENTENCES = 2;
+export const SHEET_SENTENCE_CHARS = 180;
 /** The model's angle is a short phrase; longer answers are cut. */
 export const MAX_ANGLE_CHARS = 160;
 export const MODEL_RANK_MAX_OUTPUT_TOKENS = 1_500;
 /** Bumped whenever the prompt changes. */
 export const RANK_PROMPT_VERSION = 'rank-v1';
 
-const SYSTEM = `You are the editor of a weekly newsletter about Linux kernel development, in the style of LWN and Zack's Kernel News.
+const SYSTEM_PROMPT = `You are the editor of a weekly newsletter about Linux kernel development, in the style of LWN and Zack's Kernel News.
 You get fact sheets of candidate stories from one week of mailing-list traffic, each with a ref (c1, c2, ...), a title, the reasons it was shortlisted, who took part and a few sentences in the participants' own words.
 Choose and order the stories a good editor would run: arguments between senior developers, new features and user-visible interfaces, security and regressions, reverts, NAKs, process and maintainership matters. Routine review, cleanups, device enablement and large reposts nobody discussed are not news.
 For each story you keep, give its ref and its angle: one short phrase saying what the story is about (e.g. "the LSM maintainer objects to the new hook").
@@ -69,10 +69,15 @@ function firstSentences(text: string): string {
 export function factSheets(candidates: Topic[], analysis: WeekAnalysis): string {
   return candidates.map((t, i) => [
     `c${i + 1}. ${t.title}`,
-    `  reasons: ${t.reasons.slice(0, 6).join('; ')}`,
+    `  reasons: ${t.reasons.slice(0, 5).join('; ')}`,
     `  people: ${t.participants.slice(0, 6).map((p) => p.name || p.email).join(', ')} (${t.participants.length} in all, ${t.messageIds.length} messages)`,
     ...ownSentences(t, analysis).map((s) => `  said: ${s}`),
   ].join('\n')).join('\n');
+}
+
+/** The two messages of the call: instructions, then the candidates as data. */
+export function rankPrompt(candidates: Topic[], analysis: WeekAnalysis): { system: string; user: string } {
+  return { system: SYSTEM_PROMPT, user: `Week's candidate stories, in the order an automatic ranker chose:\n<candidates>\n${factSheets(candidates, analysis)}\n</candidates>` };
 }
 
 /** One line of plain text: no control characters, no markup-looking brackets, bounded. */
@@ -94,7 +99,7 @@ export async function modelRank(topics: Topic[], analysis: WeekAnalysis, config:
   const report = (fallback?: string, named = 0, ignored = 0): ModelRankReport => ({ applied: fallback === undefined, fallback, usage, costUsd: costOf(usage, config), named, ignored });
   if (topics.length === 0) return { topics, report: report('no topics') };
   const candidates = topics.slice(0, MODEL_RANK_CANDIDATES);
-  const user = `Week's candidate stories, in the order an automatic ranker chose:\n<candidates>\n${factSheets(candidates, analysis)}\n</candidates>`;
+  const { system: SYSTEM, user } = rankPrompt(candidates, analysis);
   let content: string;
   try {
     const client = deps.client ?? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, maxRetries: config.maxRetries, timeout: config.timeoutMs });

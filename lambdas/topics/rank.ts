@@ -17,6 +17,9 @@ export const WEIGHTS = {
   revert: 2,
   pullPushback: 3,
   timing: 1,
+  currentRc: 2,
+  ownersArgue: 2,
+  fromOwner: 2,
   /** for a change to what user space sees (uapi headers, ABI docs, syscall tables). */
   userAbi: 2,
   /** per objection or NAK (at most MAX_DISAGREEMENT). */
@@ -65,7 +68,9 @@ export function scoreParts(f: RankFeatures): Record<string, number> {
     disagreement: WEIGHTS.disagreement * disagreement,
     heat: WEIGHTS.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
     longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? WEIGHTS.longExchange : 0,
-    angle: (list(f, 'angles').includes('revert') ? WEIGHTS.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? WEIGHTS.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? WEIGHTS.timing : 0),
+    angle: (list(f, 'angles').includes('revert') ? WEIGHTS.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? WEIGHTS.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? WEIGHTS.timing : 0)
+      + (list(f, 'angles').includes('regression in the current -rc') ? WEIGHTS.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? WEIGHTS.ownersArgue : 0)
+      + (list(f, 'angles').includes("from the tree's owner") ? WEIGHTS.fromOwner : 0),
     userAbi: list(f, 'novelty').includes('user-visible ABI') ? WEIGHTS.userAbi : 0,
     participants: WEIGHTS.participants * Math.log2(1 + num(f, 'participants')),
     novelty: WEIGHTS.novelty * list(f, 'novelty').filter((n) => n === 'announcement' || n === 'RFC').length,
