@@ -41,6 +41,13 @@ export function pointOf(group: ThreadGroup, analysis: WeekAnalysis, index: WeekI
     const root = index.byId.get(t.rootMessageId);
     if (root && isPosting(root) && /\b0+\/\d+\]/.test(root.subject)) return cleanSubject(root.subject);
   }
+  // A cover letter without the usual tag ("re-enable foo v6"): a root that numbered patches answer.
+  for (const t of byBusiest) {
+    const root = index.byId.get(t.rootMessageId);
+    if (!root || /^\s*(re|aw|sv)\s*:/i.test(root.subject)) continue;
+    const patches = index.messagesOf(t).filter((m) => m.inReplyTo === root.messageId && /\[[^\]]*\b\d+\/\d+\]/.test(m.subject));
+    if (patches.length >= 2) return cleanSubject(root.subject);
+  }
   const size = (s: WeekAnalysis['series'][number]) => s.versions.reduce((n, v) => n + v.messageIds.length, 0);
   const series = analysis.series.filter((s) => group.seriesIds.includes(s.id)).sort((a, b) => size(b) - size(a));
   if (series.length) return cleanSubject(series[0].title);
