@@ -110,7 +110,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     if (words >= SUBSTANTIVE_WORDS) {
       entry.substantive++;
       speakers.set(who, m.from);
-    }
+    } else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
     // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
     const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
     const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
@@ -122,7 +122,6 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     }
     quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
     if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
-    else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
     if (OBJECTION.test(body.own)) {
       objectionMessages++;
       // Only those whose word carries: a tree owner or the person who pulls it.
