@@ -10,6 +10,7 @@ import path from 'node:path';
 import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Topic, WeekAnalysis } from '../lambdas/model.js';
 import { buildTopics } from '../lambdas/topics/build.js';
+import { score } from '../lambdas/topics/rank.js';
 import { message, mboxrd, sampleMbox, tempDir } from './helpers.js';
 
 const TGLX = 'Thomas Gleixner <tglx@example.org>';
@@ -140,4 +141,12 @@ test('titles on the sample week carry no subject tags, reply markers or version 
     assert.ok(!/^\s*\[|\[(PATCH|RFC)\b|^\s*re:|\bv\d+\s*$/i.test(t.title), t.title);
     assert.ok(t.title.length <= 160, t.title);
   }
+});
+
+test('senior names do not make a bikeshed a story: with nothing at stake, the mainline maintainer and two tree owners weigh less than a security fix', () => {
+  // Four people discuss in each; one is a return-convention argument over a small helper, the other an information leak.
+  const common = { threads: 1, messages: 14, postings: 2, replies: 12, substantiveReplies: 8, tagOnlyReplies: 0, participants: 5, discussants: 4, longestExchange: 3, lists: 2, routine: [], decisions: [] };
+  const bikeshed = score({ ...common, gatekeepers: ['Mainline Maintainer'], treeOwners: ['Owner One', 'Owner Two'], seniorDiscussants: ['Mainline Maintainer', 'Owner One', 'Owner Two'], novelty: ['first version'], policy: [], angles: [], rebutters: 0, atStake: false });
+  const leak = score({ ...common, gatekeepers: [], treeOwners: ['Owner One'], seniorDiscussants: ['Owner One'], novelty: [], policy: ['security'], angles: [], rebutters: 0, atStake: true });
+  assert.ok(leak > bikeshed, `security fix ${leak} should outrank the bikeshed ${bikeshed}`);
 });

@@ -200,6 +200,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     decisions: [...decisions],
     routine,
     linkedBy: [...new Set(group.links)],
+    atStake,
   };
   return {
     features,

@@ -49,6 +49,11 @@ export const WEIGHTS = {
 } as const;
 export const MAX_SENIORS = 4;
 export const MAX_SENIOR_POINTS = 6;
+/**
+ * Senior names in a thread with nothing at stake (no policy matter, angle, new thing or argument
+ * between maintainers) make a bikeshed, not a story: their weight stops at one tree owner's.
+ */
+export const MAX_SENIOR_POINTS_NOTHING_AT_STAKE = 3;
 export const MAX_REBUTTERS = 3;
 /** Quotes nested this deep mean the same people have gone several rounds (before or during the week). */
 export const DEEP_QUOTES = 4;
@@ -64,7 +69,7 @@ export function scoreParts(f: RankFeatures): Record<string, number> {
   const disagreement = Math.min(num(f, 'naks') * 2 + num(f, 'objections'), MAX_DISAGREEMENT);
   return {
     discussants: WEIGHTS.discussants * Math.log2(1 + num(f, 'discussants')),
-    senior: Math.min(MAX_SENIOR_POINTS, seniorPoints(f)),
+    senior: Math.min(f.atStake === false ? MAX_SENIOR_POINTS_NOTHING_AT_STAKE : MAX_SENIOR_POINTS, seniorPoints(f)),
     disagreement: WEIGHTS.disagreement * disagreement,
     heat: WEIGHTS.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
     longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? WEIGHTS.longExchange : 0,
