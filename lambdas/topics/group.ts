@@ -51,8 +51,10 @@ class UnionFind {
     const ra = this.find(a);
     const rb = this.find(b);
     if (ra === rb) return false;
+    // Sizes read before the link: once ra points at rb, sizeOf(ra) would read rb's size.
+    const joined = this.sizeOf(ra) + this.sizeOf(rb);
     this.parent.set(ra, rb);
-    this.size.set(rb, this.sizeOf(ra) + this.sizeOf(rb));
+    this.size.set(rb, joined);
     return true;
   }
 }
@@ -130,7 +132,9 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     for (const m of index.messagesOf(t)) {
       for (const ref of [...m.references, ...(m.inReplyTo ? [m.inReplyTo] : [])]) {
         if (index.byId.has(ref)) continue;
-        (threadsByAncestor.get(ref) ?? threadsByAncestor.set(ref, new Set()).get(ref)!).add(t.id);
+        // Replies to different patches of one posting (cover and patches all missing) are one thread too.
+        const key = postingOf(ref);
+        (threadsByAncestor.get(key) ?? threadsByAncestor.set(key, new Set()).get(key)!).add(t.id);
       }
     }
   }
@@ -198,6 +202,18 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     for (const s of seriesOfThread.get(t.id) ?? []) if (!group.seriesIds.includes(s)) group.seriesIds.push(s);
   }
   return [...groups.values()];
+}
+
+/**
+ * The posting a message id belongs to, when the id says: git send-email numbers the messages of one
+ * send "<date>.<pid>-<n>-<sender>", b4 "<date>-<topic>-v<k>-<n>-<hash>@<host>". Any other id stands alone.
+ */
+export function postingOf(messageId: string): string {
+  const sendEmail = /^(\d{14}\.\d+)-\d+-(.+@.+)$/.exec(messageId);
+  if (sendEmail) return `${sendEmail[1]}-*-${sendEmail[2]}`;
+  const b4 = /^(\d{8}-.+-v\d+)-\d+-([0-9a-f]{6,}@.+)$/.exec(messageId);
+  if (b4) return `${b4[1]}-*-${b4[2]}`;
+  return messageId;
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
