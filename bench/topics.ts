@@ -9,7 +9,10 @@ import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Thread, WeekAnalysis } from '../lambdas/model.js';
 import { buildTopics } from '../lambdas/topics/build.js';
 import { isBot } from '../lambdas/topics/week-index.js';
-import { readPicks, scoreRanking, type PickScore } from './score-picks.js';
+import { readPicks, scoreRanking, type EditorPicks, type PickScore } from './score-picks.js';
+import { MODEL_RANK_CANDIDATES, MODEL_RANK_MAX_OUTPUT_TOKENS, rankPrompt } from '../lambdas/topics/model-rank.js';
+import { costOf, draftConfigFromEnv } from '../lambdas/draft/config.js';
+import { countTokens } from '../lambdas/draft/pack.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 const corpus = path.join(root, '..', 'shared', 'corpus', '2026-W02.mbox.gz');
@@ -85,4 +88,32 @@ export async function run(): Promise<void> {
   console.log(`  kernel-news topics:                         ${fmt(ours)}`);
   const missed = ours.storyRanks.filter((s) => s.rank === null).map((s) => s.headline);
   if (missed.length) console.log(`  not in our top 15: ${missed.join(' | ')}`);
+  console.log(`  ranks of the consensus stories: ${ours.storyRanks.map((s) => s.rank ?? '-').join(', ')}`);
+  // A check against overfitting: the consensus stories in two halves (odd and even positions), each scored alone.
+  for (const [label, keep] of [['odd', 1], ['even', 0]] as const) {
+    const half: EditorPicks = { ...picks, consensus: picks.consensus.filter((_, i) => (i + 1) % 2 === keep) };
+    const s = scoreRanking(week.topics, half);
+    console.log(`  half of the stories (${label} positions): ${s.consensusInTop} of ${s.consensusTotal} in the top 15`);
+  }
+
+  // One story per debate: topics that join threads, and how.
+  const merged = week.topics.filter((t) => t.threadIds.length > 1);
+  const kinds = new Map<string, number>();
+  for (const t of merged) for (const k of new Set(t.features.linkedBy as string[])) kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  console.log(`grouping: ${merged.length} of ${week.topics.length} topics join threads (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  const threadById = new Map(analysis.threads.map((t) => [t.id, t]));
+  const fuzzy = merged.filter((t) => (t.features.linkedBy as string[]).some((k) => k !== 'series'));
+  console.log(`  merges beyond series versions, in ranked order (check by hand): ${fuzzy.length}`);
+  for (const t of fuzzy.slice(0, Number(process.env.BENCH_MERGES ?? 30))) {
+    const rank = week.topics.indexOf(t) + 1;
+    const subjects = [...new Set(t.threadIds.map((id) => threadById.get(id)?.subject ?? id))];
+    console.log(`  #${rank} [${[...new Set(t.features.linkedBy as string[])].join(',')}] ${t.title}\n      ${subjects.slice(0, 6).map((s) => s.slice(0, 90)).join('\n      ')}${subjects.length > 6 ? `\n      ... ${subjects.length - 6} more` : ''}`);
+  }
+
+  // The model pass: what one call costs for this week (the prompt is built, not sent).
+  const prompt = rankPrompt(week.topics.slice(0, MODEL_RANK_CANDIDATES), analysis);
+  const inputTokens = countTokens(prompt.system) + countTokens(prompt.user);
+  const config = draftConfigFromEnv({});
+  const usage = { inputTokens, outputTokens: MODEL_RANK_MAX_OUTPUT_TOKENS, calls: 1, cachedCalls: 0 };
+  console.log(`model pass (one call per issue): ${inputTokens} input tokens for ${MODEL_RANK_CANDIDATES} fact sheets, at most ${MODEL_RANK_MAX_OUTPUT_TOKENS} output tokens: at most $${costOf(usage, config)} at ${config.model} prices ($${config.inputUsdPerMTok}/$${config.outputUsdPerMTok} per M)`);
 }

@@ -151,13 +151,16 @@ test(`the whole week (${path.basename(weekFile)}): three versions of a series ar
 });
 
 test('a MAINTAINERS file adds weight to the people it names', () => {
-  const rseq = find(topics, sample, /rseq: Add fields and constants for time slice/);
-  const before = rseq.topic.score;
-  const people = rseq.topic.participants.map((p) => `M:\t${p.name} <${p.email}>`).join('\n');
-  const maintainers = parseMaintainersFile(`RSEQ\n${people}\nS:\tSupported\n`);
-  const again = find(buildTopics(sample, { week: '2026-W02', maintainers }), sample, /rseq: Add fields and constants for time slice/);
+  // Tetsuo Handa and Marco Elver: neither a tree owner nor, from this sample alone, a maintainer.
+  const subject = /cleanup: Basic compatibility with context analysis/;
+  const context = find(topics, sample, subject);
+  const before = context.topic.score;
+  assert.deepEqual(context.topic.features.seniorDiscussants, []);
+  const people = context.topic.participants.map((p) => `M:\t${p.name} <${p.email}>`).join('\n');
+  const maintainers = parseMaintainersFile(`LOCKING\n${people}\nS:\tSupported\n`);
+  const again = find(buildTopics(sample, { week: '2026-W02', maintainers }), sample, subject);
   assert.ok(again.topic.score > before);
-  assert.ok(Array.isArray(again.topic.features.seniorDiscussants) && again.topic.features.seniorDiscussants.length === rseq.topic.participants.length);
+  assert.ok(Array.isArray(again.topic.features.seniorDiscussants) && again.topic.features.seniorDiscussants.length === context.topic.participants.length);
   assert.throws(() => parseMaintainersFile('not a maintainers file\n', 'x.txt'), /x\.txt: no "M: Name <address>" lines/);
 });
 
@@ -173,3 +176,25 @@ function messageText(mbox: string, messageId: string): string {
   const next = mbox.indexOf('\nFrom MAILER-DAEMON', headerEnd);
   return mbox.slice(headerEnd + 2, next < 0 ? undefined : next).replace(/^>(>*From )/gm, '$1');
 }
+
+test('replies to different patches of one posting that is not in the archive are one topic; another posting of the same sender stays apart', async () => {
+  // As on lore: the RFC and its patches went out the week before (git send-email ids "<date>.<pid>-<n>-<sender>"),
+  // and this week's review answers the cover in one thread and patch 3/5 in another.
+  const posting = (n: number) => `20260101134102.25938-${n}-dev@example.org`;
+  const other = '20251220101010.4242-2-dev@example.org';
+  const text = 'I looked at this again and I think the check belongs in the caller, where the socket path is already resolved; doing it here means walking the path twice.';
+  const file = path.join(tempDir(), 'posting.mbox');
+  fs.writeFileSync(file, mboxrd([
+    message('r0@example.org', text, { From: 'Rev One <one@example.org>', Subject: 'Re: [RFC PATCH 0/5] net: restrict connect() by path', 'In-Reply-To': `<${posting(1)}>`, References: `<${posting(1)}>` }),
+    message('r1@example.org', text, { From: 'Dev <dev@example.org>', Subject: 'Re: [RFC PATCH 0/5] net: restrict connect() by path', 'In-Reply-To': '<r0@example.org>', References: `<${posting(1)}> <r0@example.org>` }),
+    message('r3@example.org', text, { From: 'Rev Two <two@example.org>', Subject: 'Re: [RFC PATCH 3/5] samples: use the new connect() restriction', 'In-Reply-To': `<${posting(4)}>`, References: `<${posting(1)}> <${posting(4)}>`.replace(`<${posting(1)}> `, '') }),
+    message('u1@example.org', text, { From: 'Rev Three <three@example.org>', Subject: 'Re: [PATCH 1/2] mm: unrelated cleanup of page flags', 'In-Reply-To': `<${other}>`, References: `<${other}>` }),
+  ]));
+  const analysis = await analyseMboxFile(file);
+  const ranked = buildTopics(analysis, { week: '2026-W02' });
+  const holding = (id: string) => ranked.find((t) => t.messageIds.includes(id))!;
+  assert.equal(analysis.threads.length, 3);
+  assert.equal(holding('r3@example.org'), holding('r0@example.org'));
+  assert.notEqual(holding('u1@example.org'), holding('r0@example.org'));
+  assert.equal(ranked.length, 2);
+});

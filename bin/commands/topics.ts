@@ -67,7 +67,10 @@ export function topicsCommand(): Command {
         throw new UserError(`${options.mbox}: no message with a readable date; pass --week YYYY-Www`);
       }
       progress(`topics: ${analysis.messages.length} messages in ${analysis.threads.length} threads; ranking ${week}`);
-      const topics = await withLocalAws(options.data, ({ storage }) => topicsStage(analysis, storage, { week, maintainers, store: options.store }));
+      const topics = await withLocalAws(options.data, ({ storage }) => topicsStage(analysis, storage, {
+        week, maintainers, store: options.store,
+        onModelRank: (r) => progress(r.applied ? `topics: model pass ordered ${r.named} stories (${r.usage.inputTokens} + ${r.usage.outputTokens} tokens, $${r.costUsd})` : `topics: model pass not applied (${r.fallback}); offline order kept`),
+      }));
       progressDone();
       progress(`topics: ${topics.length} topics from ${analysis.messages.length} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const shown = topics.slice(0, options.top);

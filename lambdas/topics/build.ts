@@ -5,7 +5,8 @@ import { measureGroup } from './features.js';
 import { groupThreads, referencesOf, type ThreadGroup } from './group.js';
 import { deriveMaintainers, type Maintainers } from './maintainers.js';
 import { reasonsFor, score } from './rank.js';
-import { isPosting, WeekIndex } from './week-index.js';
+import { WeekIndex } from './week-index.js';
+import { editorTitle, pointOf } from './titles.js';
 
 export interface BuildTopicsOptions {
   /** ISO week, YYYY-Www. */
@@ -29,8 +30,9 @@ export function buildTopics(analysis: WeekAnalysis, options: BuildTopicsOptions)
   const seriesById = new Map(analysis.series.map((s) => [s.id, s]));
   const topics: Topic[] = [];
   for (const group of groupThreads(index)) {
-    const title = titleOf(group, analysis, index);
-    const facts = measureGroup(group, index, maintainers, title);
+    const point = pointOf(group, analysis, index);
+    const facts = measureGroup(group, index, maintainers, point);
+    const title = editorTitle(point, group, index, facts.features);
     const messageIds = group.threads.flatMap((t) => t.messageIds);
     const seriesKeys = seriesKeysOf(group, seriesById);
     facts.features.seriesKeys = seriesKeys;
@@ -74,19 +76,6 @@ export function buildTopics(analysis: WeekAnalysis, options: BuildTopicsOptions)
 function topicId(group: ThreadGroup): string {
   const roots = group.threads.map((t) => t.rootMessageId).sort();
   return `t-${createHash('sha256').update(roots[0]).digest('hex').slice(0, 12)}`;
-}
-
-/** A cover letter's subject when the topic has one, else its main series' title, else the busiest thread's subject. */
-function titleOf(group: ThreadGroup, analysis: WeekAnalysis, index: WeekIndex): string {
-  const byBusiest = [...group.threads].sort((a, b) => b.messageIds.length - a.messageIds.length);
-  for (const t of byBusiest) {
-    const root = index.byId.get(t.rootMessageId);
-    if (root && isPosting(root) && /\b0+\/\d+\]/.test(root.subject)) return root.subject.replace(/^\s*\[[^\]]*\]\s*/, '').trim();
-  }
-  const size = (s: WeekAnalysis['series'][number]) => s.versions.reduce((n, v) => n + v.messageIds.length, 0);
-  const series = analysis.series.filter((s) => group.seriesIds.includes(s.id)).sort((a, b) => size(b) - size(a));
-  if (series.length) return series[0].title;
-  return byBusiest[0].subject.replace(/^\s*((re|fwd?|aw)\s*:\s*)+/i, '').trim();
 }
 
 export function seriesKeysOf(group: ThreadGroup, seriesById: Map<string, { id: string; changeId?: string }>): string[] {

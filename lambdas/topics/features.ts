@@ -1,6 +1,6 @@
 import type { ParsedMessage, Person, RankFeatures } from '../model.js';
 import type { ThreadGroup } from './group.js';
-import { isSenior, personKey, type Maintainers } from './maintainers.js';
+import { isSenior, personKey, rankOf, type Maintainers } from './maintainers.js';
 import { isPosting, type WeekIndex } from './week-index.js';
 
 /** A reply with fewer of the author's own words than this is a tag or a nod, not discussion. */
@@ -35,6 +35,20 @@ const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
 ];
 
 const PLAIN_FIX = /\b(fix(es|ed)?|avoid|handle|correct|account for|refactor)\b/i;
+/** A revert named in the subject: someone decided a merged change was wrong. */
+const REVERT_SUBJECT = /^\s*((re|fwd?)\s*:\s*)*(\[[^\]]*\]\s*)*(revert\b|"?revert ")/i;
+/** Timing words: a change held back or rushed in relative to the release cycle. */
+const TIMING = /\b(not for this (cycle|release|merge window)|too late for|(wait|hold( it)? off|defer) (for|until|to) (the )?next (cycle|merge window|release)|for the next (cycle|merge window)|before the merge window|during the merge window|this late in the cycle|late in the (cycle|rc)|for -?rc\d|(as a fix|fixes?) for \d\.\d+-rc|(now|still) in -?rc\d)/i;
+/** A version in its release-candidate phase ("6.19-rc4", "v6.19-rc1"). */
+const CURRENT_RC = /\bv?\d\.\d+-rc\d*\b/i;
+/** A reply this long, in this many paragraphs, quoting what it answers, argues point by point. */
+export const REBUTTAL_MIN_WORDS = 120;
+/** A posted change of fewer +/- lines than this is small. */
+export const SMALL_CHANGE_LINES = 80;
+export const REBUTTAL_MIN_PARAGRAPHS = 4;
+export const REBUTTAL_MIN_QUOTED_LINES = 8;
+/** Files whose change alters what user space sees. */
+const USER_ABI_FILE = /^(include\/uapi\/|Documentation\/ABI\/|Documentation\/userspace-api\/|arch\/[^/]+\/entry\/syscalls\/|scripts\/syscall)/;
 
 export interface TopicFacts {
   features: RankFeatures;
@@ -62,6 +76,18 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const decisions = new Set<string>();
   const policy = new Set<string>();
   const ownText: string[] = [];
+  const rebutters = new Set<string>();
+  const topRebutters = new Set<string>();
+  let ownerPosted = false;
+  let rebuttals = 0;
+  let quoteDepth = 0;
+  let userAbi = false;
+  let timing = false;
+  let pullPushback = false;
+  let changedLines = 0;
+  const speakers = new Map<string, Person>();
+  const nakers = new Set<string>();
+  const seniorObjectors = new Set<string>();
   for (const m of human) {
     // One person often writes from two addresses: count them once, by name when it is a full name.
     const who = personKey(m.from);
@@ -69,14 +95,39 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     entry.messages++;
     const body = index.body(m.messageId);
     naks += body.naks;
+    if (body.naks > 0) nakers.add(m.from.name || m.from.email);
+    if (body.files.some((f) => USER_ABI_FILE.test(f))) userAbi = true;
+    if (isPosting(m)) changedLines += (body.patch.match(/^[+-](?![+-]{2} )/gm) ?? []).length;
+    if (TIMING.test(body.own)) timing = true;
     if (isPosting(m)) {
+      if (countWords(body.own) >= SUBSTANTIVE_WORDS) speakers.set(who, m.from);
+      const rank = rankOf(maintainers, m.from);
+      if (rank === 'mainline' || rank === 'tree owner') ownerPosted = true;
       if (/\b0+\/\d+\]|^\s*\[(RFC|ANNOUNCE)[^\]]*\]/i.test(m.subject) || !/\d+\/\d+\]/.test(m.subject)) ownText.push(body.own);
       continue;
     }
     const words = countWords(body.own);
-    if (words >= SUBSTANTIVE_WORDS) entry.substantive++;
-    else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
-    if (OBJECTION.test(body.own)) objectionMessages++;
+    if (words >= SUBSTANTIVE_WORDS) {
+      entry.substantive++;
+      speakers.set(who, m.from);
+    } else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
+    // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
+    const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
+    const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
+    if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES) {
+      rebuttals++;
+      const rank = rankOf(maintainers, m.from);
+      if (rank !== 'none') rebutters.add(who);
+      if (rank === 'mainline' || rank === 'tree owner') topRebutters.add(who);
+    }
+    quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
+    if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
+    if (OBJECTION.test(body.own)) {
+      objectionMessages++;
+      // Only those whose word carries: a tree owner or the person who pulls it.
+      const rank = rankOf(maintainers, m.from);
+      if ((rank === 'mainline' || rank === 'tree owner') && !authors.has(m.from.email)) seniorObjectors.add(m.from.name || m.from.email);
+    }
     for (const [kind, re] of Object.entries(DECISION)) if (re.test(body.own)) decisions.add(kind);
     ownText.push(body.own);
   }
@@ -89,13 +140,32 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   if (postings.length > 0 && versions.length > 0 && Math.min(...versions) === 1) novelty.push('first version');
   // Judged on the story's own subject: one routine reply subject does not make a debate routine.
   const routine = ROUTINE_SUBJECT.filter(([, re]) => re.test(title)).map(([label]) => label);
-  // A bug fix is everyday work unless it is a regression, a security hole or a policy matter.
-  if (policy.size === 0 && PLAIN_FIX.test(title)) routine.push('bug fix');
+  const angles: string[] = [];
+  // A revert posted as such, or one argued over; a maintainer quietly dropping a patch from a queue is not one.
+  if (subjects.some((s) => REVERT_SUBJECT.test(s)) || (decisions.has('reverted') && (objectionMessages > 0 || rebuttals > 0))) angles.push('revert');
+  if (naks > 0) angles.push('NAK');
+  if (pullPushback) angles.push('pull request questioned');
+  if (timing) angles.push('release timing');
+  // A regression in the release being stabilised right now is more urgent than one in an old kernel.
+  if (policy.has('regression') && CURRENT_RC.test(text)) angles.push('regression in the current -rc');
+  // Two of the people who own trees, answering each other point by point.
+  if (topRebutters.size >= 2) angles.push('tree owners argue');
+  // A new interface or tool posted by the tree owner who will merge it.
+  if (ownerPosted && (userAbi || novelty.includes('new subsystem or tool'))) angles.push("from the tree's owner");
+  if (userAbi) novelty.push('user-visible ABI');
+  const heated = objectionMessages > 0 || rebuttals > 0 || naks > 0;
+  // A bug fix is everyday work unless it is a regression, a security hole, a policy matter, a revert
+  // or an argument: a loud exchange under a "fix" subject is still an argument.
+  if (policy.size === 0 && angles.length === 0 && !heated && PLAIN_FIX.test(title)) routine.push('bug fix');
+  // However many people sign off or bikeshed, a few lines with nothing at stake are not a story.
+  const atStake = policy.size > 0 || angles.length > 0 || novelty.some((n) => n !== 'first version') || rebutters.size >= 2;
+  if (postings.length > 0 && changedLines > 0 && changedLines < SMALL_CHANGE_LINES && !atStake) routine.push('small change');
 
   const participants = [...people.values()].sort((a, b) => b.messages - a.messages);
   const discussants = participants.filter((p) => p.substantive > 0);
   const seniorDiscussants = discussants.filter((p) => isSenior(maintainers, p.person));
   const reviewers = discussants.filter((p) => !authors.has(p.person.email));
+  const ranked = [...speakers.values()].map((p) => ({ person: p, rank: rankOf(maintainers, p) }));
   const lists = new Set(all.flatMap((m) => m.lists));
 
   const features: RankFeatures = {
@@ -112,6 +182,15 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     seniorDiscussants: seniorDiscussants.map((p) => p.person.name),
     naks,
     objections: objectionMessages,
+    rebuttals,
+    rebutters: [...rebutters].length,
+    quoteDepth,
+    changedLines,
+    gatekeepers: ranked.filter((r) => r.rank === 'mainline').map((r) => r.person.name),
+    treeOwners: ranked.filter((r) => r.rank === 'tree owner').map((r) => r.person.name),
+    angles,
+    nakers: [...nakers],
+    seniorObjectors: [...seniorObjectors],
     longestExchange: longestExchange(replies, index),
     lists: lists.size,
     versions: versions.length ? Math.max(...versions) : 0,
@@ -121,6 +200,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     decisions: [...decisions],
     routine,
     linkedBy: [...new Set(group.links)],
+    atStake,
   };
   return {
     features,
@@ -128,6 +208,16 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     seniorDiscussants: seniorDiscussants.map((p) => p.person),
     discussants: discussants.map((p) => p.person),
   };
+}
+
+/** How many times the quoted text nests (">>>" is 3): the rounds an exchange has gone, this week or before. */
+function depthOfQuotes(quoted: string): number {
+  let depth = 0;
+  for (const line of quoted.split('\n')) {
+    const marks = /^\s*((?:>\s?)+)/.exec(line);
+    if (marks && /\w/.test(line.slice(marks[0].length))) depth = Math.max(depth, (marks[1].match(/>/g) ?? []).length);
+  }
+  return depth;
 }
 
 function countWords(text: string): number {

@@ -6,6 +6,11 @@ import type { WeekIndex } from './week-index.js';
 export const MAX_REFERENCE_FANOUT = 4;
 /** Subjects shorter than this ("fix", "v2") are too generic to join threads on. */
 export const MIN_SUBJECT_CHARS = 12;
+/**
+ * Subjects written from a template, the same for unrelated problems: linux-next's build and merge
+ * notices ("linux-next: build warning after merge of the tip tree" is sent for every new warning).
+ */
+const TEMPLATE_SUBJECT = /^linux-next: (build (failure|warning)s?|manual merge|duplicate patch|tree for|runtime warning)/i;
 /** Fuzzy links (text similarity, shared references) never grow a topic past this many threads. */
 export const MAX_FUZZY_TOPIC_THREADS = 8;
 /** Cosine similarity of two threads' own words (TF-IDF) needed to call them one subject... */
@@ -46,8 +51,10 @@ class UnionFind {
     const ra = this.find(a);
     const rb = this.find(b);
     if (ra === rb) return false;
+    // Sizes read before the link: once ra points at rb, sizeOf(ra) would read rb's size.
+    const joined = this.sizeOf(ra) + this.sizeOf(rb);
     this.parent.set(ra, rb);
-    this.size.set(rb, this.sizeOf(ra) + this.sizeOf(rb));
+    this.size.set(rb, joined);
     return true;
   }
 }
@@ -125,7 +132,9 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     for (const m of index.messagesOf(t)) {
       for (const ref of [...m.references, ...(m.inReplyTo ? [m.inReplyTo] : [])]) {
         if (index.byId.has(ref)) continue;
-        (threadsByAncestor.get(ref) ?? threadsByAncestor.set(ref, new Set()).get(ref)!).add(t.id);
+        // Replies to different patches of one posting (cover and patches all missing) are one thread too.
+        const key = postingOf(ref);
+        (threadsByAncestor.get(key) ?? threadsByAncestor.set(key, new Set()).get(key)!).add(t.id);
       }
     }
   }
@@ -155,7 +164,7 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   const threadsBySubject = new Map<string, Set<string>>();
   for (const t of threads) {
     const subject = normalizeSubject(t.subject);
-    if (subject.length < MIN_SUBJECT_CHARS) continue;
+    if (subject.length < MIN_SUBJECT_CHARS || TEMPLATE_SUBJECT.test(subject)) continue;
     (threadsBySubject.get(subject) ?? threadsBySubject.set(subject, new Set()).get(subject)!).add(t.id);
   }
   for (const set of threadsBySubject.values()) joinAll(set, 'subject');
@@ -193,6 +202,18 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     for (const s of seriesOfThread.get(t.id) ?? []) if (!group.seriesIds.includes(s)) group.seriesIds.push(s);
   }
   return [...groups.values()];
+}
+
+/**
+ * The posting a message id belongs to, when the id says: git send-email numbers the messages of one
+ * send "<date>.<pid>-<n>-<sender>", b4 "<date>-<topic>-v<k>-<n>-<hash>@<host>". Any other id stands alone.
+ */
+export function postingOf(messageId: string): string {
+  const sendEmail = /^(\d{14}\.\d+)-\d+-(.+@.+)$/.exec(messageId);
+  if (sendEmail) return `${sendEmail[1]}-*-${sendEmail[2]}`;
+  const b4 = /^(\d{8}-.+-v\d+)-\d+-([0-9a-f]{6,}@.+)$/.exec(messageId);
+  if (b4) return `${b4[1]}-*-${b4[2]}`;
+  return messageId;
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

@@ -103,3 +103,41 @@ export function isMaintainer(maintainers: Maintainers, person: { name: string; e
 export function isSenior(maintainers: Maintainers, person: { name: string; email: string }): boolean {
   return isMaintainer(maintainers, person) || (maintainers.reach?.get(personKey(person)) ?? 0) >= SENIOR_REACH;
 }
+
+/**
+ * How much a person's presence weighs, by role. The tree owners come from general knowledge of
+ * how the kernel is merged (who pulls whom), not from any one week's mail: a message from the
+ * person who pulls the tree is news by itself.
+ */
+export type Rank = 'mainline' | 'tree owner' | 'maintainer' | 'none';
+
+/** Those who take trees into mainline, -mm, stable and linux-next. */
+const MAINLINE_GATEKEEPERS = ['linus torvalds', 'andrew morton', 'greg kroah-hartman'];
+/**
+ * Owners of top-level trees that go to Linus directly (tip, VFS, block, net, crypto, security,
+ * tracing, RCU, PM, PCI, arm64, KVM, BPF, cgroups, kbuild, Rust, docs, kselftest, filesystems).
+ * Lower-cased display names: people write from several addresses.
+ */
+const TREE_OWNERS = [
+  'thomas gleixner', 'ingo molnar', 'borislav petkov', 'peter zijlstra', 'dave hansen',
+  'christian brauner', 'al viro', 'jens axboe', 'jakub kicinski', 'david miller', 'paolo abeni',
+  'herbert xu', 'eric biggers', 'ard biesheuvel', 'paul moore', 'james morris', 'kees cook',
+  'steven rostedt', 'paul e. mckenney', 'rafael j. wysocki', 'bjorn helgaas', 'arnd bergmann',
+  'catalin marinas', 'will deacon', 'paolo bonzini', 'sean christopherson', 'alexei starovoitov',
+  'daniel borkmann', 'tejun heo', 'masahiro yamada', 'nathan chancellor', 'miguel ojeda',
+  'jonathan corbet', 'shuah khan', 'vlastimil babka', 'david sterba', 'theodore ts\'o',
+  'carlos maiolino', 'chandan babu r', 'jan kara', 'christoph hellwig', 'marek szyprowski',
+  'mickaël salaün', 'mimi zohar', 'jason gunthorpe', 'joerg roedel', 'dan williams', 'michael s. tsirkin',
+  'mathieu desnoyers', 'darrick j. wong', 'mark brown', 'takashi iwai',
+];
+const GATEKEEPER_SET = new Set(MAINLINE_GATEKEEPERS);
+const TREE_OWNER_SET = new Set(TREE_OWNERS);
+const nameOf = (p: { name: string }) => p.name.trim().toLowerCase().replace(/\s*\([^)]*\)\s*$/, '').replace(/^"|"$/g, '');
+
+/** The person's rank: mainline gatekeeper, top-level tree owner, maintainer (file or week), or none. */
+export function rankOf(maintainers: Maintainers, person: { name: string; email: string }): Rank {
+  const name = nameOf(person);
+  if (GATEKEEPER_SET.has(name) || person.email === 'torvalds@linux-foundation.org' || person.email === 'akpm@linux-foundation.org' || person.email === 'gregkh@linuxfoundation.org') return 'mainline';
+  if (TREE_OWNER_SET.has(name)) return 'tree owner';
+  return isSenior(maintainers, person) ? 'maintainer' : 'none';
+}

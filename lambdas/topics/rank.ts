@@ -6,9 +6,22 @@ export const WEIGHTS = {
   /** per log2(1 + people who wrote substantive replies): several voices are what make a discussion. */
   discussants: 3,
   /** per log2(1 + everyone who wrote, tags included): a change many maintainers sign off is news too. */
-  participants: 1,
-  /** per maintainer among them (at most MAX_SENIORS). */
+  participants: 0.5,
+  /** per maintainer among them; a top-level tree owner and a mainline gatekeeper weigh more (at most MAX_SENIOR_POINTS in all). */
   senior: 1.5,
+  treeOwner: 1.5,
+  gatekeeper: 2.5,
+  /** per person who answered point by point at length (at most MAX_REBUTTERS). */
+  rebutter: 1.5,
+  /** per angle: a revert, pushback on a pull request; release timing weighs less. */
+  revert: 2,
+  pullPushback: 3,
+  timing: 1,
+  currentRc: 2,
+  ownersArgue: 2,
+  fromOwner: 2,
+  /** for a change to what user space sees (uapi headers, ABI docs, syscall tables). */
+  userAbi: 2,
   /** per objection or NAK (at most MAX_DISAGREEMENT). */
   disagreement: 1,
   /** when two people go back and forth at least LONG_EXCHANGE times. */
@@ -18,21 +31,32 @@ export const WEIGHTS = {
   /** for a new subsystem, tool, driver or interface. */
   newThing: 3,
   /** per policy label (licensing, security, process, regression). */
-  policy: 2.5,
+  policy: 3.5,
   /** per decision (applied, merged, reverted, rejected) that came with discussion. */
   decision: 0.5,
   /** per log2 of the number of lists. */
-  breadth: 0.6,
+  breadth: 0.4,
   /** per routine label (stable review, cleanup, trivial fix, bot report, ...). */
   routine: -4,
   /** for a bug fix that is not a regression, security or policy matter. */
   plainFix: -1.5,
+  /** for a small change with nothing at stake (no policy, angle, novelty or argument between maintainers). */
+  smallChange: -2.5,
   /** subtracted per log2 of postings per substantive reply: a huge series with little talk. */
   volumeWithoutTalk: -1.5,
   /** when bots sent most of the messages. */
   botStorm: -4,
 } as const;
 export const MAX_SENIORS = 4;
+export const MAX_SENIOR_POINTS = 6;
+/**
+ * Senior names in a thread with nothing at stake (no policy matter, angle, new thing or argument
+ * between maintainers) make a bikeshed, not a story: their weight stops at one tree owner's.
+ */
+export const MAX_SENIOR_POINTS_NOTHING_AT_STAKE = 3;
+export const MAX_REBUTTERS = 3;
+/** Quotes nested this deep mean the same people have gone several rounds (before or during the week). */
+export const DEEP_QUOTES = 4;
 export const MAX_DISAGREEMENT = 5;
 export const LONG_EXCHANGE = 3;
 
@@ -45,20 +69,34 @@ export function scoreParts(f: RankFeatures): Record<string, number> {
   const disagreement = Math.min(num(f, 'naks') * 2 + num(f, 'objections'), MAX_DISAGREEMENT);
   return {
     discussants: WEIGHTS.discussants * Math.log2(1 + num(f, 'discussants')),
-    senior: WEIGHTS.senior * Math.min(list(f, 'seniorDiscussants').length, MAX_SENIORS),
+    senior: Math.min(f.atStake === false ? MAX_SENIOR_POINTS_NOTHING_AT_STAKE : MAX_SENIOR_POINTS, seniorPoints(f)),
     disagreement: WEIGHTS.disagreement * disagreement,
-    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE ? WEIGHTS.longExchange : 0,
+    heat: WEIGHTS.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
+    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? WEIGHTS.longExchange : 0,
+    angle: (list(f, 'angles').includes('revert') ? WEIGHTS.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? WEIGHTS.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? WEIGHTS.timing : 0)
+      + (list(f, 'angles').includes('regression in the current -rc') ? WEIGHTS.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? WEIGHTS.ownersArgue : 0)
+      + (list(f, 'angles').includes("from the tree's owner") ? WEIGHTS.fromOwner : 0),
+    userAbi: list(f, 'novelty').includes('user-visible ABI') ? WEIGHTS.userAbi : 0,
     participants: WEIGHTS.participants * Math.log2(1 + num(f, 'participants')),
     novelty: WEIGHTS.novelty * list(f, 'novelty').filter((n) => n === 'announcement' || n === 'RFC').length,
     newThing: list(f, 'novelty').includes('new subsystem or tool') ? WEIGHTS.newThing : 0,
     policy: WEIGHTS.policy * list(f, 'policy').length,
     decision: substantive > 0 ? WEIGHTS.decision * list(f, 'decisions').length : 0,
     breadth: WEIGHTS.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
-    routine: WEIGHTS.routine * list(f, 'routine').filter((r) => r !== 'bug fix').length + (list(f, 'routine').includes('bug fix') ? WEIGHTS.plainFix : 0),
+    routine: WEIGHTS.routine * list(f, 'routine').filter((r) => r !== 'bug fix' && r !== 'small change').length + (list(f, 'routine').includes('bug fix') ? WEIGHTS.plainFix : 0) + (list(f, 'routine').includes('small change') ? WEIGHTS.smallChange : 0),
     // An Acked-by from another maintainer is half a reply: a treewide change many sign off is not "no talk".
-    volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive + num(f, 'tagOnlyReplies') / 2))),
+    // A short series with two or three replies is not "volume": the first doubling is free.
+    volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive + num(f, 'tagOnlyReplies') / 2)) - 1),
     botStorm: num(f, 'botMessages') > num(f, 'messages') / 2 ? WEIGHTS.botStorm : 0,
   };
+}
+
+/** Each senior person once, at the weight of their rank. */
+function seniorPoints(f: RankFeatures): number {
+  const gatekeepers = new Set(list(f, 'gatekeepers'));
+  const owners = new Set(list(f, 'treeOwners').filter((n) => !gatekeepers.has(n)));
+  const others = list(f, 'seniorDiscussants').filter((n) => !gatekeepers.has(n) && !owners.has(n));
+  return WEIGHTS.gatekeeper * gatekeepers.size + WEIGHTS.treeOwner * owners.size + WEIGHTS.senior * Math.min(others.length, MAX_SENIORS);
 }
 
 export function score(f: RankFeatures): number {
@@ -95,6 +133,14 @@ export function reasonsFor(facts: TopicFacts): string[] {
   const objections = num(f, 'objections');
   if (objections) reasons.push(`${objections} message${objections > 1 ? 's' : ''} objecting`);
   if (num(f, 'longestExchange') >= LONG_EXCHANGE) reasons.push(`a ${num(f, 'longestExchange')}-round back-and-forth`);
+  else if (num(f, 'quoteDepth') >= DEEP_QUOTES) reasons.push(`replies quote ${num(f, 'quoteDepth')} rounds of the exchange`);
+  const rebutters = num(f, 'rebutters');
+  if (rebutters) reasons.push(`${rebutters === 1 ? 'a maintainer' : `${rebutters} maintainers`} answered point by point at length`);
+  const gatekeepers = list(f, 'gatekeepers');
+  if (gatekeepers.length) reasons.push(`${gatekeepers.join(' and ')} (who ${gatekeepers.length > 1 ? 'take' : 'takes'} trees into mainline) took part`);
+  const owners = list(f, 'treeOwners').filter((n) => !gatekeepers.includes(n));
+  if (owners.length) reasons.push(`tree owner${owners.length > 1 ? 's' : ''} ${owners.slice(0, 3).join(', ')}${owners.length > 3 ? ` and ${owners.length - 3} more` : ''} took part`);
+  for (const a of list(f, 'angles')) if (a !== 'NAK') reasons.push(a);
   for (const n of list(f, 'novelty')) reasons.push(n === 'first version' ? 'first posting' : n);
   for (const p of list(f, 'policy')) reasons.push(POLICY_REASON[p] ?? p);
   for (const d of list(f, 'decisions')) reasons.push(d);
