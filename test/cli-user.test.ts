@@ -72,14 +72,14 @@ test('serve: the published archive and the review page answer on 127.0.0.1', asy
   const server = spawn(process.execPath, [cli, 'serve', '--port', String(port)], { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
   after(() => server.kill());
   let stderr = '';
-  server.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  // serve says where it listens on stderr (progress goes there; stdout is for results).
   await new Promise<void>((resolve, reject) => {
-    server.stdout.on('data', (c: Buffer) => { if (/127\.0\.0\.1/.test(c.toString())) resolve(); });
+    server.stderr.on('data', (c: Buffer) => { stderr += c.toString(); if (/serving on http:\/\/127\.0\.0\.1/.test(stderr)) resolve(); });
     server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
-  const archive = await fetch(`http://127.0.0.1:${port}/issues/2026-W02/`);
+  const archive = await fetch(`http://127.0.0.1:${port}/issues/2026-W02/index.html`);
   assert.equal(archive.status, 200);
-  assert.match(await archive.text(), /Fixing|<h2|<article/);
+  assert.match(await archive.text(), /<title>Kernel News, week 2026-W02<\/title>/);
   const forged = await fetch(`http://127.0.0.1:${port}/review/2026-W02?v=1&exp=9999999999&sig=forged`);
   assert.ok(forged.status >= 400 && forged.status < 500, `forged review link: ${forged.status}`);
   assert.doesNotMatch(stderr, ALARMING);

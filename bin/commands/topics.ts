@@ -9,6 +9,7 @@ import { loreUrl } from '../../lambdas/model.js';
 import { parseMaintainersFile, type Maintainers } from '../../lambdas/topics/maintainers.js';
 import { topicsStage } from '../../lambdas/topics/stage.js';
 import { positiveInt, printJson, progress, progressDone, withDataOption, withLocalAws } from './common.js';
+import { modelConfigFromOptions } from './run.js';
 
 /** Topics shown when --top is not given: about what one issue can carry. */
 export const DEFAULT_TOP = 15;
@@ -21,6 +22,8 @@ interface TopicsCliOptions {
   json?: boolean;
   store: boolean;
   data: string;
+  baseUrl?: string;
+  model?: string;
 }
 
 /** The ISO week most of the archive's messages were sent in. */
@@ -53,10 +56,13 @@ export function topicsCommand(): Command {
     .option('--week <YYYY-Www>', 'the ISO week (default: the week most messages fall in)')
     .option('--no-store', 'do not keep this week\'s topics for follow-up detection in later weeks')
     .option('--json', 'print {"week", "topics": [...]} as JSON')
+    .option('--base-url <url>', 'an OpenAI-compatible server for the model pass over the ranking (default: OPENAI_BASE_URL); the key comes from OPENAI_API_KEY, and without one the offline order stands')
+    .option('--model <name>', 'the model for that pass (default: KERNEL_NEWS_MODEL, else the drafting default)')
     .action(async (options: TopicsCliOptions) => {
       if (options.week !== undefined && !/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/.test(options.week)) {
         throw new UserError(`--week ${options.week}: not an ISO week; write it as YYYY-Www, e.g. 2026-W02`);
       }
+      const model = modelConfigFromOptions(options);
       const maintainers = options.maintainers ? readMaintainers(options.maintainers) : undefined;
       const started = Date.now();
       progress(`topics: reading ${options.mbox}`);
@@ -68,7 +74,7 @@ export function topicsCommand(): Command {
       }
       progress(`topics: ${analysis.messages.length} messages in ${analysis.threads.length} threads; ranking ${week}`);
       const topics = await withLocalAws(options.data, ({ storage }) => topicsStage(analysis, storage, {
-        week, maintainers, store: options.store,
+        week, maintainers, store: options.store, model,
         onModelRank: (r) => progress(r.applied ? `topics: model pass ordered ${r.named} stories (${r.usage.inputTokens} + ${r.usage.outputTokens} tokens, $${r.costUsd})` : `topics: model pass not applied (${r.fallback}); offline order kept`),
       }));
       progressDone();

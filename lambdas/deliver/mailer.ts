@@ -106,20 +106,19 @@ export class SmtpMailer implements Mailer {
   async send(mail: OutgoingMail, commit: () => Promise<void>): Promise<void> {
     const bytes = await compose(mail);
     const id = mail.messageId;
-    let committed = false;
+    // One record per message, however many connections it takes: an attempt that dies while the
+    // record is being written leaves the next attempt to wait for that same write, not start another.
+    let commitment: Promise<void> | undefined;
     let commitError: unknown;
     for (let attempt = 1; ; attempt++) {
       this.journal.write('start', id);
       const raw = Readable.from((async function* () {
         yield bytes;
-        if (committed) return;
-        try {
-          await commit(); // recorded before the server can accept the message
-          committed = true;
-        } catch (err) {
+        commitment ??= commit().catch((err: unknown) => {
           commitError = err;
           throw err;
-        }
+        });
+        await commitment; // recorded before the server can accept the message
       })());
       try {
         await this.transport.sendMail({ envelope: { from: mail.from, to: [mail.to] }, raw });

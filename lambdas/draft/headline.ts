@@ -100,10 +100,15 @@ const LEADING_FILLER = /^(a|an|the|some|more|new|initial|basic|proper|generic|mi
  * verb, cut before the first preposition ("Add fields and constants for time slice extension" ->
  * "Fields"), widened with the subsystem prefix when that leaves one word ("rseq Fields").
  */
+/** Verbs whose object is the problem being removed ("fix", "avoid", "prevent" ...). */
+const FIX_VERB = /^(fix(es|ed|ing)?|avoid(s|ed|ing)?|prevent(s|ed|ing)?|correct(s|ed|ing)?|plug(s|ged|ging)?|resolv(e|es|ed|ing)|address(es|ed|ing)?)$/i;
+
 export function shortTopic(subject: string): string {
   const stripped = stripSubject(subject);
   const phrase = subjectPhrase(subject).replace(/[.\s]+$/, '');
   let ws = phrase.split(/\s+/).filter(Boolean);
+  // "Avoid stall during boot" names the problem after its verb: the topic is the fix, not the stall.
+  const fix = ws.length > 1 && startsWithVerb(phrase) && FIX_VERB.test(ws[0]);
   if (ws.length > 1 && startsWithVerb(phrase)) ws = ws.slice(1);
   while (ws.length > 1 && LEADING_FILLER.test(ws[0])) ws.shift();
   const cut = ws.findIndex((w, i) => i >= 2 && TOPIC_CUT.test(w));
@@ -114,7 +119,7 @@ export function shortTopic(subject: string): string {
   const prefix = /^([a-z0-9][\w.+-]*)(?:\/[\w.+-]+)*\s*:/.exec(stripped)?.[1];
   if (ws.length === 1 && prefix && prefix.toLowerCase() !== ws[0].toLowerCase()) ws.unshift(prefix);
   if (ws.length === 0) return 'the Patches';
-  return ws.map((w, i) => titleWord(w, i === 0)).join(' ');
+  return (fix ? 'Fix for ' : '') + ws.map((w, i) => titleWord(w, i === 0 && !fix)).join(' ');
 }
 
 /** A person's surname as a headline names them ("Michael S. Tsirkin" -> "Tsirkin"). */

@@ -34,8 +34,10 @@ export async function draftWeek(storage: Storage, options: { week: string; top: 
   options.progress?.(`analyse: week ${options.week}`);
   const analysis = await analyseStoredWeek(storage, options.week);
   if (analysis.messages.length === 0) throw new Error(`no stored messages for week ${options.week}`);
-  const topics = await topicsStage(analysis, storage, { week: options.week, maintainers: options.maintainers });
-  const drafter = modelDrafterFor(options.draftConfig ?? draftConfigFromEnv(), storage);
+  // One set of model settings for the ranking pass and the drafting (run's --base-url/--model included).
+  const draftConfig = options.draftConfig ?? draftConfigFromEnv();
+  const topics = await topicsStage(analysis, storage, { week: options.week, maintainers: options.maintainers, model: draftConfig });
+  const drafter = modelDrafterFor(draftConfig, storage);
   const doc = await draftIssue({ week: options.week, analysis, topics, top: options.top }, { drafter, storage, progress: options.progress, report: options.report });
   const lists = new Map<string, number>();
   for (const m of analysis.messages) for (const l of m.lists) lists.set(l, (lists.get(l) ?? 0) + 1);
