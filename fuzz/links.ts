@@ -24,6 +24,7 @@ import { csrfToken, makeReviewLink, reviewUrl, type ReviewLink } from '../lambda
 import { subscriptionUrl } from '../lambdas/subscribers/links.js';
 import { localSigningKey } from '../lambdas/web/signing.js';
 import type { IssueDocument } from '../lambdas/model.js';
+import { freePort } from './util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '..', 'bin', 'kernel-news.js');
@@ -45,13 +46,6 @@ function issue(week: string): IssueDocument {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Everything a request could change: the table's items, the site bucket's objects, the outbox. */
 async function snapshot(dataDir: string, outDir: string): Promise<string> {

@@ -12,7 +12,6 @@
  * Checks: 0 duplicates, 0 misses, every in-doubt report carries the `--resend-in-doubt` next step.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -25,6 +24,7 @@ import { publishIssue } from '../lambdas/archive/publish.js';
 import { localSigningKey } from '../lambdas/web/signing.js';
 import type { IssueDocument } from '../lambdas/model.js';
 import type { SinkOptions } from './smtp-sink.js';
+import { freePort, seededRng as prng } from './util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BUILT_CLI = path.join(here, '..', 'bin', 'kernel-news.js');
@@ -36,17 +36,6 @@ const MAX_RUNS = 25;
 const KINDS = ['sender', 'server-body', 'server-dot-unstored', 'server-dot-stored', 'server-random', 'both'] as const;
 type Kind = (typeof KINDS)[number];
 
-/** mulberry32: the trials repeat for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function flag(argv: string[], name: string, fallback: number): number {
   const i = argv.indexOf(name);
@@ -56,13 +45,6 @@ function flag(argv: string[], name: string, fallback: number): number {
   return n;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function issue(): IssueDocument {
   return {
