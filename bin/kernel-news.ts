@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../lambdas/errors.js';
 import type { Command as CommandType } from 'commander';
+import { silenceSdkNodeVersionWarnings } from '../lambdas/local/sdk-warnings.js';
 
 /**
  * Each command's module, loaded only when that command runs: a command pulls in what it needs
@@ -35,14 +36,7 @@ const spareCores = Math.max(1, os.availableParallelism() - 1);
 const v8Major = Number(process.versions.v8.split('.')[0]);
 if (spareCores < 4 && v8Major >= 12) v8.setFlagsFromString(`--concurrent-turbofan-max-threads=${spareCores}`);
 
-// The AWS SDK warns about Node 20 on every run; the Lambda runtime is Node 22, and locally it is noise.
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.name;
-  if (/NodeVersionSupportWarning|AWS SDK for JavaScript/.test(text) || (typeof rest[0] === 'string' && rest[0].includes('NodeVersionSupport'))) return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+silenceSdkNodeVersionWarnings();
 
 // Output piped into a reader that stops early (`kernel-news threads --json | head`) is not an
 // error of ours: end quietly, as other command-line tools do, instead of with a stack trace.

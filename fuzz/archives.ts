@@ -21,14 +21,6 @@ import { mboxSource } from '../lambdas/ingest/sources.js';
 import { UserError } from '../lambdas/errors.js';
 import type { LocalAws } from '../lambdas/local/emulators.js';
 
-// The AWS SDK's notice about Node 20 is noise here, as in the CLI.
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  if (/NodeVersionSupport|AWS SDK for JavaScript/.test(typeof warning === 'string' ? warning : `${warning.name} ${warning.message}`)) return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
-
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = path.join(root, 'dist', 'bin', 'kernel-news.js');
 const sampleFile = path.join(root, 'sample', '2026-W02-sample.mbox.gz');

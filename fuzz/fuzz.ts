@@ -3,6 +3,11 @@
  * module in this folder exporting `main(argv)` that prints one summary line and returns the exit
  * code (0: every check held). `npm run fuzz` alone runs every harness with its defaults.
  */
+import { silenceSdkNodeVersionWarnings } from '../lambdas/local/sdk-warnings.js';
+
+// As in the CLI: the AWS SDK's notice about Node versions is not a finding of any harness.
+silenceSdkNodeVersionWarnings();
+
 const HARNESSES = ['archives', 'send', 'links'] as const;
 
 const [name, ...rest] = process.argv.slice(2);

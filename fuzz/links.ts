@@ -97,11 +97,6 @@ function rawRequest(port: number, bytes: Buffer | string, options: { thenClose?:
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (/NodeVersionSupport|AWS SDK for JavaScript/.test(String(warning)) || String(rest[0]).includes('NodeVersionSupport')) return;
-    emitWarning(warning, ...rest);
-  }) as typeof process.emitWarning;
   const at = argv.indexOf('--concurrent');
   const concurrent = at >= 0 ? Number(argv[at + 1]) : 500;
   const started = Date.now();

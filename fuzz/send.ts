@@ -226,12 +226,6 @@ async function trial(index: number, readers: number, seed: number, cli: string):
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // As the CLI does: the AWS SDK's notice about Node versions is not a finding of this harness.
-  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (/NodeVersionSupport|AWS SDK for JavaScript/.test(String(warning)) || String(rest[0]).includes('NodeVersionSupport')) return;
-    emitWarning(warning, ...rest);
-  }) as typeof process.emitWarning;
   // CI-sized by default (a few minutes on a busy 2-core machine); the figures use --trials 12.
   const trials = flag(argv, '--trials', 3);
   const readers = flag(argv, '--readers', 300);

@@ -3,7 +3,6 @@ import type { TopicMaterial } from '../verify/material.js';
 import { normaliseSpace } from '../verify/text.js';
 import { verifyStory, type VerifyResult } from '../verify/verify.js';
 import { checkClaims, emptyClaimCounts, type ClaimCounts } from './check.js';
-import { withOfflineClaims } from './offline-claims.js';
 
 export interface ClaimedResult extends VerifyResult {
   /** Claims made, verified, softened, removed (the story's paragraphs carry each claim with its status). */
@@ -12,14 +11,12 @@ export interface ClaimedResult extends VerifyResult {
 
 /**
  * Quote verification, then claim verification, for one story (fail closed):
- * 1. (offline drafter, until it emits claims itself) claims from its outcome sentences;
- * 2. quotes verified (verify/); the claims ride along with the sentence that states them;
+ * 1. quotes verified (verify/); the claims ride along with the sentence that states them;
  *    a claim whose sentence quote verification cut is removed;
- * 3. every claim checked against the mail (check.ts): its sentence kept, softened or cut;
+ * 2. every claim checked against the mail (check.ts): its sentence kept, softened or cut;
  *    quotes cut with a claim's sentence are counted as removed.
  */
-export function verifyWithClaims(story: Story, material: TopicMaterial, drafter?: 'offline'): ClaimedResult {
-  const drafted = drafter === 'offline' ? withOfflineClaims(story, material) : story;
+export function verifyWithClaims(drafted: Story, material: TopicMaterial): ClaimedResult {
   const verified = verifyStory(drafted, material);
   const given = drafted.paragraphs.flatMap((p) => p.claims ?? []);
   if (given.length === 0) return { ...verified, claims: emptyClaimCounts() };

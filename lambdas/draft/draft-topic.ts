@@ -1,7 +1,7 @@
 import type { Story, VerificationCounts } from '../model.js';
 import type { TopicMaterial } from '../verify/material.js';
 import { hasRemovals, type VerifyProblem } from '../verify/verify.js';
-import { verifyWithClaims as verifyStory, type ClaimedResult as VerifyResult } from '../claims/stage.js';
+import { verifyWithClaims, type ClaimedResult } from '../claims/stage.js';
 import { addUsage, emptyUsage, type Usage } from './config.js';
 import type { ModelGuard } from './guard.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
@@ -15,7 +15,7 @@ export interface TopicDraft {
   story: Story;
   counts: VerificationCounts;
   /** Claims about people and patches: made, verified, softened, removed (lambdas/claims/). */
-  claims?: VerifyResult['claims'];
+  claims?: ClaimedResult['claims'];
   problems: VerifyProblem[];
   drafter: 'model' | 'offline';
   /** Model calls for this topic (0 for offline). */
@@ -57,7 +57,7 @@ export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps =
   let usage = emptyUsage();
   let attempts = 0;
   try {
-    let first: VerifyResult | undefined;
+    let first: ClaimedResult | undefined;
     let raw = '';
     let cut = 0;
     let malformed = '';
@@ -67,7 +67,7 @@ export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps =
       usage = addUsage(usage, d.usage);
       cut = d.packing.cutTokens;
       raw = d.raw;
-      first = verifyStory(d.story, material);
+      first = verifyWithClaims(d.story, material);
       if (!hasRemovals(first) && first.story.paragraphs.length > 0) return withHeadlineRules(done(first, 'model', attempts, usage, cut), material);
     } catch (err) {
       if (!(err instanceof ModelOutputError)) throw err;
@@ -83,7 +83,7 @@ export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps =
     attempts++;
     const second = await deps.model.write(material, { ...write, feedback: { previous: raw || '(empty)', problems } });
     usage = addUsage(usage, second.usage);
-    const result = verifyStory(second.story, material);
+    const result = verifyWithClaims(second.story, material);
     if (result.story.paragraphs.length === 0) return offline(material, usage, attempts, 'nothing of the model story survived verification');
     return withHeadlineRules(done(result, 'model', attempts, usage, cut), material);
   } catch (err) {
@@ -92,12 +92,12 @@ export async function draftTopic(material: TopicMaterial, deps: DraftTopicDeps =
   }
 }
 
-function done(result: VerifyResult, drafter: 'model' | 'offline', attempts: number, usage: Usage, cutTokens?: number): TopicDraft {
+function done(result: ClaimedResult, drafter: 'model' | 'offline', attempts: number, usage: Usage, cutTokens?: number): TopicDraft {
   return { story: result.story, counts: result.counts, claims: result.claims, problems: result.problems, drafter, attempts, usage, ...(cutTokens ? { cutTokens } : {}) };
 }
 
 function offline(material: TopicMaterial, usage: Usage, attempts: number, fallback?: string): TopicDraft {
-  const result = verifyStory(offlineStory(material), material, 'offline');
+  const result = verifyWithClaims(offlineStory(material), material);
   return { ...done(result, 'offline', attempts, usage), ...(fallback ? { fallback } : {}) };
 }
 

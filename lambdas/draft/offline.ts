@@ -92,18 +92,6 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
   return { paragraphs, main, quotes: paragraphs.reduce((n, p) => n + p.quotes.length, 0), words: countWords(paragraphs), continuing };
 }
 
-/**
- * Puts the drafted claims back on the verified paragraphs (the verifier rewrites paragraphs and
- * knows nothing of claims): a claim stays while its sentence is still in a paragraph's text.
- */
-export function keepClaims(drafted: Story, verified: Story): void {
-  const claims = drafted.paragraphs.flatMap((p) => p.claims ?? []);
-  for (const p of verified.paragraphs) {
-    const mine = claims.filter((c) => p.text.includes(c.sentence));
-    if (mine.length) p.claims = mine;
-  }
-}
-
 export function countWords(paragraphs: Paragraph[]): number {
   return paragraphs.reduce((n, p) => n + words(p.text).length, 0);
 }
