@@ -52,7 +52,10 @@ export function classifyNoise(h: MessageHeaders, raw: Buffer): NoiseVerdict | un
   const subject = m.subject;
   if (/\bAUTOSEL\b/.test(subject)) return reason('AUTOSEL stable backport');
   if (/^\s*\[PATCH [0-9.]+ \d+\/\d+\]/.test(subject) || /\d+\.\d+(\.\d+)?-rc\d+ review\b/i.test(subject)) return reason('stable review');
-  if (/^\s*(re:\s*)*\s*(FAILED|Patch ".*" has been added to the [0-9.]+-stable tree)/i.test(subject) || /has been added to the [0-9.]+-stable tree/i.test(subject)) return reason('stable tree notification');
+  // The stable bots' form is "FAILED: patch ... failed to apply to X-stable tree", in capitals; a person's
+  // "Failed to boot ..." is a bug report.
+  if (subject.replace(/^\s*((re|fwd?):\s*)*/i, '').startsWith('FAILED: patch ')) return reason('stable tree notification');
+  if (/has been added to the [0-9.]+-stable tree/i.test(subject)) return reason('stable tree notification');
   if (h.autoHeaders.some((a) => /^auto-submitted: auto-(replied|generated)/.test(a) || /^x-autoreply/.test(a)) || /\b(out of (the )?office|automatic reply|auto-?reply|abwesenheit)\b/i.test(subject)) {
     return reason('out-of-office or auto-reply');
   }
