@@ -28,8 +28,10 @@ const POLICY: Array<[string, RegExp]> = [
  */
 const PERF_MEASURE = /\b(performance|throughput|latency|latencies|IOPS|ops\/s(ec)?|[MG]i?B\/s|context switch(es)?|sys(tem)? time|CPU time|cycles|wall[- ]clock|overhead|slowdown)\b/i;
 const PERF_WORSE = /\b(regress(ed|ion|ions|es)?|(effectively|silently|accidentally) (disabled|broke|broken|lost)|no longer (works?|happens?|possible)|since (commit|v?\d\.\d+)|introduced by|caused by commit)\b/i;
+/** "without being concerned about performance regressions", "make sure performance does not regress": a worry, not a report. */
+const HYPOTHETICAL = /\b(without|not|no|avoid\w*|prevent\w*|make sure|ensure|don'?t|won'?t|doesn'?t|never|any|potential|possible|risk of)\b[^.]*$/i;
 export function mentionsPerformanceRegression(text: string): boolean {
-  return text.split(/\n\s*\n/).some((paragraph) => PERF_MEASURE.test(paragraph) && PERF_WORSE.test(paragraph));
+  return text.split(/\n\s*\n/).some((paragraph) => PERF_MEASURE.test(paragraph) && [...paragraph.matchAll(new RegExp(PERF_WORSE.source, 'gi'))].some((m) => !HYPOTHETICAL.test(paragraph.slice(Math.max(0, m.index - 80), m.index))));
 }
 const NOVELTY: Array<[string, RegExp]> = [
   ['announcement', /\[(ANNOUNCE|ANN)\b/i],
