@@ -8,7 +8,7 @@ import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import { buildTopics } from '../lambdas/topics/build.js';
 import { scoreParts } from '../lambdas/topics/rank.js';
 import type { Topic } from '../lambdas/model.js';
-import { readPicks } from './score-picks.js';
+import { readPicks, scoreRanking } from './score-picks.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 const corpus = path.join(root, '..', 'shared', 'corpus');
@@ -31,3 +31,20 @@ if (process.argv.includes('--top')) {
 }
 picks.consensus.forEach((c, j) => show(`consensus ${j + 1}: ${c.headline}`, c.messageIds, topics));
 for (const a of picks.avoid) show(`avoid: ${a.subject}`, a.messageIds, topics);
+
+// Leave one signal out: the ranking with each part of the score removed in turn. A signal whose
+// removal changes nothing is dead weight here; one whose removal costs many stories carries this week
+// and deserves a look for overfitting. `node dist/bench/topics-why.js --ablate`.
+if (process.argv.includes('--ablate')) {
+  const full = scoreRanking(topics, picks);
+  console.log(`\nleave one signal out (consensus in top 15 / avoid in top 10; all signals: ${full.consensusInTop}/${full.avoidInTop})`);
+  const parts = new Set(topics.flatMap((t) => Object.keys(scoreParts(t.features))));
+  for (const part of parts) {
+    const without = topics
+      .map((t) => ({ t, s: t.score - (scoreParts(t.features)[part] ?? 0) }))
+      .sort((a, b) => b.s - a.s)
+      .map((x) => x.t);
+    const r = scoreRanking(without, picks);
+    console.log(`  without ${part.padEnd(18)} ${r.consensusInTop}/${r.avoidInTop}`);
+  }
+}

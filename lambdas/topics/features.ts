@@ -7,7 +7,7 @@ import { isPosting, type WeekIndex } from './week-index.js';
 export const SUBSTANTIVE_WORDS = 25;
 
 /** Phrases of objection, read in the author's own words only. */
-const OBJECTION = /\b(NAK|NACK|I disagree|disagree|this is wrong|that'?s wrong|is just wrong|no way|I don'?t think|I do not think|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge))\b/i;
+const OBJECTION = /\b(NAK|NACK|I disagree|disagree|this is wrong|that'?s wrong|is just wrong|no way|I don'?t think|I do not think|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper)\b/i;
 const DECISION = {
   applied: /^\s*(applied|queued|picked up|pushed)\b|\bI'?ve (applied|queued|picked up)\b|\bapplied to\b/im,
   merged: /\b(merged (into|for)|pulled into|has been merged|pull request .* merged)\b/i,
@@ -20,6 +20,19 @@ const POLICY: Array<[string, RegExp]> = [
   ['process', /\b(Code of Conduct|maintainership|new maintainer|step(ping)? down as|reviewer (load|bandwidth|burnout)|nobody reviews|crickets|AI[- ](generated|assisted|written|review)|LLM|Co-developed-by: \w+ AI)\b/i],
   ['regression', /\b(regression (in|since|from|caused|introduced|report)|regressed|regzbot|introduced a regression|boot (stall|hang)|data (loss|corruption))\b/i],
 ];
+/**
+ * A performance regression told in words: one paragraph names a measure of speed and says an earlier
+ * change made it worse ("commit 66fa3cedf16a effectively disabled IOCB_NOWAIT writes ... a lot of context
+ * switches", "throughput dropped 30% since 6.18"). Either alone is everyday talk, and "faster"/"slower"
+ * alone is a patch comparing itself with the code it replaces.
+ */
+const PERF_MEASURE = /\b(performance|throughput|latency|latencies|IOPS|ops\/s(ec)?|[MG]i?B\/s|context switch(es)?|sys(tem)? time|CPU time|cycles|wall[- ]clock|overhead|slowdown)\b/i;
+const PERF_WORSE = /\b(regress(ed|ion|ions|es)?|(effectively|silently|accidentally) (disabled|broke|broken|lost)|no longer (works?|happens?|possible)|since (commit|v?\d\.\d+)|introduced by|caused by commit)\b/i;
+/** "without being concerned about performance regressions", "make sure performance does not regress": a worry, not a report. */
+const HYPOTHETICAL = /\b(without|not|no|avoid\w*|prevent\w*|make sure|ensure|don'?t|won'?t|doesn'?t|never|any|potential|possible|risk of)\b[^.]*$/i;
+export function mentionsPerformanceRegression(text: string): boolean {
+  return text.split(/\n\s*\n/).some((paragraph) => PERF_MEASURE.test(paragraph) && [...paragraph.matchAll(new RegExp(PERF_WORSE.source, 'gi'))].some((m) => !HYPOTHETICAL.test(paragraph.slice(Math.max(0, m.index - 80), m.index))));
+}
 const NOVELTY: Array<[string, RegExp]> = [
   ['announcement', /\[(ANNOUNCE|ANN)\b/i],
   ['new subsystem or tool', /\b(new (subsystem|tool|framework|api|interface|driver|daemon|syscall|system call)|introduc\w+ (a |an )?(new )?(subsystem|tool|framework|api|interface|daemon|driver)|add (a )?(new )?(driver|syscall)|initial support)\b/i],
@@ -134,6 +147,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const subjects = [...new Set(group.threads.map((t) => t.subject))];
   const text = `${subjects.join('\n')}\n${ownText.join('\n')}`;
   for (const [label, re] of POLICY) if (re.test(text)) policy.add(label);
+  if (!policy.has('regression') && mentionsPerformanceRegression(text)) policy.add('performance');
   const novelty = NOVELTY.filter(([, re]) => subjects.some((s) => re.test(s)) || re.test(ownText[0] ?? '')).map(([label]) => label);
   if (subjects.some((s) => /\[[^\]]*\bRFC\b/i.test(s))) novelty.push('RFC');
   const versions = versionNumbers(subjects);

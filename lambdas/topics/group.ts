@@ -1,6 +1,7 @@
 import type { Thread } from '../model.js';
-import { cosine, MAX_TEXT_CHARS_PER_MESSAGE, normalizeSubject, tfidfVectors, tokenize } from './text.js';
-import type { WeekIndex } from './week-index.js';
+import type { ParsedMessage } from '../model.js';
+import { cosine, documentFrequencies, MAX_TEXT_CHARS_PER_MESSAGE, normalizeSubject, tfidfVector, tokenize } from './text.js';
+import { isPosting, type WeekIndex } from './week-index.js';
 
 /** A reference (commit id, CVE, bug, subject) shared by more threads than this is a common cause, not one story. */
 export const MAX_REFERENCE_FANOUT = 4;
@@ -11,6 +12,7 @@ export const MIN_SUBJECT_CHARS = 12;
  * notices ("linux-next: build warning after merge of the tip tree" is sent for every new warning).
  */
 const TEMPLATE_SUBJECT = /^linux-next: (build (failure|warning)s?|manual merge|duplicate patch|tree for|runtime warning)/i;
+const PULL_REQUEST = /\[GIT PULL/i;
 /** Fuzzy links (text similarity, shared references) never grow a topic past this many threads. */
 export const MAX_FUZZY_TOPIC_THREADS = 8;
 /** Cosine similarity of two threads' own words (TF-IDF) needed to call them one subject... */
@@ -21,7 +23,18 @@ export const PARTICIPANT_OVERLAP_MIN = 0.3;
 /** Threads that reply into the same message missing from the archive are one thread cut apart; up to this many. */
 export const MAX_SHARED_ANCESTOR_THREADS = 40;
 
-export type LinkKind = 'series' | 'was' | 'thread' | 'reference' | 'subject' | 'similar';
+/** A message naming this many different postings is a list (work in flight, a changelog), not a pointer to one story. */
+export const MAX_POSTINGS_NAMED_BY_ONE_MESSAGE = 2;
+/**
+ * Two patches naming the same commit in Fixes: are one story only when the patches themselves are
+ * about one thing (this cosine of their own words): a feature commit collects unrelated fixes over
+ * the releases. A report naming the commit (not a patch) joins the fix without this bar.
+ */
+export const SAME_FIX_SIMILARITY_MIN = 0.2;
+/** An identifier (hook, function, flag) joins two threads only when this few threads name it (in subjects, and in their own words). */
+export const MAX_IDENTIFIER_THREADS = 3;
+
+export type LinkKind = 'series' | 'was' | 'thread' | 'reference' | 'subject' | 'similar' | 'named';
 
 export interface ThreadGroup {
   threads: Thread[];
@@ -90,7 +103,9 @@ export function referencesOf(index: WeekIndex, messageId: string): string[] {
  * Groups the week's threads into stories.
  * 1. every version of a series is one story (the threads stage links versions);
  * 2. a "(was: ...)" offshoot joins the thread it split from;
- * 3. threads that reply into the same missing message are one; threads that name the same message (lore link), commit, CVE or bug join, unless many do;
+ * 3. threads that reply into the same missing message are one; threads that name the same message (lore link), commit, CVE or bug join, unless many do
+ *    (two patches fixing one commit join only when alike); a thread named in another by the same people joins it
+ *    (its subject is a patch of the other's series, or the hook or function it is about is the subject of one of the other's patches);
  * 4. threads with the same subject (cross-list copies, resends) join, unless many do;
  * 5. threads whose authors' own words are alike (TF-IDF cosine) and whose people overlap join.
  * Steps 3-5 never build a group larger than MAX_FUZZY_TOPIC_THREADS: a catch-all topic would
@@ -144,21 +159,90 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     for (const other of rest) note(first, other, 'thread', false);
   }
 
+  // The threads' words and people, for the joins below that need more than a shared pointer.
+  const humans = (t: Thread) => index.messagesOf(t).filter((m) => !index.isNoise(m));
+  const people = threads.map((t) => new Set(humans(t).map((m) => m.from.email)));
+  const formReplies = formRepliesOf(index);
+  const textOf = (m: ParsedMessage) => `${normalizeSubject(m.subject)}\n${formReplies.has(m.messageId) ? '' : index.body(m.messageId).own.slice(0, MAX_TEXT_CHARS_PER_MESSAGE)}`;
+  const docs = threads.map((t) => tokenize(humans(t).map(textOf).join('\n')));
+  const df = documentFrequencies(docs);
+  const vectors = docs.map((doc) => tfidfVector(doc, df, docs.length));
+  const threadIndex = new Map(threads.map((t, i) => [t.id, i]));
+  const shareAPerson = (i: number, j: number) => [...people[i]].some((p) => people[j].has(p));
+
   // 3b. shared references
   const threadsByRef = new Map<string, Set<string>>();
+  // commit -> thread -> the messages naming it, for the fix-to-fix check
+  const carriersOfCommit = new Map<string, Map<string, ParsedMessage[]>>();
   for (const t of threads) {
     for (const id of t.messageIds) {
-      for (const ref of referencesOf(index, id)) {
+      let refs = referencesOf(index, id);
+      // A message pointing at many postings lists work in flight (or a changelog): none of them is its story.
+      const postings = new Set(refs.filter((r) => r.startsWith('msg:')).map((r) => postingOf(r.slice(4))));
+      if (postings.size > MAX_POSTINGS_NAMED_BY_ONE_MESSAGE) refs = refs.filter((r) => !r.startsWith('msg:'));
+      for (const ref of refs) {
         const set = threadsByRef.get(ref) ?? threadsByRef.set(ref, new Set()).get(ref)!;
         set.add(t.id);
         if (ref.startsWith('msg:')) {
           const target = index.threadOfMessage.get(ref.slice(4));
           if (target) set.add(target.id);
         }
+        if (ref.startsWith('commit:')) {
+          const byThread = carriersOfCommit.get(ref) ?? carriersOfCommit.set(ref, new Map()).get(ref)!;
+          (byThread.get(t.id) ?? byThread.set(t.id, []).get(t.id)!).push(index.byId.get(id)!);
+        }
       }
     }
   }
-  for (const set of threadsByRef.values()) joinAll(set, 'reference');
+  const messageVector = (m: ParsedMessage) => tfidfVector(tokenize(`${normalizeSubject(m.subject)}\n${index.body(m.messageId).own.slice(0, MAX_TEXT_CHARS_PER_MESSAGE)}`), df, docs.length);
+  for (const [ref, set] of threadsByRef) {
+    const carriers = carriersOfCommit.get(ref);
+    if (!carriers) {
+      joinAll(set, 'reference');
+      continue;
+    }
+    if (set.size < 2 || set.size > MAX_REFERENCE_FANOUT) continue;
+    // Two patches fixing one commit: one story only when the patches are about one thing.
+    const ids = [...set];
+    const fixesOnly = (id: string) => (carriers.get(id) ?? []).every(isPosting);
+    for (let x = 0; x < ids.length; x++) {
+      for (let y = x + 1; y < ids.length; y++) {
+        const [a, b] = [ids[x], ids[y]];
+        const alike = () => (carriers.get(a) ?? []).some((ma) => (carriers.get(b) ?? []).some((mb) => cosine(messageVector(ma), messageVector(mb)) >= SAME_FIX_SIMILARITY_MIN));
+        if (!fixesOnly(a) || !fixesOnly(b) || alike()) note(a, b, 'reference', true);
+      }
+    }
+  }
+
+  // 3c. one thread named in another, among the same people: its subject is a patch of the other's
+  // series (the infrastructure patch a series carries along), or the hook/function/flag its subject
+  // is about is what one of the other's patches is about too, and hardly anything else this week.
+  const threadsBySubjectWithin = new Map<string, Set<string>>();
+  const threadsByIdentifier = new Map<string, Set<string>>();
+  for (const t of threads) {
+    for (const m of humans(t)) {
+      const subject = normalizeSubject(m.subject);
+      (threadsBySubjectWithin.get(subject) ?? threadsBySubjectWithin.set(subject, new Set()).get(subject)!).add(t.id);
+      // Subjects only: a cover letter's prose names what the work touches (a flag, a struct), a subject what it is about.
+      if (PULL_REQUEST.test(m.subject)) continue;
+      for (const identifier of identifiersIn(subjectPoint(m.subject))) (threadsByIdentifier.get(identifier) ?? threadsByIdentifier.set(identifier, new Set()).get(identifier)!).add(t.id);
+    }
+  }
+  for (const t of threads) {
+    const i = threadIndex.get(t.id)!;
+    const subject = normalizeSubject(t.subject);
+    const namers = new Set<string>();
+    if (subject.length >= MIN_SUBJECT_CHARS && !TEMPLATE_SUBJECT.test(subject)) {
+      const holders = threadsBySubjectWithin.get(subject);
+      if (holders && holders.size <= MAX_REFERENCE_FANOUT) holders.forEach((id) => namers.add(id));
+    }
+    for (const identifier of identifiersIn(subjectPoint(t.subject))) {
+      const holders = threadsByIdentifier.get(identifier);
+      // Rare in the whole week's own words too: a struct every patch of a subsystem touches is not a story's name.
+      if (holders && Math.max(holders.size, df.get(identifier) ?? 0) <= MAX_IDENTIFIER_THREADS) holders.forEach((id) => namers.add(id));
+    }
+    for (const other of namers) if (other !== t.id && shareAPerson(i, threadIndex.get(other)!)) note(t.id, other, 'named', true);
+  }
 
   // 4. same subject
   const threadsBySubject = new Map<string, Set<string>>();
@@ -170,8 +254,6 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   for (const set of threadsBySubject.values()) joinAll(set, 'subject');
 
   // 5. alike in words and people; only pairs that share a person are compared
-  const people = threads.map((t) => new Set(index.messagesOf(t).filter((m) => !index.isNoise(m)).map((m) => m.from.email)));
-  const vectors = tfidfVectors(threads.map((t) => tokenize(index.messagesOf(t).filter((m) => !index.isNoise(m)).map((m) => `${normalizeSubject(m.subject)}\n${index.body(m.messageId).own.slice(0, MAX_TEXT_CHARS_PER_MESSAGE)}`).join('\n'))));
   const threadsOfPerson = new Map<string, number[]>();
   people.forEach((set, i) => set.forEach((p) => (threadsOfPerson.get(p) ?? threadsOfPerson.set(p, []).get(p)!).push(i)));
   const compared = new Set<number>();
@@ -214,6 +296,39 @@ export function postingOf(messageId: string): string {
   const b4 = /^(\d{8}-.+-v\d+)-\d+-([0-9a-f]{6,}@.+)$/.exec(messageId);
   if (b4) return `${b4[1]}-*-${b4[2]}`;
   return messageId;
+}
+
+/**
+ * Replies one person sends word for word in several threads ("Applied as 6.20 material, thanks!"):
+ * they say nothing about what a thread is about, so they must not make two threads look alike.
+ */
+function formRepliesOf(index: WeekIndex): Set<string> {
+  const threadsOfText = new Map<string, { threads: Set<string>; ids: string[] }>();
+  for (const m of index.analysis.messages) {
+    const own = index.body(m.messageId).own.replace(/\s+/g, ' ').trim().toLowerCase();
+    if (!own) continue;
+    const key = `${m.from.email}\n${own}`;
+    const entry = threadsOfText.get(key) ?? threadsOfText.set(key, { threads: new Set(), ids: [] }).get(key)!;
+    entry.threads.add(index.threadOfMessage.get(m.messageId)?.id ?? m.messageId);
+    entry.ids.push(m.messageId);
+  }
+  const ids = new Set<string>();
+  for (const entry of threadsOfText.values()) if (entry.threads.size > 1) entry.ids.forEach((id) => ids.add(id));
+  return ids;
+}
+
+/** "lsm: Add hook unix_path_connect" -> "Add hook unix_path_connect": the subject without its subsystem prefixes. */
+export function subjectPoint(subject: string): string {
+  const s = subject.replace(/^\s*((re|fwd?|aw|sv)\s*:\s*|\[[^\]]*\]\s*)+/gi, '');
+  return s.slice(s.lastIndexOf(': ') + 1);
+}
+
+/**
+ * Kernel identifiers a subject can be about: names with an underscore (unix_path_connect,
+ * UBLK_F_INTEGRITY), at least 8 characters so that short prefixes (io_uring is a subsystem) rarely count.
+ */
+export function identifiersIn(text: string): Set<string> {
+  return new Set((text.match(/\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]\b/g) ?? []).filter((w) => w.length >= 8).map((w) => w.toLowerCase()));
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

@@ -30,7 +30,7 @@ export const WEIGHTS = {
   novelty: 1,
   /** for a new subsystem, tool, driver or interface. */
   newThing: 3,
-  /** per policy label (licensing, security, process, regression). */
+  /** per policy label (licensing, security, process, regression, performance regression). */
   policy: 3.5,
   /** per decision (applied, merged, reverted, rejected) that came with discussion. */
   decision: 0.5,
@@ -109,6 +109,7 @@ const POLICY_REASON: Record<string, string> = {
   licensing: 'licensing question',
   process: 'process or maintainership matter',
   regression: 'regression',
+  performance: 'performance regression',
 };
 
 /** "Linus Torvalds and 6 others debated; 2 NAKs; first posting of a new subsystem". */

@@ -29,24 +29,32 @@ export type Vector = Map<string, number>;
  * of two vectors is their cosine similarity.
  */
 export function tfidfVectors(docs: string[][]): Vector[] {
+  const df = documentFrequencies(docs);
+  return docs.map((doc) => tfidfVector(doc, df, docs.length));
+}
+
+/** In how many documents each term occurs. */
+export function documentFrequencies(docs: string[][]): Map<string, number> {
   const df = new Map<string, number>();
   for (const doc of docs) for (const term of new Set(doc)) df.set(term, (df.get(term) ?? 0) + 1);
-  const n = docs.length;
-  return docs.map((doc) => {
-    const tf = new Map<string, number>();
-    for (const term of doc) tf.set(term, (tf.get(term) ?? 0) + 1);
-    const vector: Vector = new Map();
-    let norm = 0;
-    for (const [term, count] of tf) {
-      const weight = (1 + Math.log(count)) * Math.log((1 + n) / (1 + (df.get(term) ?? 0)));
-      if (weight <= 0) continue;
-      vector.set(term, weight);
-      norm += weight * weight;
-    }
-    norm = Math.sqrt(norm);
-    for (const [term, weight] of vector) vector.set(term, weight / norm);
-    return vector;
-  });
+  return df;
+}
+
+/** One document's vector against the frequencies of a collection of n documents (it need not be one of them). */
+export function tfidfVector(doc: string[], df: Map<string, number>, n: number): Vector {
+  const tf = new Map<string, number>();
+  for (const term of doc) tf.set(term, (tf.get(term) ?? 0) + 1);
+  const vector: Vector = new Map();
+  let norm = 0;
+  for (const [term, count] of tf) {
+    const weight = (1 + Math.log(count)) * Math.log((1 + n) / (1 + (df.get(term) ?? 0)));
+    if (weight <= 0) continue;
+    vector.set(term, weight);
+    norm += weight * weight;
+  }
+  norm = Math.sqrt(norm);
+  for (const [term, weight] of vector) vector.set(term, weight / norm);
+  return vector;
 }
 
 export function cosine(a: Vector, b: Vector): number {
