@@ -195,11 +195,11 @@ class Writer {
   }
 
   /** The most argumentative unused sentence among messages, preferring the given stances. */
-  best(messages: MaterialMessage[], prefer: string[] = [], minScore = MIN_QUOTE_SCORE): Chosen | undefined {
+  best(messages: MaterialMessage[], prefer: string[] = [], minScore = MIN_QUOTE_SCORE, accept: (c: Candidate) => boolean = () => true): Chosen | undefined {
     let top: (Chosen & { rank: number }) | undefined;
     for (const message of messages) {
       for (const candidate of this.candidates(message)) {
-        if (this.used.has(candidate.text) || candidate.score < minScore || this.repeats(candidate.text)) continue;
+        if (this.used.has(candidate.text) || candidate.score < minScore || this.repeats(candidate.text) || !accept(candidate)) continue;
         const rank = candidate.score + (prefer.includes(candidate.stance) ? 1 : 0);
         if (!top || rank > top.rank) top = { message, candidate, rank };
       }
@@ -221,6 +221,8 @@ class Writer {
   private readonly usedBy = new Set<string>();
   private readonly toldPatches = new Set<string>();
   private lastSpeaker = '';
+  private lastAnswered = '';
+  private readonly lastQuotedAll = new Set<string>();
   /** Each person's message quoted last: what a reply in the exchange must answer. */
   private readonly lastQuoted = new Map<string, MaterialMessage>();
   private take(c: Chosen): Quote | undefined {
@@ -229,6 +231,7 @@ class Writer {
     this.usedBy.add(c.message.from.email);
     this.lastQuoted.set(c.message.from.email.toLowerCase(), c.message);
     this.lastSpeaker = c.message.from.email.toLowerCase();
+    this.lastQuotedAll.add(c.message.messageId);
     this.quotes++;
     return quoteOf(c.message, c.candidate.text);
   }
@@ -251,7 +254,8 @@ class Writer {
         ? `${capitalise(kind)} ${purposePhrase(m.subject)}, posted before this week, drew more discussion.`
         : `The discussion ${purposePhrase(m.subject).replace(/^to /, 'of how to ')} went on this week.`;
       const mine = all.filter((x) => pos.isAuthor(x.from));
-      const why = this.best(mine, ['statement'], MIN_QUOTE_SCORE + 0.3);
+      // The author's case, not their objections to someone else: statements only.
+      const why = this.best(mine, ['statement'], MIN_QUOTE_SCORE + 0.3, (c) => c.stance === 'statement');
       const q = why && this.take(why);
       if (why && q) {
         text += ` ${weekday(why.message.date) ? `On ${weekday(why.message.date)}, ` : ''}${this.names.of(why.message.from)} ${/\b(because|since|so that|problem|issue|reason)\b/i.test(why.candidate.text) ? 'argued' : 'explained'}, "${why.candidate.text}"`;
@@ -342,7 +346,9 @@ class Writer {
     const replies = this.material.messages.filter((m) => !isBot(m.from) && parentOf(m) && parentOf(m)!.from.email.toLowerCase() !== m.from.email.toLowerCase());
     const prefer = ['objection', 'doubt', 'statement'];
     // Not the same speaker twice running: that is a list of one person's sentences, not a discussion.
-    const fresh = replies.filter((m) => m.from.email.toLowerCase() !== this.lastSpeaker);
+    // Nor a second sentence of a message already quoted, told apart from the first.
+    const quotedIds = new Set([...this.lastQuotedAll]);
+    const fresh = replies.filter((m) => m.from.email.toLowerCase() !== this.lastSpeaker && !quotedIds.has(m.messageId));
     const chosen = this.best(unheard, prefer, MIN_QUOTE_SCORE + 0.3) ?? this.best(unheard, prefer, MIN_QUOTE_SCORE) ?? this.best(fresh, prefer, MIN_QUOTE_SCORE + 0.3)
       // A short thread of terse mails: someone not yet heard, in plainer words, before nothing at all.
       ?? this.best(unheard, prefer, MIN_QUOTE_SCORE - 0.35);
@@ -351,7 +357,10 @@ class Writer {
     const verb: Record<string, string> = { question: 'asked', objection: 'objected', doubt: 'had doubts', suggestion: 'suggested', agreement: 'agreed', statement: 'pointed out' };
     // Whom it answered, from the thread's structure: context the reader needs, true by construction.
     const parent = parentOf(chosen.message);
-    const to = parent && parent.from.email.toLowerCase() !== chosen.message.from.email.toLowerCase() && !isBot(parent.from) ? `Replying to ${this.names.of(parent.from)}, ` : '';
+    const toWhom = parent && parent.from.email.toLowerCase() !== chosen.message.from.email.toLowerCase() && !isBot(parent.from) ? parent.from : undefined;
+    // Said once per person answered: "Replying to Mikulas" three times running reads as a form.
+    const to = toWhom && this.lastAnswered !== toWhom.email.toLowerCase() ? `Replying to ${this.names.of(toWhom)}, ` : '';
+    this.lastAnswered = toWhom?.email.toLowerCase() ?? '';
     const who = this.names.of(chosen.message.from);
     return { text: `${to}${to ? who : capitalise(who)} ${verb[chosen.candidate.stance] ?? 'added'}, "${chosen.candidate.text}"`, quotes: [q] };
   }
