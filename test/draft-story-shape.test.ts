@@ -34,6 +34,7 @@ test('headline topics are noun phrases that stand alone (an editor\'s reading of
   assert.equal(shortTopic('[RFC PATCH 0/1] lsm: Add hook unix_path_connect'), 'unix_path_connect Hook');
   assert.equal(shortTopic('linux-next: build failure after merge of the tip tree'), 'linux-next Build Failure');
   assert.equal(shortTopic('[PATCH] blk-mq: avoid stall during boot due to synchronize_rcu_expedited'), 'Fix for Stall During Boot');
+  assert.equal(shortTopic('[PATCH] fs: send uevents for filesystem mount events'), 'Uevents for Filesystem Mount Events');
   // From outside: never a dangling preposition or infinitive, never the subject's verb first.
   for (const subject of ['[PATCH] mm: make foo work for bar', '[PATCH] net: allow sockets to be bound to devices', 'Re: [PATCH v3] x86: switch the thing over to the other thing']) {
     const t = shortTopic(subject);
@@ -120,13 +121,18 @@ function checkShape(material: TopicMaterial, story: Story, label: string): void 
   assert.ok(quotes(story).length <= 5, label);
 }
 
-test('on the sample week\'s ranked topics, every story has the column\'s shape', async () => {
+test('on the sample week\'s top 20 topics, every story has the column\'s shape and every quote verifies', async () => {
   const { analysis, topics } = await sampleTopics();
   const people = weekSenders(analysis);
-  for (const topic of topics.slice(0, 12)) {
+  for (const topic of topics.slice(0, 20)) {
     const material = topicMaterial(analysis, topic, people);
     if (material.messages.length < 2) continue;
-    checkShape(material, offlineStory(material), topic.title);
+    const story = offlineStory(material);
+    checkShape(material, story, topic.title);
+    // Every quote the verifier's own way: right words, right speaker (a thread begun before the week
+    // once had a reviewer's question attributed to the author).
+    const verdict = verifyStory(story, material);
+    assert.equal(verdict.counts.removed + verdict.counts.repaired, 0, `${topic.title}: ${JSON.stringify(verdict.problems)}`);
   }
 });
 

@@ -9,7 +9,7 @@ const VERBS = new Set(('add remove fix rework introduce convert make use support
   'check ensure return set let guard honor honour validate require deprecate revert wire mark reject rely define ' +
   'provide pass apply factor consolidate harden speed protect stop start take get put run plan open close create ' +
   'delete free allocate initialize initialise zero reset introduce annotate serialize serialise account fold inline open-code reorder reimplement ' +
-  'migrate enforce convert store load lock unlock flush sync reserve release register unregister map unmap pin unpin').split(' '));
+  'migrate enforce convert store load lock unlock flush sync reserve release register unregister map unmap pin unpin send emit notify report').split(' '));
 const DOUBLE = new Set('drop stop split set let put get run plan skip cut wrap strip ship trim'.split(' '));
 const SMALL = new Set('a an and as at but by for from in into of on or the to via vs with without per over'.split(' '));
 
@@ -187,7 +187,9 @@ export function topicParts(subject: string): { topic: string; aboutThing: boolea
   } else {
     const cut = ws.findIndex((w, i) => i >= 2 && TOPIC_CUT.test(w));
     if (cut > 0) ws = ws.slice(0, cut);
-    ws = ws.slice(0, 4);
+    // A one-word object with its phrase ("uevents for filesystem mount events") is kept whole up to
+    // five words: cut at four it would end mid-phrase.
+    ws = ws.slice(0, ws.length <= 5 && TOPIC_CUT.test(ws[1] ?? '') ? 5 : 4);
   }
   while (ws.length > 1 && (SMALL.has(ws[ws.length - 1].toLowerCase()) || TOPIC_CUT.test(ws[ws.length - 1]))) ws.pop();
   ws = ws.map((w) => w.replace(/[,;:"]+$/g, '').replace(/^["(]+/, '').replace(/(?<!\()\)+$/, '')).filter(Boolean);

@@ -295,7 +295,9 @@ class Writer {
     // The case as posted: the proposal and the author's other postings, never a reply (an answer to
     // an objection told before the objection would read backwards). Descriptive sentences of a commit
     // message carry less argument than a reviewer's, so the bar is lower here.
-    const postings = [m, ...this.material.messages.filter((x) => x.from.email === author.email && x !== m && !/^\s*re:/i.test(x.subject))];
+    // Only the author's own: in a thread begun before the week the first message may be a reviewer's.
+    const mine = (x: MaterialMessage) => x.from.email.toLowerCase() === author.email.toLowerCase();
+    const postings = [...(mine(m) ? [m] : []), ...this.material.messages.filter((x) => mine(x) && x !== m && !/^\s*re:/i.test(x.subject))];
     const next = this.best(postings, [], MIN_QUOTE_SCORE) ?? this.best(postings, [], MIN_QUOTE_SCORE - 0.4);
     if (!next) return undefined;
     const q = this.take(next);
@@ -651,7 +653,10 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     if (asker) forms.push(`${name(asker.person)} Has Questions on ${topic}`);
   }
   if (report) forms.push(`Chasing ${topic}`);
-  forms.push(`Questions Over ${topic}`, `${name(pos.author)} on ${topic}`);
+  forms.push(`Questions Over ${topic}`);
+  // Last, who brought it up: a form that names a person rarely restates a subject.
+  forms.push(report ? `${name(pos.author)} Reports ${topic}` : isPosting(pos.proposal) ? `${name(pos.author)} Proposes ${work}` : `${name(pos.author)} Raises ${topic}`);
+  forms.push(`${name(pos.author)} on ${topic}`);
   const subjects = [...new Set(material.messages.map((m) => m.subject))].slice(0, 20);
   for (const form of forms) {
     const h = normaliseHeadline(form);
