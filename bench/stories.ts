@@ -4,7 +4,7 @@
  * per story, share of quotes that are questions or procedure, words per story, quotes verified.
  * The measures are written here, independently of the drafter's own rules, so that the figures do
  * not just repeat what the code believes about itself. `npm run bench -- stories`; `--show N` prints
- * story N in full.
+ * story N in full (`--show all`: every story), `--top N` drafts the top N topics (default 10).
  */
 import fs from 'node:fs';
 import type { Topic } from '../lambdas/model.js';
@@ -44,10 +44,13 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   console.log(`archive: ${file}${file === sampleMbox ? ' (shared corpus not found; the bundled sample week instead)' : ''}`);
   const analysis = await loadAnalysis(file);
   const { buildTopics } = await import('../lambdas/topics/build.js');
-  const topics: Topic[] = buildTopics(analysis, { week: '2026-W02' }).slice(0, TOP);
+  const topAt = argv.indexOf('--top');
+  const top = topAt >= 0 ? Math.max(1, Number(argv[topAt + 1]) || TOP) : TOP;
+  const topics: Topic[] = buildTopics(analysis, { week: '2026-W02' }).slice(0, top);
   const people = weekSenders(analysis);
   const showAt = argv.indexOf('--show');
-  const show = showAt >= 0 ? Number(argv[showAt + 1]) : 0;
+  const showArg = showAt >= 0 ? argv[showAt + 1] : undefined;
+  const show = (i: number) => showArg === 'all' || Number(showArg) === i;
 
   let notSubject = 0;
   let quotes = 0;
@@ -79,8 +82,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     procedural += qs.filter((q) => !/\?["')]*$/.test(q.text.trim()) && PROCEDURE.test(q.text)).length;
     claims += story.paragraphs.reduce((c, p) => c + (p.claims?.length ?? 0), 0);
     rows.push(`  ${String(i + 1).padStart(2)}. ${subjectLike ? '[subject] ' : ''}${story.headline}  (${n} words, ${qs.length} quotes)  <- ${bare(topic.title).slice(0, 60)}`);
-    if (show === i + 1) {
-      console.log(`\n${story.headline}\n`);
+    if (show(i + 1)) {
+      console.log(`\n${i + 1}. ${story.headline}\n`);
       for (const p of story.paragraphs) console.log(`${p.text}\n`);
     }
   }
@@ -90,7 +93,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   console.log(`stories: ${stories}; headlines that are not the subject: ${notSubject}/${stories} (${pct(notSubject, stories)})`);
   console.log(`quotes per story: median ${median(perStoryQuotes)}, min ${Math.min(...perStoryQuotes)}, max ${Math.max(...perStoryQuotes)}`);
   console.log(`quotes that are questions: ${questions}/${allQuotes} (${pct(questions, allQuotes)}); procedure: ${procedural}/${allQuotes} (${pct(procedural, allQuotes)}); together ${pct(questions + procedural, allQuotes)}`);
-  console.log(`words per story: median ${median(perStoryWords)}, min ${Math.min(...perStoryWords)}, max ${Math.max(...perStoryWords)}; within 150-350: ${perStoryWords.filter((n) => n >= 150 && n <= 350).length}/${stories}`);
+  console.log(`words per story: min ${Math.min(...perStoryWords)}, median ${median(perStoryWords)}, max ${Math.max(...perStoryWords)}; under 150: ${perStoryWords.filter((n) => n < 150).length}/${stories}; over 350: ${perStoryWords.filter((n) => n > 350).length}/${stories}; within 150-350: ${perStoryWords.filter((n) => n >= 150 && n <= 350).length}/${stories}`);
+  console.log(`words per story, sorted: ${[...perStoryWords].sort((a, b) => a - b).join(' ')}`);
   console.log(`quotes verified: ${verified}/${quotes} (repaired ${repaired}, removed ${removed})${verified === quotes ? ': all verified' : ''}; outcome claims emitted: ${claims}`);
 }
 

@@ -2,7 +2,7 @@ import type { Claim, ClaimKind, Paragraph, Person, Quote, Story } from '../model
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
 import { words } from '../verify/text.js';
-import { headlineFrom, purposePhrase, shortTopic, subjectPhrase, subjectTags, surname } from './headline.js';
+import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
 import { quoteCandidates, type Candidate } from './sentences.js';
@@ -38,34 +38,58 @@ export function offlineStory(material: TopicMaterial): Story {
   const pos = threadPositions(material);
   let story = writeStory(material, pos, 0);
   // Too short even with every voice heard: more of the proposal's own case, told right after it
-  // (a second pass, so names still come in full where the reader first meets them).
-  if (story.words < MIN_STORY_WORDS && !story.continuing && story.quotes < MAX_QUOTES) {
-    story = writeStory(material, pos, Math.min(2, MAX_QUOTES - story.quotes));
+  // (another pass, so names still come in full where the reader first meets them).
+  for (let extras = 1; extras <= 2 && story.words < MIN_STORY_WORDS && story.quotes < MAX_QUOTES; extras++) {
+    const longer = writeStory(material, pos, extras);
+    if (longer.words <= story.words) break;
+    story = longer;
   }
   return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material), paragraphs: story.paragraphs };
 }
 
-interface Written { paragraphs: Paragraph[]; main?: PersonPosition; quotes: number; words: number; continuing: boolean }
+interface Written { paragraphs: Paragraph[]; main?: PersonPosition; quotes: number; words: number }
+type Role = 'proposal' | 'more' | 'objection' | 'answer' | 'exchange' | 'others' | 'voice' | 'outcome';
+
+/** Two critics, neither the author, who answer each other: the quarrel is the story. */
+export function clashOf(pos: ThreadPositions): [PersonPosition, PersonPosition] | undefined {
+  const critics = pos.people.filter((p) => p.side === 'against' && !isBot(p.person) && !pos.isAuthor(p.person));
+  const [a, b] = critics;
+  if (!a || !b) return undefined;
+  const ids = (p: PersonPosition) => new Set(p.messages.map((m) => m.messageId));
+  const answers = b.messages.some((m) => ids(a).has(m.inReplyTo ?? '')) || a.messages.some((m) => ids(b).has(m.inReplyTo ?? ''));
+  if (!answers) return undefined;
+  // Told in the order it happened: who spoke first in the thread is the first voice of the quarrel.
+  const first = (p: PersonPosition) => p.messages.map((m) => m.date ?? '').sort()[0] ?? '';
+  return first(b) < first(a) ? [b, a] : [a, b];
+}
 
 function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: number): Written {
   const names = new Names(material.participants);
   const writer = new Writer(material, names);
   const { proposal, author } = pos;
-  const parts: Array<{ role: 'proposal' | 'more' | 'objection' | 'answer' | 'others' | 'voice' | 'outcome'; paragraph?: Paragraph }> = [];
+  const parts: Array<{ role: Role; paragraph?: Paragraph }> = [];
+  const critics = pos.people.filter((p) => (p.side === 'against' || p.side === 'changes') && !isBot(p.person));
+  const clash = clashOf(pos);
 
-  // 1. The proposal (and, when asked for, more of its case).
-  const continuing = /^re:/i.test(proposal.subject) && writer.candidates(proposal).length === 0;
-  parts.push({ role: 'proposal', paragraph: continuing
-    ? { text: `The discussion ${purposePhrase(proposal.subject).replace(/^to /, 'of how to ')} continued this week.`, quotes: [] }
-    : writer.proposal(proposal, material.messages) });
+  // 1. The proposal (or the report), and, when the story is short, more of its case in the same
+  // paragraph. A report that turned into a quarrel between others is only the occasion: one sentence.
+  const opening = clash && isReport(proposal.subject) && !clash.some((c) => pos.isAuthor(c.person))
+    ? writer.occasion(proposal, clash)
+    : writer.proposal(proposal, material.messages, pos);
+  parts.push({ role: 'proposal', paragraph: opening.paragraph });
   for (let i = 0; i < extras; i++) parts.push({ role: 'more', paragraph: writer.more(proposal, author, i) });
 
-  // 2-3. The main objection, and the answer.
-  const critics = pos.people.filter((p) => (p.side === 'against' || p.side === 'changes') && !isBot(p.person));
-  const main = critics.find((p) => writer.best(p.messages, ['objection', 'doubt', 'suggestion']) !== undefined) ?? critics[0];
+  // 2-3. The main objection, and the answer; then the exchange that followed, reply by reply.
+  const main = (clash && critics.find((p) => p === clash[0]))
+    ?? critics.find((p) => writer.best(p.messages, ['objection', 'doubt', 'suggestion']) !== undefined) ?? critics[0];
   if (main) {
-    parts.push({ role: 'objection', paragraph: writer.objection(main, critics.filter((p) => p !== main), proposal.date, extras > 0) });
+    const rest = critics.filter((p) => p !== main);
+    // In a quarrel, the second critic is told right after the first, as the other side.
+    if (clash) rest.sort((x, y) => (x === clash[1] ? -1 : y === clash[1] ? 1 : 0));
+    parts.push({ role: 'objection', paragraph: writer.objection(main, rest, proposal.date, extras > 0) });
     parts.push({ role: 'answer', paragraph: writer.answer(pos, main) });
+    const other = clash ? clash[1].person : pos.author;
+    parts.push({ role: 'exchange', paragraph: writer.exchange(main.person, other) });
   }
 
   // 4. The others; then, in a story still short, the best arguments of people not yet heard.
@@ -82,14 +106,23 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
 
   let kept = parts.filter((p) => p.paragraph && p.paragraph.text.length > 0);
   // Too long: extra voices go first, then the others, never the proposal, the objection or the outcome.
-  for (const role of ['voice', 'more', 'others', 'answer'] as const) {
+  for (const role of ['voice', 'more', 'exchange', 'others', 'answer'] as const) {
     while (countWords(kept.map((p) => p.paragraph!)) > MAX_STORY_WORDS && kept.some((p) => p.role === role)) {
       const at = kept.map((p) => p.role).lastIndexOf(role);
       kept = kept.filter((_, i) => i !== at);
     }
   }
-  const paragraphs = kept.map((p) => p.paragraph!);
-  return { paragraphs, main, quotes: paragraphs.reduce((n, p) => n + p.quotes.length, 0), words: countWords(paragraphs), continuing };
+  // More of the proposal's case belongs in the proposal's paragraph, before where the change lands:
+  // one paragraph on what was proposed and why, not a list of the author's sentences.
+  const more = kept.filter((p) => p.role === 'more').map((p) => p.paragraph!);
+  kept = kept.filter((p) => p.role !== 'more');
+  const first = kept[0]?.role === 'proposal' ? kept[0].paragraph! : undefined;
+  if (first) {
+    const texts = [first.text, ...more.map((p) => p.text), opening.scope ?? ''].filter(Boolean);
+    kept[0] = { role: 'proposal', paragraph: { ...first, text: texts.join(' '), quotes: [...first.quotes, ...more.flatMap((p) => p.quotes)] } };
+  }
+  const paragraphs = kept.map((p) => p.paragraph!).filter((p) => p.text.length > 0);
+  return { paragraphs, main, quotes: paragraphs.reduce((n, p) => n + p.quotes.length, 0), words: countWords(paragraphs) };
 }
 
 export function countWords(paragraphs: Paragraph[]): number {
@@ -162,11 +195,11 @@ class Writer {
   }
 
   /** The most argumentative unused sentence among messages, preferring the given stances. */
-  best(messages: MaterialMessage[], prefer: string[] = [], minScore = MIN_QUOTE_SCORE): Chosen | undefined {
+  best(messages: MaterialMessage[], prefer: string[] = [], minScore = MIN_QUOTE_SCORE, accept: (c: Candidate) => boolean = () => true): Chosen | undefined {
     let top: (Chosen & { rank: number }) | undefined;
     for (const message of messages) {
       for (const candidate of this.candidates(message)) {
-        if (this.used.has(candidate.text) || candidate.score < minScore) continue;
+        if (this.used.has(candidate.text) || candidate.score < minScore || this.repeats(candidate.text) || !accept(candidate)) continue;
         const rank = candidate.score + (prefer.includes(candidate.stance) ? 1 : 0);
         if (!top || rank > top.rank) top = { message, candidate, rank };
       }
@@ -174,21 +207,63 @@ class Writer {
     return top;
   }
 
+  /** Whether a sentence says what a quoted one already said (the same sentence in v1 and v2 of a patch). */
+  private repeats(text: string): boolean {
+    const mine = new Set(words(text.toLowerCase()));
+    for (const u of this.used) {
+      const theirs = new Set(words(u.toLowerCase()));
+      const shared = [...mine].filter((w) => theirs.has(w)).length;
+      if (shared / Math.max(1, Math.min(mine.size, theirs.size)) >= 0.7) return true;
+    }
+    return false;
+  }
+
   private readonly usedBy = new Set<string>();
+  private readonly toldPatches = new Set<string>();
+  private lastSpeaker = '';
+  private lastAnswered = '';
+  private readonly lastQuotedAll = new Set<string>();
+  /** Each person's message quoted last: what a reply in the exchange must answer. */
+  private readonly lastQuoted = new Map<string, MaterialMessage>();
   private take(c: Chosen): Quote | undefined {
     if (this.quotes >= MAX_QUOTES || this.used.has(c.candidate.text)) return undefined;
     this.used.add(c.candidate.text);
     this.usedBy.add(c.message.from.email);
+    this.lastQuoted.set(c.message.from.email.toLowerCase(), c.message);
+    this.lastSpeaker = c.message.from.email.toLowerCase();
+    this.lastQuotedAll.add(c.message.messageId);
     this.quotes++;
     return quoteOf(c.message, c.candidate.text);
   }
 
   private get room(): boolean { return this.quotes < MAX_QUOTES; }
 
-  proposal(m: MaterialMessage, all: MaterialMessage[]): Paragraph {
+  /**
+   * What was proposed and why: who posted what, and the sentence of the proposal that says why. A
+   * thread that began before the week (the first message here is a reply) is introduced as such, and
+   * the why comes from the author's replies only if one of them carries an argument.
+   */
+  proposal(m: MaterialMessage, all: MaterialMessage[], pos: ThreadPositions): { paragraph: Paragraph; scope?: string } {
     const day = weekday(m.date);
-    let text = `${day ? `On ${day}, ` : ''}${this.names.of(m.from)} ${describePost(m, all)}.`;
     const quotes: Quote[] = [];
+    let text: string;
+    const continuing = /^\s*re:/i.test(m.subject);
+    if (continuing) {
+      const kind = postKind(m.subject);
+      text = kind
+        ? `${capitalise(kind)} ${purposePhrase(m.subject)}, posted before this week, drew more discussion.`
+        : `The discussion ${purposePhrase(m.subject).replace(/^to /, 'of how to ')} went on this week.`;
+      const mine = all.filter((x) => pos.isAuthor(x.from));
+      // The author's case, not their objections to someone else: statements only.
+      const why = this.best(mine, ['statement'], MIN_QUOTE_SCORE + 0.3, (c) => c.stance === 'statement');
+      const q = why && this.take(why);
+      if (why && q) {
+        text += ` ${weekday(why.message.date) ? `On ${weekday(why.message.date)}, ` : ''}${this.names.of(why.message.from)} ${/\b(because|since|so that|problem|issue|reason)\b/i.test(why.candidate.text) ? 'argued' : 'explained'}, "${why.candidate.text}"`;
+        quotes.push(q);
+      }
+      return { paragraph: { text, quotes } };
+    }
+    text = `${day ? `On ${day}, ` : ''}${this.names.of(m.from)} ${describePost(m, all)}.`;
     // Why: the best argument of the proposal, early sentences favoured (the cover letter's case).
     const cands = this.candidates(m).map((c) => ({ ...c, score: c.score - c.position * 0.05 }));
     const why = [...cands].sort((a, b) => b.score - a.score)[0];
@@ -199,23 +274,68 @@ class Writer {
         quotes.push(q);
       }
     }
-    const scope = scopeOf(m, all);
-    if (scope) text += ` ${scope}`;
-    return { text, quotes };
+    return { paragraph: { text, quotes }, scope: scopeOf(m, all) };
+  }
+
+  /**
+   * A report that became a quarrel between two others: the report in one sentence, then who fell out.
+   * "Dispute" is true of two people on the against side answering each other.
+   */
+  occasion(m: MaterialMessage, [a, b]: [PersonPosition, PersonPosition]): { paragraph: Paragraph; scope?: string } {
+    const day = weekday(m.date);
+    const firstClash = [...a.messages, ...b.messages].map((x) => x.date ?? '').sort()[0];
+    const when = weekday(firstClash);
+    const text = `${day ? `On ${day}, ` : ''}${this.names.of(m.from)} ${describePost(m, this.material.messages)}. ${when && when !== day ? `By ${when}` : 'Soon'}, the thread had become a dispute between ${this.names.of(a.person)} and ${this.names.of(b.person)}.`;
+    return { paragraph: { text, quotes: [] } };
   }
 
   /** A second sentence of the proposal's case, for a story that is otherwise too short. */
   more(m: MaterialMessage, author: Person, round = 0): Paragraph | undefined {
     if (!this.room) return undefined;
     // The case as posted: the proposal and the author's other postings, never a reply (an answer to
-    // an objection told before the objection would read backwards).
-    const next = this.best([m, ...this.material.messages.filter((x) => x.from.email === author.email && x !== m && !/^\s*re:/i.test(x.subject))]);
+    // an objection told before the objection would read backwards). Descriptive sentences of a commit
+    // message carry less argument than a reviewer's, so the bar is lower here.
+    // Only the author's own: in a thread begun before the week the first message may be a reviewer's.
+    const mine = (x: MaterialMessage) => x.from.email.toLowerCase() === author.email.toLowerCase();
+    const postings = [...(mine(m) ? [m] : []), ...this.material.messages.filter((x) => mine(x) && x !== m && !/^\s*re:/i.test(x.subject))];
+    const next = this.best(postings, [], MIN_QUOTE_SCORE) ?? this.best(postings, [], MIN_QUOTE_SCORE - 0.4);
     if (!next) return undefined;
     const q = this.take(next);
     if (!q) return undefined;
     const who = this.names.of(author);
-    const lead = next.message === m ? `${who} ${round === 0 ? 'went on to say' : 'also wrote'}` : round === 0 ? `Elsewhere in the thread, ${who} wrote` : `${who} also wrote`;
+    if (next.message === m) return { text: `${who} ${round === 0 ? 'went on' : 'added'}, "${next.candidate.text}"`, quotes: [q] };
+    // Another patch of the series: say which one, by what it does.
+    const purpose = purposePhrase(next.message.subject);
+    const told = this.toldPatches.has(next.message.subject);
+    this.toldPatches.add(next.message.subject);
+    const lead = told || purpose === purposePhrase(m.subject) ? `${who} ${round === 0 ? 'also wrote' : 'added'}`
+      : purpose.startsWith('to ') ? `In the patch ${purpose}, ${who} wrote` : `In another patch of the series, ${who} wrote`;
     return { text: `${lead}, "${next.candidate.text}"`, quotes: [q] };
+  }
+
+  /**
+   * The exchange after the first objection: each step a message by one of the two that replies
+   * directly to the other's message already quoted, so "replied" is true of the thread's structure.
+   */
+  exchange(first: Person, second: Person): Paragraph | undefined {
+    const sentences: string[] = [];
+    const quotes: Quote[] = [];
+    let [speaker, listener] = [first, second];
+    for (let step = 0; step < 2 && this.room; step++) {
+      const to = this.lastQuoted.get(listener.email.toLowerCase());
+      if (!to) break;
+      // Told in order: a reply older than the speaker's quoted words would run the story backwards.
+      const after = this.lastQuoted.get(speaker.email.toLowerCase())?.date ?? '';
+      const replies = this.material.messages.filter((x) => x.from.email.toLowerCase() === speaker.email.toLowerCase() && x.inReplyTo === to.messageId && (x.date ?? '') >= after);
+      const chosen = this.best(replies, ['objection', 'doubt', 'statement']);
+      const q = chosen && this.take(chosen);
+      if (!chosen || !q) break;
+      const verb = chosen.candidate.stance === 'agreement' ? 'conceded' : step === 0 ? 'replied' : 'came back with';
+      sentences.push(`${capitalise(this.names.of(speaker))} ${verb}, "${chosen.candidate.text}"`);
+      quotes.push(q);
+      [speaker, listener] = [listener, speaker];
+    }
+    return sentences.length ? { text: sentences.join(' '), quotes } : undefined;
   }
 
   /** Someone not yet quoted, in their most argumentative sentence, with a verb true of it. */
@@ -223,11 +343,28 @@ class Writer {
     if (!this.room) return undefined;
     const quoted = new Set([...this.usedBy]);
     const unheard = pos.people.filter((p) => !quoted.has(p.person.email) && !isBot(p.person)).flatMap((p) => p.messages);
-    const chosen = this.best(unheard, ['objection', 'doubt', 'statement'], MIN_QUOTE_SCORE + 0.3) ?? this.best(unheard, ['objection', 'doubt', 'statement'], MIN_QUOTE_SCORE);
+    // Everyone heard: the discussion itself, reply by reply (the author's answers to reviewers too).
+    const parentOf = (m: MaterialMessage) => (m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined);
+    const replies = this.material.messages.filter((m) => !isBot(m.from) && parentOf(m) && parentOf(m)!.from.email.toLowerCase() !== m.from.email.toLowerCase());
+    const prefer = ['objection', 'doubt', 'statement'];
+    // Not the same speaker twice running: that is a list of one person's sentences, not a discussion.
+    // Nor a second sentence of a message already quoted, told apart from the first.
+    const quotedIds = new Set([...this.lastQuotedAll]);
+    const fresh = replies.filter((m) => m.from.email.toLowerCase() !== this.lastSpeaker && !quotedIds.has(m.messageId));
+    const chosen = this.best(unheard, prefer, MIN_QUOTE_SCORE + 0.3) ?? this.best(unheard, prefer, MIN_QUOTE_SCORE) ?? this.best(fresh, prefer, MIN_QUOTE_SCORE + 0.3)
+      // A short thread of terse mails: someone not yet heard, in plainer words, before nothing at all.
+      ?? this.best(unheard, prefer, MIN_QUOTE_SCORE - 0.35);
     const q = chosen && this.take(chosen);
     if (!chosen || !q) return undefined;
     const verb: Record<string, string> = { question: 'asked', objection: 'objected', doubt: 'had doubts', suggestion: 'suggested', agreement: 'agreed', statement: 'pointed out' };
-    return { text: `${capitalise(this.names.of(chosen.message.from))} ${verb[chosen.candidate.stance] ?? 'added'}, "${chosen.candidate.text}"`, quotes: [q] };
+    // Whom it answered, from the thread's structure: context the reader needs, true by construction.
+    const parent = parentOf(chosen.message);
+    const toWhom = parent && parent.from.email.toLowerCase() !== chosen.message.from.email.toLowerCase() && !isBot(parent.from) ? parent.from : undefined;
+    // Said once per person answered: "Replying to Mikulas" three times running reads as a form.
+    const to = toWhom && this.lastAnswered !== toWhom.email.toLowerCase() ? `Replying to ${this.names.of(toWhom)}, ` : '';
+    this.lastAnswered = toWhom?.email.toLowerCase() ?? '';
+    const who = this.names.of(chosen.message.from);
+    return { text: `${to}${to ? who : capitalise(who)} ${verb[chosen.candidate.stance] ?? 'added'}, "${chosen.candidate.text}"`, quotes: [q] };
   }
 
   objection(main: PersonPosition, rest: PersonPosition[], since?: string, more = false): Paragraph | undefined {
@@ -461,6 +598,15 @@ function describePost(m: MaterialMessage, all: MaterialMessage[]): string {
   return `wrote ${purpose}`;
 }
 
+/** "a patch", "an RFC patch series" from a subject's tags; undefined for a plain discussion. */
+function postKind(subject: string): string | undefined {
+  const tags = subjectTags(subject);
+  if (!/\b(PATCH|RFC)\b/i.test(tags)) return undefined;
+  const rfc = /\bRFC\b/i.test(tags);
+  const series = Number(/\b\d+\/(\d+)\]/.exec(tags)?.[1] ?? 1) > 1;
+  return `${rfc ? 'an RFC' : 'a'} patch${series ? ' series' : ''}`;
+}
+
 const lowerPhrase = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
 
 const isReport = (subject: string) => !/\b(PATCH|RFC|GIT PULL)\b/i.test(subjectTags(subject)) && /\b(fail(ure|ed|s)?|regression|bug|warning|crash|oops|hang|stall|broken|error)\b/i.test(subject);
@@ -471,7 +617,9 @@ const isReport = (subject: string) => !/\b(PATCH|RFC|GIT PULL)\b/i.test(subjectT
  * way to the next, and the subject's own phrase is the last resort.
  */
 export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undefined, material: TopicMaterial): string {
-  const topic = shortTopic(pos.proposal.subject);
+  const { topic, aboutThing } = topicParts(pos.proposal.subject);
+  // Verbs that act on the work need the work named: "Applies Auto Integrity Buffer Patch".
+  const work = aboutThing ? `${topic} ${/\b\d+\/(\d+)\]/.test(subjectTags(pos.proposal.subject)) ? 'Series' : 'Patch'}` : topic;
   const name = (p: Person) => surname(p.name, p.email);
   const has = (what: ClaimKind) => pos.facts.filter((f) => f.what === what);
   const supporters = pos.people.filter((p) => p.side === 'for');
@@ -481,31 +629,34 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
   switch (pos.outcome) {
     case 'applied': {
       const who = has('applied').pop()!.who;
-      forms.push(contested ? `${topic} Lands Despite Objections` : `${name(who)} Applies ${topic}`, `${topic} Gets Applied`);
+      forms.push(contested ? `${work} Lands Despite Objections` : `${name(who)} Applies ${work}`, `${work} Gets Applied`);
       break;
     }
-    case 'reverted': forms.push(`${topic} Gets Reverted`); break;
-    case 'naked': forms.push(`${name(has('nak').pop()!.who)} NAKs ${topic}`); break;
-    case 'new-version-posted': forms.push(contested ? `${topic} Reworked After Review` : `${name(pos.author)} Respins ${topic}`, `New Round for ${topic}`); break;
+    case 'reverted': forms.push(`${work} Gets Reverted`); break;
+    case 'naked': forms.push(`${name(has('nak').pop()!.who)} NAKs ${work}`); break;
+    case 'new-version-posted': forms.push(contested ? `${topic} Reworked After Review` : `${name(pos.author)} Respins ${work}`, `New Round for ${topic}`); break;
     case 'new-version-promised': forms.push(`${topic} Heads for Another Round`); break;
-    case 'supported': forms.push(supporters.length > 1 ? `Reviewers Back ${topic}` : `${name(supporters[0]?.person ?? pos.author)} Backs ${topic}`); break;
-    case 'no-replies': forms.push(report ? `${name(pos.author)} Reports ${topic}` : `${name(pos.author)} Proposes ${topic}`); break;
+    case 'supported': forms.push(supporters.length > 1 ? `Reviewers Back ${work}` : `${name(supporters[0]?.person ?? pos.author)} Backs ${work}`); break;
+    case 'no-replies': forms.push(report ? `${name(pos.author)} Reports ${topic}` : `${name(pos.author)} Proposes ${work}`); break;
     default: break;
   }
   if (main) {
-    // Two critics answering each other are the story: "A and B Clash Over ...".
-    const critics = pos.people.filter((p) => p.side === 'against');
-    const [a, b] = critics;
-    const ids = (p?: PersonPosition) => new Set(p?.messages.map((m) => m.messageId));
-    if (a && b && (b.messages.some((m) => ids(a).has(m.inReplyTo ?? '')) || a.messages.some((m) => ids(b).has(m.inReplyTo ?? '')))) {
-      forms.push(`${name(a.person)} and ${name(b.person)} Clash Over ${topic}`);
-    }
+    // Two critics answering each other are the story: "A and B Clash Over ...", first speaker first.
+    const clash = clashOf(pos);
+    if (clash) forms.push(`${name(clash[0].person)} and ${name(clash[1].person)} Clash Over ${topic}`);
     const stances = main.messages.flatMap((m) => quoteCandidates(m.own).map((c) => c.stance));
-    const verb = stances.includes('objection') ? 'Objects to' : stances.includes('doubt') || main.side === 'against' ? 'Questions' : 'Wants Changes to';
-    forms.push(`${name(main.person)} ${verb} ${topic}`);
+    const verb = stances.includes('objection') ? 'Objects to' : stances.includes('doubt') || main.side === 'against' ? 'Questions' : 'Suggests Changes to';
+    forms.push(`${name(main.person)} ${verb} ${work}`);
+  } else {
+    // No critic, but someone asked: the questions are the angle.
+    const asker = pos.people.find((p) => p.side === 'asks' && !isBot(p.person));
+    if (asker) forms.push(`${name(asker.person)} Has Questions on ${topic}`);
   }
   if (report) forms.push(`Chasing ${topic}`);
-  forms.push(`Questions Over ${topic}`, `${name(pos.author)} on ${topic}`);
+  forms.push(`Questions Over ${topic}`);
+  // Last, who brought it up: a form that names a person rarely restates a subject.
+  forms.push(report ? `${name(pos.author)} Reports ${topic}` : isPosting(pos.proposal) ? `${name(pos.author)} Proposes ${work}` : `${name(pos.author)} Raises ${topic}`);
+  forms.push(`${name(pos.author)} on ${topic}`);
   const subjects = [...new Set(material.messages.map((m) => m.subject))].slice(0, 20);
   for (const form of forms) {
     const h = normaliseHeadline(form);

@@ -16,6 +16,7 @@ import type { ClaimKind, Person } from '../model.js';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { subjectPhrase, subjectTags } from './headline.js';
 import { quoteCandidates, type Stance } from './sentences.js';
+import { PROMISE as CHECKED_PROMISE } from '../claims/lexicon.js';
 
 export type Side = 'against' | 'changes' | 'for' | 'asks' | 'neutral';
 
@@ -100,7 +101,25 @@ export function appliedSentence(m: MaterialMessage): string | undefined {
 }
 
 /** Whether the writer says a new version is coming. */
-export const promisesVersion = (m: MaterialMessage): boolean => PROMISE.test(m.own.replace(/\s+/g, ' '));
+// Only a promise the claim check also reads as one: a story must not rest its outcome ("the requested
+// changes are still to come") on a promise the gate will strike.
+export const promisesVersion = (m: MaterialMessage): boolean => PROMISE.test(m.own.replace(/\s+/g, ' ')) && CHECKED_PROMISE.test(m.own);
+
+/**
+ * In a thread that began before the week, the first message here is a reply to a post not in the
+ * file; when it questions or criticises, its writer is a reviewer, not the author, and the one who
+ * answers it stands for the work. Undefined when the thread starts here or nobody answers.
+ */
+function continuingAuthor(proposal: MaterialMessage, all: MaterialMessage[], material: TopicMaterial): Person | undefined {
+  if (!isReply(proposal) || (proposal.inReplyTo && material.byId.has(proposal.inReplyTo))) return undefined;
+  // It opens with a question ("Why can't LSM use ...?"), or it objects and agrees with nothing.
+  const first = proposal.own.split('\n').filter((l) => l.trim() && !/^\s*>/.test(l)).join(' ').replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+/).find((x) => x.split(' ').length >= 3) ?? '';
+  const stances = quoteCandidates(proposal.own).map((c) => c.stance);
+  const critique = /\?$/.test(first) || ((stances.includes('objection') || stances.includes('doubt')) && !stances.includes('agreement'));
+  if (!critique) return undefined;
+  const sender = proposal.from.email.toLowerCase();
+  return all.find((m) => m.inReplyTo === proposal.messageId && m.from.email.toLowerCase() !== sender && !isBot(m.from))?.from;
+}
 
 const STANCE_SIDE: Record<Stance, Side> = { objection: 'against', doubt: 'against', suggestion: 'changes', agreement: 'for', question: 'asks', statement: 'neutral' };
 const SIDE_STRENGTH: Record<Side, number> = { against: 3, changes: 2, for: 1.5, asks: 1, neutral: 0 };
@@ -117,7 +136,7 @@ export function threadPositions(material: TopicMaterial): ThreadPositions {
   const humans = material.messages.filter((m) => !isBot(m.from));
   const all = humans.length ? humans : material.messages;
   const proposal = pickProposal(all, material.topic.title);
-  const author = proposal.from;
+  const author = continuingAuthor(proposal, all, material) ?? proposal.from;
   const authorEmail = author.email.toLowerCase();
   const version = versionOf(proposal.subject);
   const threadId = material.topic.threadIds.length === 1 ? material.topic.threadIds[0] : undefined;

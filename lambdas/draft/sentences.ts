@@ -71,6 +71,7 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/["\u201c\u201d]|\.\.\.|\u2026/.test(text) || /^\(|\(\d\)/.test(text)) continue; // nested quotes, ellipses, list references
       if (/^(thanks|thank you|hi|hello|cheers|regards)\b/i.test(text)) continue;
       if ((text.match(/\w+_\w+|\w+\(\)/g) ?? []).length > 2) continue; // identifier soup reads as code
+      if ((text.match(/\(/g) ?? []).length !== (text.match(/\)/g) ?? []).length) continue; // cut inside a parenthesis ("mmap(!")
       const stance = stanceOf(text);
       let score = Math.min(n, 28) / 28; // longer, up to a point, carries more
       score += Math.min(3, (text.match(SUBSTANCE) ?? []).length) * 0.35;
@@ -85,7 +86,7 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/\b(I|I'm|I've|we|we're)\b/.test(text)) score += 0.3; // first person carries the voice
       if (/^(This|The)\b/.test(text)) score += 0.1;
       if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
-      if (/^(but|and|also|or|then|though)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
+      if (/^(but|and|also|or|then|though|however|still|otherwise)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
       if (/!$/.test(text)) score += 0.4; // strong voice
       if (/^[\p{L}-]+:\s/u.test(text)) score -= 0.6; // a label ("Examples: ..."), not a sentence
       if (/\*\w+\*/.test(text)) score += 0.3; // emphasis
