@@ -141,7 +141,9 @@ export type ClaimKind =
   | 'nak' | 'ack' | 'review' | 'test' | 'applied' | 'merged' | 'reverted'
   | 'new-version-promised' | 'new-version-posted' | 'objects' | 'supports' | 'asks'
   /** Answered or replied to someone: the message is in reply, directly or up the thread, to them (prose pass). */
-  | 'answers';
+  | 'answers'
+  /** Had doubts, was not convinced: a doubt or an objection in their own words, in reply (prose pass). */
+  | 'doubts';
 
 /**
  * One factual statement of a story about a person or a patch, as data, so that it can be checked

@@ -153,6 +153,7 @@ export function checkClaim(claim: Claim, material: TopicMaterial, context: Claim
     case 'new-version-posted': return checkPosted(claim, mail, series);
     case 'new-version-promised': return byWords(own, (m) => PROMISE.test(m.own), `${name} did not say a new version was coming`);
     case 'objects': return byWords(own.filter((m) => mail.answersInStory(m, claim.seriesId ? series : undefined)), objects, `nothing ${name} wrote${where(cited)} in reply objects (a question, or quoted text, is not an objection)`);
+    case 'doubts': return byWords(own.filter((m) => mail.answersInStory(m, claim.seriesId ? series : undefined)), doubts, `nothing ${name} wrote${where(cited)} in reply doubts or objects (a question, or quoted text, is not a stance)`);
     case 'supports': return byWords(own.filter((m) => mail.answersInStory(m, claim.seriesId ? series : undefined)), supports, `nothing ${name} wrote${where(cited)} in reply says they agreed (agreement inside quoted text is someone else's)`);
     case 'asks': return byWords(own, asks, `${name} asked nothing${where(cited)}`);
     case 'answers': return checkAnswer(claim, mail, own, context.answering ?? []);
@@ -161,16 +162,18 @@ export function checkClaim(claim: Claim, material: TopicMaterial, context: Claim
 }
 
 /** Kinds whose claim is a person's stance, read from their own words. */
-const STANCE_KINDS = new Set<ClaimKind>(['objects', 'supports', 'asks', 'answers']);
+const STANCE_KINDS = new Set<ClaimKind>(['objects', 'doubts', 'supports', 'asks', 'answers']);
 const where = (cited: Set<string>) => (cited.size ? ' in the message quoted' : '');
 
 /** A sender's own sentences (quoted, forwarded and pasted text is already gone). */
 const sentencesOf = (own: string) => own.split(/(?<=[.!?])\s+|\n\s*\n/).map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean);
 const isQuestion = (s: string) => QUESTION.test(`${s} `);
 
-/** An objection or doubt stated, not asked: "Is this not wrong?" is a question, not a stance. */
+/** An objection stated, not asked: "Is this not wrong?" is a question, not a stance. */
 const objects = (m: MaterialMessage) => NAK.test(m.own) || m.trailers.some((t) => t.kind === 'nacked-by' && namesSender(t.person, m.from))
-  || sentencesOf(m.own).some((s) => !isQuestion(s) && (OBJECTION.test(s) || DOUBT.test(s)));
+  || sentencesOf(m.own).some((s) => !isQuestion(s) && OBJECTION.test(s));
+/** A doubt (or more: an objection) stated. */
+const doubts = (m: MaterialMessage) => objects(m) || sentencesOf(m.own).some((s) => !isQuestion(s) && DOUBT.test(s));
 /** Approval stated and not undone before it in the same sentence ("I don't think this looks good"), or a tag. */
 const supports = (m: MaterialMessage) => m.trailers.some((t) => /^(acked|reviewed|tested)-by$/.test(t.kind) && namesSender(t.person, m.from))
   || sentencesOf(m.own).some((s) => {

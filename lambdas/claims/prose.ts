@@ -94,7 +94,9 @@ export function proseClaims(story: Story, material: TopicMaterial): ProsePassRes
         const replacement = told ?? (softer.length === checked.length && stated.length === 0 ? softer.join(' ') : '');
         const why = checked.filter(({ v }) => v.status !== 'verified').map(({ v }) => (v as { note: string }).note).join('; ');
         for (const c of made) {
-          if (replacement) found.push({ ...c, status: 'softened', sentence: replacement, note: `"${sentence}" says more than the mail shows (${why}); told as ${told ? 'what was written' : 'the mail shows it'}`, ...(c.urls ? {} : { urls: quotes.map((q) => q.url).filter(Boolean) }) });
+          // Told as written, the sentence shows the quote's message; softened by the check, what the check found.
+          const shown = told ? { evidence: quotes.map((q) => q.messageId), urls: urlsOf(quotes.map((q) => q.messageId), material) } : { evidence: c.evidence, urls: c.urls ?? [] };
+          if (replacement) found.push({ ...c, ...shown, status: 'softened', sentence: replacement, note: `"${sentence}" says more than the mail shows (${why}); told as ${told ? 'what was written' : 'the mail shows it'}` });
           else found.push({ ...c, status: 'removed', sentence, note: c.status === 'verified' ? `true, but cut with its sentence, which also stated what the mail does not show (${why})` : c.note });
         }
         // Declared claims of a cut sentence go with it.
@@ -154,7 +156,10 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
       let subjects: Subject;
       if (passive) {
         const by = /^\s*(?:[\p{L}-]+\s+){0,3}?by\s+(.*)$/u.exec(after);
-        subjects = by ? names.runForward(by[1]) : { people: [], anyone: true };
+        // "X said the patches had been applied": reported speech makes it X's claim to have done it.
+        const said = /^(.*)\b(?:said|wrote|noted|announced|reported|confirmed|told [\p{L}]+)(?:\s+that)?\s+[^\u2042]*$/u.exec(before);
+        const speaker = said ? names.runBack(said[1], lastNamed, material) : undefined;
+        subjects = by ? names.runForward(by[1]) : speaker && (speaker.people.length || speaker.unmatched) ? speaker : { people: [], anyone: true };
       } else {
         subjects = names.runBack(before, lastNamed, material);
       }
@@ -162,7 +167,7 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
       if (!subjects.people.length && !subjects.anyone && !subjects.unmatched && OUTCOME_KINDS.has(kind)) subjects = { people: [], anyone: true };
       if (!subjects.people.length && !subjects.anyone && !subjects.unmatched) continue; // not about a person
       const version = Number(/\b(?:version|v)\s*(\d+)\b/i.exec(after)?.[1] ?? /\bv(\d+)\b/i.exec(before)?.[1] ?? '') || undefined;
-      const seriesId = seriesNamed(text, material);
+      const seriesId = seriesNamed(text, material) ?? seriesOfMessages(quotes.map((q) => q.messageId), material) ?? storySeries(material);
       const cited = quotes.map((q) => q.messageId);
       const answering = kind === 'answers' ? names.runForward(after.replace(/^\s*(?:to|back to|in return to)?\s*/i, '')).people : undefined;
       const base = { kind, version, seriesId, cited };
@@ -189,6 +194,27 @@ const OUTCOME_KINDS = new Set<NarrationKind>(['applied', 'merged', 'reverted']);
 
 /** A word of the text names a participant only written as a name: "Will" is a person, "will" a verb. */
 const asWritten = (raw: string, ps: Person[]) => /^\p{Lu}/u.test(raw) || ps.some((p) => foldForClaims(p.name).includes(raw.replace(/['\u2019]s$/, '')) || p.email.startsWith(raw));
+
+/** The series a quoted message is part of or answers, when that is one series. */
+function seriesOfMessages(ids: string[], material: TopicMaterial): string | undefined {
+  const found = new Set<string>();
+  for (const id of ids) {
+    const seen = new Set<string>();
+    for (let m = material.byId.get(id); m && !seen.has(m.messageId); m = m.inReplyTo ? material.byId.get(m.inReplyTo) : undefined) {
+      seen.add(m.messageId);
+      const s = material.series?.find((x) => x.versions.some((v) => v.messageIds.includes(m!.messageId)));
+      if (s) { found.add(s.id); break; }
+    }
+  }
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/** "The patch" of a story about a series is the series the story is titled by (several in it or not). */
+function storySeries(material: TopicMaterial): string | undefined {
+  const title = foldForClaims(material.topic.title).toLowerCase().replace(/\s+/g, ' ').trim();
+  const named = (material.series ?? []).filter((s) => foldForClaims(s.title).toLowerCase().replace(/\s+/g, ' ').trim() === title);
+  return named.length === 1 ? named[0].id : undefined;
+}
 
 function seriesNamed(text: string, material: TopicMaterial): string | undefined {
   const t = text.replace(/\s+/g, ' ');
@@ -265,9 +291,9 @@ class NameIndex {
         return author ? { people: [author] } : { people: [], unmatched: 'the author' };
       }
       if (/['\u2019]s$/.test(raw)) break; // "Otto's reply": a possessive is not the subject
-      if (ROLE.test(w) && !sawName) return { people: [], unmatched: `the ${w}` };
       const found = this.byToken.get(w.replace(/\.$/, ''));
       const ps = found && asWritten(raw, found) ? found : undefined;
+      if (!ps && ROLE.test(w) && !sawName) return { people: [], unmatched: `the ${w}` };
       if (ps?.length) {
         sawName = true;
         if (ps.length === 1) { if (!people.includes(ps[0])) people.push(ps[0]); }
