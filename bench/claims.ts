@@ -97,6 +97,7 @@ function proseFigures(found: Claim[], gold: ProseGold[]): void {
   const sentences = new Set<string>();
   let falseThrough = 0;
   let trueLost = 0;
+  let trueSoftened = 0;
   const unjudged: string[] = [];
   for (const c of found) {
     tally[c.status ?? 'removed']++;
@@ -105,9 +106,10 @@ function proseFigures(found: Claim[], gold: ProseGold[]): void {
     if (!g) { unjudged.push(`${c.who.name} ${c.what} "${c.sentence}" (${c.status})`); continue; }
     if (!g.true && c.status === 'verified') falseThrough++;
     if (g.true && c.status === 'removed') trueLost++;
+    if (g.true && c.status === 'softened') trueSoftened++;
   }
   console.log(`  prose pass (claims the drafter did not declare): claim-like sentences ${sentences.size}, claims ${found.length}: verified ${tally.verified}, softened ${tally.softened}, removed ${tally.removed}`);
-  console.log(`  prose gold list: ${gold.length} judged by hand (${gold.filter((g) => g.true).length} true); found and not in it: ${unjudged.length}; false that got through: ${falseThrough} (target 0); true removed: ${trueLost}`);
+  console.log(`  prose gold list: ${gold.length} judged by hand (${gold.filter((g) => g.true).length} true); found and not in it: ${unjudged.length}; false that got through: ${falseThrough} (target 0); true removed: ${trueLost}, true softened: ${trueSoftened}`);
   for (const line of unjudged) console.log(`    not judged: ${line}`);
   for (const c of found.filter((x) => x.status !== 'verified')) console.log(`    ${c.status}: ${c.who.name} ${c.what}: "${c.sentence}": ${c.note}`);
 }

@@ -120,6 +120,8 @@ export const urlsOf = (ids: string[], material: TopicMaterial) => ids.map((id) =
 export interface ClaimContext {
   /** The messages of the quotes the sentence gives the person: a stance must be in them. */
   cited?: string[];
+  /** The quoted words themselves: a stance told with a quote is read from the paragraph the quote stands in. */
+  quoted?: string[];
   /** For "answers": the people answered (named, or the ones the story spoke of just before). */
   answering?: Person[];
 }
@@ -133,7 +135,7 @@ export function checkClaim(claim: Claim, material: TopicMaterial, context: Claim
   const everything = mail.from(who);
   // A stance told with a quote is that message's stance, not one found elsewhere in the thread.
   const cited = new Set(context.cited ?? []);
-  const own = STANCE_KINDS.has(claim.what) && cited.size ? everything.filter((m) => cited.has(m.messageId)) : everything;
+  const own = STANCE_KINDS.has(claim.what) && cited.size ? everything.filter((m) => cited.has(m.messageId)).map((m) => aroundQuote(m, context.quoted ?? [])) : everything;
   if (own.length === 0) return { status: 'removed', note: `${name} wrote nothing in this story's threads` };
   if (own.every((m) => isBotSender(m.from))) return { status: 'removed', note: `${name} is a program; its messages are not a person's position` };
   const series = mail.seriesOf(claim);
@@ -159,6 +161,18 @@ export function checkClaim(claim: Claim, material: TopicMaterial, context: Claim
     case 'answers': return checkAnswer(claim, mail, own, context.answering ?? []);
     default: return { status: 'removed', note: `unknown kind of claim "${String(claim.what)}"` };
   }
+}
+
+/**
+ * The message narrowed to the paragraphs of its own words that hold the quoted text: "X objected,
+ * "..."" is about what X said there, not about a "should" three paragraphs away. A quote no
+ * paragraph holds whole (cut with an ellipsis) leaves the message as it is.
+ */
+function aroundQuote(m: MaterialMessage, quoted: string[]): MaterialMessage {
+  const blocks = m.own.split(/\n\s*\n/);
+  const squashed = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const holding = blocks.filter((b) => quoted.some((q) => q && squashed(b).includes(squashed(q))));
+  return holding.length ? { ...m, own: holding.join('\n\n') } : m;
 }
 
 /** Kinds whose claim is a person's stance, read from their own words. */

@@ -39,8 +39,11 @@ export const QUESTION = /\?(\s|$)/;
 /** Doubt in prose: a stance against, short of an objection ("was not convinced", "had doubts"). */
 export const DOUBT = /\b(not (sure|convinced)|I doubt|I'?m (concerned|worried|skeptical|sceptical)|my concern|concerned (about|that)|I wonder|unclear|unconvinced|I'?m not a fan)\b/i;
 
-/** A request in prose: what the sender asks someone to do (beside a plain question). */
-export const REQUEST = /\b(please|could (you|we)|can (you|we)|would you|shall we|let'?s|I'?d like|I would like|how about|why not|instead|I'?d (prefer|rather|suggest)|I would (prefer|rather|suggest)|suggest|better to|should(n'?t)?|need(s)? to|must|would be (better|nicer|cleaner))\b/i;
+/**
+ * A request in prose: what the sender asks someone to do (beside a plain question). "Should" and
+ * "must" count only said of "you" or "we": "inheritance should be managed carefully" states a view.
+ */
+export const REQUEST = /\b(please|could (you|we)|can (you|we)|would you|shall we|let'?s|I'?d like|I would like|how about|why not|instead|I'?d (prefer|rather|suggest)|I would (prefer|rather|suggest)|suggest|better to|would be (better|nicer|cleaner))\b|\b(you|we)\s+(\w+\s+)?(should(n'?t)?|must|need to|have to|ought to)\b/i;
 
 /** A reply that opens by agreeing: "Yes, ...", "Agreed.", "Exactly." */
 export const AGREES_OPENING = /^(yes|yeah|yep|agreed|right|sure|indeed|exactly|true)\b/i;
@@ -74,6 +77,9 @@ export const NARRATION_VERBS: Array<{ kind: NarrationKind; re: RegExp }> = [
   { kind: 'asks', re: /\b(?:asked|requested|wanted to know|wondered|inquired|enquired|suggested|proposed|wanted it done differently|called for|urged|demanded|insisted)\b/giu },
   { kind: 'answers', re: /\b(?:answered|replied|responded|countered|retorted|shot back|fired back|wrote back|asked in return)\b/giu },
 ];
+
+/** Verbs whose stance is about the work itself, not about another person's argument. */
+export const ABOUT_THE_WORK = /\b(?:wanted it done differently|asked for changes|rejected|objected to the (?:patch|series|change|work|proposal|idea))\b/i;
 
 /** Words before a verb that make it passive ("the series was merged"): its person follows "by". */
 export const PASSIVE_BEFORE = /\b(?:was|were|been|being|got|gets|is|are)\s+(?:(?:now|then|already|also|finally|eventually|quickly|promptly|later|not)\s+)?$/i;

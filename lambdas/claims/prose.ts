@@ -6,10 +6,10 @@
  * does not show doing it, never reaches a reader.
  */
 import type { Claim, Paragraph, Person, Quote, Story } from '../model.js';
-import { isBotSender, type TopicMaterial } from '../verify/material.js';
+import { isBotSender, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
 import { normaliseSpace, quotedSegments, sentenceSpans } from '../verify/text.js';
 import { checkClaim, urlsOf, type ClaimVerdict } from './check.js';
-import { foldForClaims, NARRATION_VERBS, NOT_A_NAME, PASSIVE_BEFORE, ROLE, RUN_GLUE, type NarrationKind } from './lexicon.js';
+import { ABOUT_THE_WORK, foldForClaims, NARRATION_VERBS, NOT_A_NAME, PASSIVE_BEFORE, ROLE, RUN_GLUE, type NarrationKind } from './lexicon.js';
 
 export interface ProsePassResult {
   story: Story;
@@ -33,6 +33,10 @@ interface Found {
   answering?: Person[];
   /** The messages of the quotes the sentence gives the person: the stance must be in them. */
   cited: string[];
+  /** Those quotes' words: the stance must be in the paragraph of the message they stand in. */
+  quoted?: string[];
+  /** The verb says the stance is on the work ("wanted it done differently"): the words answer the work or its author. */
+  aboutTheWork?: boolean;
 }
 
 /** A placeholder for quoted words in narration: what people said is theirs, not the narrator's. */
@@ -170,7 +174,7 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
       const seriesId = seriesNamed(text, material) ?? seriesOfMessages(quotes.map((q) => q.messageId), material) ?? storySeries(material);
       const cited = quotes.map((q) => q.messageId);
       const answering = kind === 'answers' ? names.runForward(after.replace(/^\s*(?:to|back to|in return to)?\s*/i, '')).people : undefined;
-      const base = { kind, version, seriesId, cited };
+      const base = { kind, version, seriesId, cited, aboutTheWork: ABOUT_THE_WORK.test(m[0]) };
       const key = (p?: Person) => `${kind} ${p?.email ?? (subjects.anyone ? '*' : '?')}`;
       if (subjects.unmatched && !subjects.people.length) {
         if (!seen.has(key())) out.push({ ...base, unmatched: subjects.unmatched });
@@ -181,9 +185,9 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
       for (const p of subjects.people) {
         if (seen.has(key(p))) continue;
         seen.add(key(p));
-        const mine = quotes.filter((q) => q.author.email.toLowerCase() === p.email.toLowerCase()).map((q) => q.messageId);
+        const mine = quotes.filter((q) => names.same(q.author, p));
         const previous = recent.filter((x) => x.email.toLowerCase() !== p.email.toLowerCase());
-        out.push({ ...base, who: p, cited: mine, ...(kind === 'answers' ? { answering: answering?.length ? answering : previous } : {}) });
+        out.push({ ...base, who: p, cited: mine.map((q) => q.messageId), quoted: mine.map((q) => q.text), ...(kind === 'answers' ? { answering: answering?.length ? answering : previous } : {}) });
       }
     }
   }
@@ -232,7 +236,26 @@ function checkFound(f: Found, material: TopicMaterial): ClaimVerdict {
     const verdicts = senders.map((p) => checkClaim(claimOf(p), material));
     return verdicts.find((v) => v.status === 'verified') ?? verdicts.find((v) => v.status === 'softened') ?? { status: 'removed', note: `nobody in this story's mail shows it (${f.kind})` };
   }
-  return checkClaim(claimOf(f.who!), material, { cited: f.cited, answering: f.answering });
+  const verdict = checkClaim(claimOf(f.who!), material, { cited: f.cited, quoted: f.quoted, answering: f.answering });
+  if (verdict.status !== 'verified' || !f.aboutTheWork || !f.cited.length) return verdict;
+  // "Wanted it done differently" is about the work: words that answer another reviewer's argument are a reply to them.
+  const other = f.cited.map((id) => material.byId.get(id)).map((m) => m && answersSomeoneElse(m, material)).find(Boolean);
+  return other ? { status: 'removed', note: `the words quoted answer ${other}'s argument, not the work or its author` } : verdict;
+}
+
+/** The name of the person a message answers when that is neither the work (a posting, a patch) nor its author. */
+function answersSomeoneElse(m: MaterialMessage, material: TopicMaterial): string | undefined {
+  const target = m.inReplyTo ? material.byId.get(m.inReplyTo) : undefined;
+  if (!target || !target.inReplyTo || target.hasPatch || !/^\s*re:/i.test(target.subject)) return undefined;
+  let root = target;
+  const seen = new Set<string>();
+  while (root.inReplyTo && material.byId.get(root.inReplyTo) && !seen.has(root.messageId)) { seen.add(root.messageId); root = material.byId.get(root.inReplyTo)!; }
+  const series = material.series?.find((s) => s.versions.some((v) => v.messageIds.includes(root.messageId)));
+  // The thread's posting is not in the mail (an earlier week): whose work it is cannot be told, so the stance cannot be placed.
+  if (!series && root.inReplyTo) return target.from.name || target.from.email;
+  const author = series?.author ?? root.from;
+  const same = (a: Person, b: Person) => a.email.toLowerCase() === b.email.toLowerCase() || (a.name.trim().split(/\s+/).length >= 2 && a.name.trim().toLowerCase() === b.name.trim().toLowerCase());
+  return same(target.from, author) || same(target.from, m.from) ? undefined : target.from.name || target.from.email;
 }
 
 interface Subject { people: Person[]; anyone?: boolean; unmatched?: string }
@@ -251,6 +274,13 @@ class NameIndex {
       const tokens = new Set([...foldForClaims(p.name).toLowerCase().split(/[\s,()"]+/), foldForClaims(p.email.split('@')[0]).toLowerCase()].map((t) => t.replace(/[.']+$/, '')).filter((t) => t.length > 1));
       for (const t of tokens) this.byToken.set(t, [...(this.byToken.get(t) ?? []), p]);
     }
+  }
+
+  /** The same person: one address, or one full name of two words or more. */
+  same(a: Person, b: Person): boolean {
+    if (a.email.toLowerCase() === b.email.toLowerCase()) return true;
+    const n = (p: Person) => foldForClaims(normaliseSpace(p.name)).toLowerCase();
+    return n(a).split(' ').length >= 2 && n(a) === n(b);
   }
 
   /** The name to print for a person. */
