@@ -245,3 +245,28 @@ test('model path: prose claims the model did not declare are checked like the of
   assert.match(found(d.story).find((c) => c.what === 'applied')?.note ?? '', /another series/);
   assert.match(found(d.story).find((c) => c.what === 'nak' && c.status === 'removed')?.note ?? '', /sent no NAK/);
 });
+
+test('a stance on the work must answer the work or its author; a stance told with a quote is read where the quote stands', async () => {
+  const view = 'The fast path never takes the lock, so the slow path can keep it.';
+  const material = await materialOf([
+    ...series(1, MAIN, 'm'),
+    mail('otto@x', OTTO, `Re: [PATCH 1/1] ${MAIN}`, 'Could the fast path race with the slow path?\n', 'm-v1-1@x'),
+    // Rita answers Otto, not the patch: she argues with him, she asks nothing of the work.
+    mail('rita-to-otto@x', RITA, `Re: [PATCH 1/1] ${MAIN}`, `No, you should read the slow path again.\n\n${view}\n`, 'otto@x'),
+    mail('rita-to-patch@x', RITA, `Re: [PATCH 1/1] ${MAIN}`, 'We should keep the lock instead of dropping it here.\n', 'm-v1-1@x'),
+  ]);
+  const toOtto = quote(view, RITA, 'rita-to-otto@x');
+  const retort = 'No, you should read the slow path again.';
+  const out = verifyWithClaims(story(para(`${RITA.name} wanted it done differently, "${retort}"`, [quote(retort, RITA, 'rita-to-otto@x')])), material);
+  assert.equal(prose(out.story), `${RITA.name} wrote, "${retort}"`);
+  // The same words as a suggestion to Otto are one.
+  const toHim = verifyWithClaims(story(para(`${RITA.name} suggested, "${retort}"`, [quote(retort, RITA, 'rita-to-otto@x')])), material);
+  assert.equal(prose(toHim.story), `${RITA.name} suggested, "${retort}"`);
+  // "suggested": the request ("you should") is in another paragraph of that message, not where the quote stands.
+  const suggested = verifyWithClaims(story(para(`${RITA.name} suggested, "${view}"`, [toOtto])), material);
+  assert.equal(prose(suggested.story), `${RITA.name} wrote, "${view}"`);
+  // Control: her words to the patch ask for it to be done differently.
+  const ask = 'We should keep the lock instead of dropping it here.';
+  const kept = verifyWithClaims(story(para(`${RITA.name} wanted it done differently, "${ask}"`, [quote(ask, RITA, 'rita-to-patch@x')])), material);
+  assert.equal(prose(kept.story), `${RITA.name} wanted it done differently, "${ask}"`);
+});
