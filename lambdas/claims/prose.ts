@@ -133,7 +133,9 @@ function toldAsWritten(sentence: string, quoted: Array<{ start: number; end: num
   const end = /^[.!?]/.test(after) ? after[0] : '';
   const author = quotes[0].author;
   void seg;
-  return `${names.display(author)} wrote, ${inSentence[0]}${end && !/[.!?]["\u201d]$/.test(inSentence[0]) ? end : ''}`;
+  // A time the sentence opens with stays: "On Thursday, X wrote, ...".
+  const when = /^((?:On|By|Later on|Early on) [\p{L}\d ]{1,30}|Earlier|Later|Meanwhile|Then|Afterwards|In reply|In response),\s+/u.exec(sentence)?.[0] ?? '';
+  return `${when}${names.display(author)} wrote, ${inSentence[0]}${end && !/[.!?]["\u201d]$/.test(inSentence[0]) ? end : ''}`;
 }
 
 function asClaim(f: Found, v: ClaimVerdict, sentence: string, material: TopicMaterial): Claim {
