@@ -73,7 +73,7 @@ async function week(): Promise<TopicMaterial> {
 }
 
 // Spellings of "NAKed" a drafter (or a hostile text) could use: case, fullwidth, zero-width, Cyrillic A.
-const NAK_SPELLINGS = ['NAKed', 'nacked', 'NACKed', "NAK'd", 'Naked', '\uff2e\uff21\uff2bed', 'NA\u200bKed', 'N\u0410Ked', 'gave it a hard NAK'];
+const NAK_SPELLINGS = ['NAKed', 'nacked', 'NACKed', "NAK'd", 'Naked', '\uff2e\uff21\uff2bed', 'NA\u200bKed', 'N\u0410Ked', 'gave it a hard NAK', 'vetoed'];
 
 test('"X NAKed" when X only acked is cut, in any spelling; the same sentence about the one who did NAK stays', async () => {
   const material = await week();
@@ -141,6 +141,13 @@ test('a NAK on v3 and approval of v4: "Y NAKed the series" becomes what happened
   assert.ok(!text.includes('NAKed the series'), text);
   assert.match(text, /NAKed version 3; version 4 answered the objection, and Rita Reviewer approved it\./);
   assert.equal(found(out.story)[0].status, 'softened');
+});
+
+test('a claim in a relative clause is the claim of the name before it', async () => {
+  const material = await week();
+  assert.equal(prose(verifyWithClaims(story(para(`Ada posted a patch. ${RITA.name}, who NAKed the patch, was not alone.`)), material).story), 'Ada posted a patch.');
+  const truth = `${OTTO.name}, who NAKed the patch, was not alone.`;
+  assert.equal(prose(verifyWithClaims(story(para(`Ada posted a patch. ${truth}`)), material).story), `Ada posted a patch. ${truth}`);
 });
 
 test('names not in the thread, and people named by role, fail closed', async () => {

@@ -62,7 +62,7 @@ const GIVE = String.raw`(?:gave|sent|issued|added|offered|provided|posted|replie
  * (foldForClaims). General kernel-process vocabulary; each maps to the claim it states.
  */
 export const NARRATION_VERBS: Array<{ kind: NarrationKind; re: RegExp }> = [
-  { kind: 'nak', re: new RegExp(String.raw`\bnac?k(?:ed|'d|s)\b|\bnacked-by\b|\b${GIVE}nac?k\b`, 'giu') },
+  { kind: 'nak', re: new RegExp(String.raw`\bvetoed\b|\bnac?k(?:ed|'d|s)\b|\bnacked-by\b|\b${GIVE}nac?k\b`, 'giu') },
   { kind: 'ack', re: new RegExp(String.raw`\back(?:ed|'d|s)\b|\b${GIVE}(?:ack|acked-by)\b`, 'giu') },
   { kind: 'review', re: new RegExp(String.raw`\breviewed(?:-by)?\b|\b${GIVE}review(?:ed-by)? tag\b`, 'giu') },
   { kind: 'test', re: new RegExp(String.raw`\btested(?:-by)?\b`, 'giu') },
@@ -71,9 +71,9 @@ export const NARRATION_VERBS: Array<{ kind: NarrationKind; re: RegExp }> = [
   { kind: 'reverted', re: /\b(?:reverted|backed out|dropped (?:it|them|the [\p{L}-]+|this|these) from|pulled (?:it|them|the [\p{L}-]+) (?:back|out))\b/giu },
   { kind: 'new-version-posted', re: /\b(?:posted|sent|submitted|published|followed up with|came back with|put out)\s+(?:a |an )?(?:new|updated|revised|another|fresh|second|third|fourth|next|v\d+|version \d+)\b|\brespun\b|\bresp[iu]n (?:the|it)\b/giu },
   { kind: 'new-version-promised', re: /\b(?:promised|pledged|vowed|offered|agreed|said (?:he|she|they) would|would|will|planned to|plans to|intends to|intended to)\s+(?:to\s+)?(?:send|post|respin|submit|spin)\s+(?:out\s+)?(?:a |an |the )?(?:new|updated|next|revised|another|fixed|v\d+|version)\b|\bpromised (?:a |an )?(?:new|updated|next|revised|v\d+|fixed)\b/giu },
-  { kind: 'objects', re: /\b(?:objected|objects|disagreed|disagrees|pushed back|opposed|rejected|critici[sz]ed|balked|had (?:some |strong |serious )?objections|raised (?:an )?objections?|(?:was|were) (?:against|opposed)|argued against|took issue|went further)\b/giu },
+  { kind: 'objects', re: /\b(?:objected|objects|disagreed|disagrees|pushed back|opposed|rejected|critici[sz]ed|balked|had (?:some |strong |serious )?objections|raised (?:an )?objections?|(?:was|were) (?:against|opposed)|argued against|took issue|went further|blocked|shot down|rebuffed|dismissed)\b/giu },
   { kind: 'doubts', re: /\b(?:(?:was|were|remained) (?:not |un)convinced|wasn'?t convinced|had (?:some |strong |serious )?(?:doubts|reservations|concerns|misgivings)|raised (?:concerns?|doubts)|(?:was|were) (?:skeptical|sceptical|unsure|not sure)|expressed (?:doubts|concerns|reservations)|questioned (?:whether|if|the need))\b/giu },
-  { kind: 'supports', re: /\b(?:agreed(?!\s+to\s+(?:send|post|respin|submit|spin))|agrees|supported|supports|backed(?!\s+out)|endorsed|approved|welcomed|praised|conceded|(?:was|were) (?:in favou?r|supportive|happy with|fine with)|spoke (?:up )?in favou?r|liked (?:it|the|this|that)|came around|signed off on|blessed)\b/giu },
+  { kind: 'supports', re: /\b(?:agreed(?!\s+to\s+(?:send|post|respin|submit|spin))|agrees|supported|supports|backed(?!\s+out)|endorsed|approved|welcomed|praised|conceded|(?:was|were) (?:in favou?r|supportive|happy with|fine with)|spoke (?:up )?in favou?r|liked (?:it|the|this|that)|came around|signed off on|blessed|sided with|cheered)\b/giu },
   { kind: 'asks', re: /\b(?:asked|requested|wanted to know|wondered|inquired|enquired|suggested|proposed|wanted it done differently|called for|urged|demanded|insisted)\b/giu },
   { kind: 'answers', re: /\b(?:answered|replied|responded|countered|retorted|shot back|fired back|wrote back|asked in return)\b/giu },
 ];

@@ -126,13 +126,11 @@ export function proseClaims(story: Story, material: TopicMaterial): ProsePassRes
 /** A sentence that gives one person's quote, told without the verb: "Rita Reviewer wrote, "..."". */
 function toldAsWritten(sentence: string, quoted: Array<{ start: number; end: number; inner: string }>, quotes: Quote[], names: NameIndex): string | undefined {
   if (quoted.length !== 1 || quotes.length !== 1) return undefined;
-  const seg = quoted[0];
   const inSentence = /\u201c[^\u201d]*\u201d|"[^"]*"/.exec(sentence);
   if (!inSentence) return undefined;
   const after = sentence.slice(inSentence.index + inSentence[0].length).trim();
   const end = /^[.!?]/.test(after) ? after[0] : '';
   const author = quotes[0].author;
-  void seg;
   // A time the sentence opens with stays: "On Thursday, X wrote, ...".
   const when = /^((?:On|By|Later on|Early on) [\p{L}\d ]{1,30}|Earlier|Later|Meanwhile|Then|Afterwards|In reply|In response),\s+/u.exec(sentence)?.[0] ?? '';
   return `${when}${names.display(author)} wrote, ${inSentence[0]}${end && !/[.!?]["\u201d]$/.test(inSentence[0]) ? end : ''}`;
@@ -312,10 +310,13 @@ class NameIndex {
     const people: Person[] = [];
     let unknown: string[] = [];
     let sawName = false;
+    // "Rita, who NAKed v1, ...": a relative clause's subject is the name before its comma.
+    let relative = false;
     for (let i = tokens.length - 1; i >= 0; i--) {
       const raw = tokens[i];
       const w = raw.toLowerCase().replace(/['\u2019]s$/, '').replace(/[^\p{L}\p{N}.'-]/gu, '');
-      if (raw === ',' || RUN_GLUE.test(w)) { if (raw === ',' && !sawName) break; continue; }
+      if (!sawName && !relative && /^(who|whom|which|that)$/.test(w) && tokens[i - 1] === ',') { relative = true; continue; }
+      if (raw === ',' || RUN_GLUE.test(w)) { if (raw === ',' && !sawName && !relative) break; continue; }
       if (/^\d+$/.test(w) || /^(others?|one)$/.test(w)) continue; // "and 2 others"
       if (/^(he|she|they|him|her)$/.test(w) && !sawName) return lastNamed.length === 1 ? { people: lastNamed } : { people: [], unmatched: raw };
       if (w === 'author' && !sawName && /\bthe$/i.test(tokens[i - 1] ?? '')) {
