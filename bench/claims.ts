@@ -19,10 +19,13 @@ import { repoRoot, sampleMbox, sharedCorpus } from '../test/helpers.js';
 const TOP = 10;
 const WEEK = '2026-W02';
 
+/** A claim the prose pass finds in the demo issue, judged by hand: who, what, and a piece of its sentence. */
+interface ProseGold { who: string; what: ClaimKind; sentence: string; true: boolean; evidence: string[]; why: string }
+
 interface Gold { who: string; what: ClaimKind; seriesId?: string; version?: number; true: boolean; evidence: string[]; why: string }
 
 export async function run(): Promise<void> {
-  const gold = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'claims-gold.json'), 'utf8')) as { demo: Gold[]; probes: Gold[] };
+  const gold = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'claims-gold.json'), 'utf8')) as { demo: Gold[]; probes: Gold[]; prose?: ProseGold[] };
   const analysis = await loadAnalysis(sampleMbox);
   const topics = buildTopics(analysis, { week: WEEK }).slice(0, TOP);
   const people = weekSenders(analysis);
@@ -36,12 +39,14 @@ export async function run(): Promise<void> {
     const claims = draft.story.paragraphs.flatMap((p) => p.claims ?? []);
     made.push(...claims);
     first ??= draft.story.paragraphs.map((p) => p.text);
-    if (!shown && claims.some((c) => c.status !== 'verified')) {
+    // The story to show: the first one the prose pass changed.
+    if (!shown && claims.some((c) => c.status !== 'verified' && c.found === 'prose')) {
       shown = true;
       beforeAfter(material, draft.story.paragraphs.map((p) => p.text));
     }
   }
   if (!shown) beforeAfter(materials[0], first);
+  proseFigures(made.filter((c) => c.found === 'prose'), gold.prose ?? []);
 
   const key = (c: { who: string; what: string; seriesId?: string }) => `${c.who.toLowerCase()} ${c.what} ${c.seriesId ?? ''}`;
   const judged = new Map(gold.demo.map((g) => [key(g), g]));
@@ -49,7 +54,7 @@ export async function run(): Promise<void> {
   let falseThrough = 0;
   let trueLost = 0;
   const unjudged: string[] = [];
-  for (const c of made) {
+  for (const c of made.filter((x) => x.found !== 'prose')) {
     tally[c.status ?? 'removed']++;
     const g = judged.get(key({ who: c.who.email, what: c.what, seriesId: c.seriesId }));
     if (!g) { unjudged.push(`${c.who.name} ${c.what} (${c.status})`); continue; }
@@ -57,10 +62,10 @@ export async function run(): Promise<void> {
     if (g.true && c.status === 'removed') trueLost++;
   }
   console.log(`demo issue (${WEEK} sample, top ${TOP}, offline drafter):`);
-  console.log(`  claims made ${made.length}: verified ${tally.verified}, softened ${tally.softened}, removed ${tally.removed}`);
+  console.log(`  claims declared by the drafter ${made.length - made.filter((c) => c.found === 'prose').length}: verified ${tally.verified}, softened ${tally.softened}, removed ${tally.removed}`);
   console.log(`  gold list: ${gold.demo.length} claims judged by hand (${gold.demo.filter((g) => g.true).length} true); claims not in it: ${unjudged.length}${unjudged.length ? ` (${unjudged.join('; ')})` : ''}`);
   console.log(`  false claims that got through: ${falseThrough} (target 0); true claims removed: ${trueLost}`);
-  for (const c of made.filter((x) => x.status !== 'verified')) console.log(`    ${c.status}: ${c.who.name} ${c.what}: ${c.note}`);
+  for (const c of made.filter((x) => x.status !== 'verified' && x.found !== 'prose')) console.log(`    ${c.status}: ${c.who.name} ${c.what}: ${c.note}`);
 
   // Probes: hand-judged claims about the same stories, checked one by one.
   const consensus = consensusTopics(analysis).map((t) => topicMaterial(analysis, t, people));
@@ -81,6 +86,32 @@ export async function run(): Promise<void> {
   }
   await wholeWeek();
   console.log(`probes: ${gold.probes.length} (${gold.probes.filter((g) => !g.true).length} false): verified ${outcome.verified}, softened ${outcome.softened}, removed ${outcome.removed}; false claims that got through: ${probeFalseThrough} (target 0); true claims removed: ${probeTrueLost}`);
+}
+
+/**
+ * The prose pass's figures on the demo issue: claim-like sentences the drafter did not declare,
+ * found, verified, softened, removed, and against the hand-judged list: false ones that got through.
+ */
+function proseFigures(found: Claim[], gold: ProseGold[]): void {
+  const tally = { verified: 0, softened: 0, removed: 0 };
+  const sentences = new Set<string>();
+  let falseThrough = 0;
+  let trueLost = 0;
+  let trueSoftened = 0;
+  const unjudged: string[] = [];
+  for (const c of found) {
+    tally[c.status ?? 'removed']++;
+    sentences.add(c.status === 'softened' ? (c.note ?? '') : c.sentence);
+    const g = gold.find((x) => x.who === c.who.email && x.what === c.what && (c.sentence.includes(x.sentence) || (c.note ?? '').includes(x.sentence)));
+    if (!g) { unjudged.push(`${c.who.name} ${c.what} "${c.sentence}" (${c.status})`); continue; }
+    if (!g.true && c.status === 'verified') falseThrough++;
+    if (g.true && c.status === 'removed') trueLost++;
+    if (g.true && c.status === 'softened') trueSoftened++;
+  }
+  console.log(`  prose pass (claims the drafter did not declare): claim-like sentences ${sentences.size}, claims ${found.length}: verified ${tally.verified}, softened ${tally.softened}, removed ${tally.removed}`);
+  console.log(`  prose gold list: ${gold.length} judged by hand (${gold.filter((g) => g.true).length} true); found and not in it: ${unjudged.length}; false that got through: ${falseThrough} (target 0); true removed: ${trueLost}, true softened: ${trueSoftened}`);
+  for (const line of unjudged) console.log(`    not judged: ${line}`);
+  for (const c of found.filter((x) => x.status !== 'verified')) console.log(`    ${c.status}: ${c.who.name} ${c.what}: "${c.sentence}": ${c.note}`);
 }
 
 /** The shared corpus's whole week, top 10, when present: claim outcomes only (no gold list for it). */
@@ -123,7 +154,8 @@ function materialFor(analysis: WeekAnalysis, g: Gold, people: ReturnType<typeof 
 
 function beforeAfter(material: TopicMaterial, after: string[] | undefined): void {
   const before = offlineStory(material).paragraphs.map((p) => p.text);
-  console.log(`one story, last paragraph before and after the claim check ("${material.topic.title}"):`);
-  console.log(`  before: ${before[before.length - 1]}`);
-  if (after) console.log(`  after:  ${after[after.length - 1]}`);
+  const changed = before.filter((p) => !after?.includes(p));
+  console.log(`one story, the paragraphs the claim check changed ("${material.topic.title}"):`);
+  for (const p of changed.length ? changed : before.slice(-1)) console.log(`  before: ${p}`);
+  for (const p of (after ?? []).filter((x) => !before.includes(x))) console.log(`  after:  ${p}`);
 }

@@ -139,7 +139,11 @@ export interface Quote {
 /** What a claim says a person did, or what happened to a patch (see lambdas/claims/). */
 export type ClaimKind =
   | 'nak' | 'ack' | 'review' | 'test' | 'applied' | 'merged' | 'reverted'
-  | 'new-version-promised' | 'new-version-posted' | 'objects' | 'supports' | 'asks';
+  | 'new-version-promised' | 'new-version-posted' | 'objects' | 'supports' | 'asks'
+  /** Answered or replied to someone: the message is in reply, directly or up the thread, to them (prose pass). */
+  | 'answers'
+  /** Had doubts, was not convinced: a doubt or an objection in their own words, in reply (prose pass). */
+  | 'doubts';
 
 /**
  * One factual statement of a story about a person or a patch, as data, so that it can be checked
@@ -165,6 +169,8 @@ export interface Claim {
   note?: string;
   /** Lore links to the evidence, for the reader (set by the claim check). */
   urls?: string[];
+  /** 'prose': the claim check found the claim in the prose; the drafter did not declare it. */
+  found?: 'prose';
 }
 
 export interface Paragraph {

@@ -199,3 +199,17 @@ test('an edit that puts invented words in quotation marks is checked against the
   const csrf2 = /name="csrf" value="([^"]+)"/.exec(html)![1];
   assert.equal((await fetch(next, { method: 'POST', body: new URLSearchParams({ action: 'approve', csrf: csrf2 }), redirect: 'manual' })).status, 409);
 });
+
+test('an edit that states a claim the mail does not show (Andrew Morton sent no NAK that week) is flagged and blocks approval', async () => {
+  const { copy, link } = await issueFor('2026-W17');
+  const url = reviewUrl(server.url, link);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(url)).text())![1];
+  const story = copy.topics.find((t) => t.participants.some((p) => p.email === 'akpm@linux-foundation.org'));
+  assert.ok(story, 'the x86/mm story is in the top 5');
+  const claimed = `${story.paragraphs[0].text} Andrew Morton NAKed the patch.`;
+  const edit = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'edit', csrf, topicId: story.id, headline: story.headline, p0: claimed }), redirect: 'manual' });
+  assert.equal(edit.status, 303);
+  const html = await (await fetch(new URL(edit.headers.get('location')!, server.url).toString())).text();
+  assert.match(html, /Check the claim against the source messages: Andrew Morton sent no NAK/);
+  assert.match(html, /<button type="submit" class="primary" disabled>/);
+});

@@ -2,7 +2,7 @@ import { loreUrl, type Claim, type ClaimKind, type Paragraph, type Person, type 
 import { parseSubjectTags } from '../series/subject.js';
 import { isBotSender, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
 import { normaliseSpace } from '../verify/text.js';
-import { APPROVAL, NAK, OBJECTION, PROMISE, QUESTION, REVERTED, appliedLines } from './lexicon.js';
+import { AGREES_OPENING, APPROVAL, DOUBT, NAK, OBJECTION, PROMISE, QUESTION, REQUEST, REVERTED, UNDOES_APPROVAL, appliedLines } from './lexicon.js';
 
 export interface ClaimCounts {
   claims: number;
@@ -114,18 +114,36 @@ export function checkClaims(story: Story, material: TopicMaterial): ClaimCheckRe
   return { story: { ...story, paragraphs: paragraphs.filter((p) => p.text || p.claims?.length) }, counts, claims: all, quotesRemoved };
 }
 
-const urlsOf = (ids: string[], material: TopicMaterial) => ids.map((id) => material.byId.get(id)?.url || loreUrl(id));
+export const urlsOf = (ids: string[], material: TopicMaterial) => ids.map((id) => material.byId.get(id)?.url || loreUrl(id));
+
+/** What a claim found in the prose points at, beside the claim itself (lambdas/claims/prose.ts). */
+export interface ClaimContext {
+  /** The messages of the quotes the sentence gives the person: a stance must be in them. */
+  cited?: string[];
+  /** The quoted words themselves: a stance told with a quote is read from the paragraph the quote stands in. */
+  quoted?: string[];
+  /** For "answers": the people answered (named, or the ones the story spoke of just before). */
+  answering?: Person[];
+}
 
 /** One claim against the mail. Pure; exported for tests and the bench. */
-export function checkClaim(claim: Claim, material: TopicMaterial): ClaimVerdict {
+export function checkClaim(claim: Claim, material: TopicMaterial, context: ClaimContext = {}): ClaimVerdict {
   const mail = new Mail(material);
   const who = claim.who;
   if (!who?.email) return { status: 'removed', note: 'the claim names nobody' };
   const name = who.name || who.email;
-  const own = mail.from(who);
+  const everything = mail.from(who);
+  // A stance told with a quote is that message's stance, not one found elsewhere in the thread.
+  const cited = new Set(context.cited ?? []);
+  const own = STANCE_KINDS.has(claim.what) && cited.size ? everything.filter((m) => cited.has(m.messageId)).map((m) => aroundQuote(m, context.quoted ?? [])) : everything;
   if (own.length === 0) return { status: 'removed', note: `${name} wrote nothing in this story's threads` };
   if (own.every((m) => isBotSender(m.from))) return { status: 'removed', note: `${name} is a program; its messages are not a person's position` };
   const series = mail.seriesOf(claim);
+  if (claim.what === 'new-version-posted' && !series && !claim.seriesId && (material.series?.length ?? 0) > 1) {
+    // "X posted version 2" names no series in a story of several: true when X posted it of any of them.
+    const verdicts = material.series!.map((s) => checkPosted({ ...claim, seriesId: s.id }, mail, s));
+    return verdicts.find((v) => v.status === 'verified') ?? { status: 'removed', note: `${name} posted no${claim.version ? ` version ${claim.version} of a` : ''} series of this story in its mail` };
+  }
   if (SERIES_KINDS.has(claim.what) && !series && material.series?.length) {
     return { status: 'removed', note: `cannot tell which series the claim is about (${claim.seriesId ? `series ${claim.seriesId} is not in this story` : 'none named, and the story has several'})` };
   }
@@ -136,11 +154,63 @@ export function checkClaim(claim: Claim, material: TopicMaterial): ClaimVerdict 
     case 'applied': case 'merged': case 'reverted': return checkTaken(claim, mail, own, series);
     case 'new-version-posted': return checkPosted(claim, mail, series);
     case 'new-version-promised': return byWords(own, (m) => PROMISE.test(m.own), `${name} did not say a new version was coming`);
-    case 'objects': return byWords(own, (m) => OBJECTION.test(m.own) || NAK.test(m.own), `nothing ${name} wrote objects`);
-    case 'supports': return byWords(own, (m) => APPROVAL.test(m.own) || m.trailers.some((t) => /^(acked|reviewed)-by$/.test(t.kind) && namesSender(t.person, m.from)), `nothing ${name} wrote says they agreed`);
-    case 'asks': return byWords(own, (m) => QUESTION.test(m.own), `${name} asked nothing in this story's mail`);
+    case 'objects': return byWords(own.filter((m) => mail.answersInStory(m, claim.seriesId ? series : undefined)), objects, `nothing ${name} wrote${where(cited)} in reply objects (a question, or quoted text, is not an objection)`);
+    case 'doubts': return byWords(own.filter((m) => mail.answersInStory(m, claim.seriesId ? series : undefined)), doubts, `nothing ${name} wrote${where(cited)} in reply doubts or objects (a question, or quoted text, is not a stance)`);
+    case 'supports': return byWords(own.filter((m) => mail.answersInStory(m, claim.seriesId ? series : undefined)), supports, `nothing ${name} wrote${where(cited)} in reply says they agreed (agreement inside quoted text is someone else's)`);
+    case 'asks': return byWords(own, asks, `${name} asked nothing${where(cited)}`);
+    case 'answers': return checkAnswer(claim, mail, own, context.answering ?? []);
     default: return { status: 'removed', note: `unknown kind of claim "${String(claim.what)}"` };
   }
+}
+
+/**
+ * The message narrowed to the paragraphs of its own words that hold the quoted text: "X objected,
+ * "..."" is about what X said there, not about a "should" three paragraphs away. A quote no
+ * paragraph holds whole (cut with an ellipsis) leaves the message as it is.
+ */
+function aroundQuote(m: MaterialMessage, quoted: string[]): MaterialMessage {
+  const blocks = m.own.split(/\n\s*\n/);
+  const squashed = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const holding = blocks.filter((b) => quoted.some((q) => q && squashed(b).includes(squashed(q))));
+  return holding.length ? { ...m, own: holding.join('\n\n') } : m;
+}
+
+/** Kinds whose claim is a person's stance, read from their own words. */
+const STANCE_KINDS = new Set<ClaimKind>(['objects', 'doubts', 'supports', 'asks', 'answers']);
+const where = (cited: Set<string>) => (cited.size ? ' in the message quoted' : '');
+
+/** A sender's own sentences (quoted, forwarded and pasted text is already gone). */
+const sentencesOf = (own: string) => own.split(/(?<=[.!?])\s+|\n\s*\n/).map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean);
+const isQuestion = (s: string) => QUESTION.test(`${s} `);
+
+/** An objection stated, not asked: "Is this not wrong?" is a question, not a stance. */
+const objects = (m: MaterialMessage) => NAK.test(m.own) || m.trailers.some((t) => t.kind === 'nacked-by' && namesSender(t.person, m.from))
+  || sentencesOf(m.own).some((s) => !isQuestion(s) && OBJECTION.test(s));
+/** A doubt (or more: an objection) stated. */
+const doubts = (m: MaterialMessage) => objects(m) || sentencesOf(m.own).some((s) => !isQuestion(s) && DOUBT.test(s));
+/** Approval stated and not undone before it in the same sentence ("I don't think this looks good"), or a tag. */
+const supports = (m: MaterialMessage) => m.trailers.some((t) => /^(acked|reviewed|tested)-by$/.test(t.kind) && namesSender(t.person, m.from))
+  || sentencesOf(m.own).some((s) => {
+    if (isQuestion(s) || NAK.test(s)) return false;
+    const hit = APPROVAL.exec(s);
+    return (!!hit && !UNDOES_APPROVAL.test(s.slice(0, hit.index))) || (AGREES_OPENING.test(s) && !/^\S+,?\s+but\b/i.test(s));
+  });
+/** A question or a request. */
+const asks = (m: MaterialMessage) => sentencesOf(m.own).some((s) => isQuestion(s) || REQUEST.test(s));
+
+/**
+ * "X answered (Y)": the message is in reply, directly or up the thread, to a message of one of the
+ * people answered; without anyone named, to a message of someone else in the story.
+ */
+function checkAnswer(claim: Claim, mail: Mail, own: MaterialMessage[], answering: Person[]): ClaimVerdict {
+  const name = claim.who.name || claim.who.email;
+  const replies = own.filter((m) => mail.target(m) && !samePerson(mail.target(m)!.from, claim.who));
+  if (replies.length === 0) return { status: 'removed', note: `${name}'s message answers nobody in this story's mail` };
+  if (answering.length === 0) return { status: 'verified', evidence: ids(replies) };
+  const answers = replies.filter((m) => mail.chain(m).some((up) => answering.some((p) => namesSender(p, up.from))));
+  if (answers.length) return { status: 'verified', evidence: ids(answers) };
+  const to = answering.map((p) => p.name || p.email).join(' or ');
+  return { status: 'removed', note: `${name}'s message is not in reply to ${to}, directly or up the thread` };
 }
 
 function byWords(own: MaterialMessage[], shows: (m: MaterialMessage) => boolean, none: string): ClaimVerdict {
@@ -219,7 +289,7 @@ function checkTaken(claim: Claim, mail: Mail, own: MaterialMessage[], series: Se
 function checkPosted(claim: Claim, mail: Mail, series: Series | undefined): ClaimVerdict {
   const name = claim.who.name || claim.who.email;
   if (!series) return { status: 'removed', note: 'no patch series in this story' };
-  const posted = (v: Series['versions'][number]) => v.messageIds.map((id) => mail.byId(id)).filter((m): m is MaterialMessage => m !== undefined && samePerson(m.from, claim.who) && !/^re:/i.test(m.subject));
+  const posted = (v: Series['versions'][number]) => v.messageIds.map((id) => mail.byId(id)).filter((m): m is MaterialMessage => m !== undefined && namesSender(claim.who, m.from) && !/^re:/i.test(m.subject));
   const want = claim.version !== undefined ? series.versions.find((v) => v.version === claim.version) : undefined;
   if (want && posted(want).length) return { status: 'verified', evidence: ids(posted(want).slice(0, 1)) };
   const latest = [...series.versions].sort((a, b) => b.version - a.version).find((v) => posted(v).length);
@@ -289,6 +359,24 @@ class Mail {
       if (!samePerson(at.from, series.author) && !samePerson(at.from, m.from)) return false;
     }
     return false;
+  }
+
+  /** The messages a reply answers, nearest first, as far up as the story holds them. */
+  chain(m: MaterialMessage): MaterialMessage[] {
+    const out: MaterialMessage[] = [];
+    const seen = new Set<string>([m.messageId]);
+    for (let at = this.target(m); at && !seen.has(at.messageId); at = this.target(at)) { seen.add(at.messageId); out.push(at); }
+    return out;
+  }
+
+  /**
+   * A stance is taken in reply: the message answers someone (a posting objects to nothing). When the
+   * claim names a series, the reply is in that series's thread, or answers mail from before the week.
+   */
+  answersInStory(m: MaterialMessage, series: Series | undefined) {
+    if (!m.inReplyTo) return false;
+    if (!series || !this.target(m)) return true;
+    return this.inSeriesThread(m, series);
   }
 
   /** Whether the message is somewhere in the series's threads (by its chain of replies in the story). */

@@ -2,7 +2,8 @@ import type { Claim, Story } from '../model.js';
 import type { TopicMaterial } from '../verify/material.js';
 import { normaliseSpace } from '../verify/text.js';
 import { verifyStory, type VerifyResult } from '../verify/verify.js';
-import { checkClaims, emptyClaimCounts, type ClaimCounts } from './check.js';
+import { checkClaims, claimCountsOf, type ClaimCounts } from './check.js';
+import { proseClaims } from './prose.js';
 
 export interface ClaimedResult extends VerifyResult {
   /** Claims made, verified, softened, removed (the story's paragraphs carry each claim with its status). */
@@ -13,13 +14,14 @@ export interface ClaimedResult extends VerifyResult {
  * Quote verification, then claim verification, for one story (fail closed):
  * 1. quotes verified (verify/); the claims ride along with the sentence that states them;
  *    a claim whose sentence quote verification cut is removed;
- * 2. every claim checked against the mail (check.ts): its sentence kept, softened or cut;
+ * 2. every declared claim checked against the mail (check.ts): its sentence kept, softened or cut;
+ * 3. the prose pass (prose.ts): claims the prose states without declaring them, found by their
+ *    verbs and checked the same way, whoever drafted the story;
  *    quotes cut with a claim's sentence are counted as removed.
  */
 export function verifyWithClaims(drafted: Story, material: TopicMaterial): ClaimedResult {
   const verified = verifyStory(drafted, material);
   const given = drafted.paragraphs.flatMap((p) => p.claims ?? []);
-  if (given.length === 0) return { ...verified, claims: emptyClaimCounts() };
 
   // Put each claim back on the verified paragraph that still holds its sentence.
   const paragraphs = verified.story.paragraphs.map((p) => ({ ...p, claims: [] as Claim[] }));
@@ -31,16 +33,20 @@ export function verifyWithClaims(drafted: Story, material: TopicMaterial): Claim
     else lost.push({ ...claim, status: 'removed', note: 'its sentence did not survive quote verification' });
   }
   const checked = checkClaims({ ...verified.story, paragraphs: paragraphs.map((p) => (p.claims.length ? p : { text: p.text, quotes: p.quotes })) }, material);
-  const result = checked.story;
+  const prose = proseClaims(checked.story, material);
+  const result = prose.story;
   if (lost.length) {
     const last = result.paragraphs[result.paragraphs.length - 1];
     if (last) last.claims = [...(last.claims ?? []), ...lost];
   }
+  const removedQuotes = checked.quotesRemoved + prose.quotesRemoved;
   const counts = { ...verified.counts };
-  const moved = Math.min(checked.quotesRemoved, counts.verified);
+  const moved = Math.min(removedQuotes, counts.verified);
   counts.verified -= moved;
-  counts.repaired -= Math.min(checked.quotesRemoved - moved, counts.repaired);
-  counts.removed += checked.quotesRemoved;
-  const claims = { ...checked.counts, claims: checked.counts.claims + lost.length, removed: checked.counts.removed + lost.length };
+  counts.repaired -= Math.min(removedQuotes - moved, counts.repaired);
+  counts.removed += removedQuotes;
+  // Declared and found claims alike, as they stand on the paragraphs (a declared claim cut with a prose claim's sentence counts as removed).
+  const claims = claimCountsOf(result);
+  if (!result.paragraphs.length && lost.length) { claims.claims += lost.length; claims.removed += lost.length; }
   return { story: result, counts, problems: verified.problems, claims };
 }

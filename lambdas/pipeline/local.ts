@@ -10,7 +10,7 @@ import { draftConfigFromEnv, type DraftConfig } from '../draft/config.js';
 import { publishIssue } from '../archive/publish.js';
 import type { ReviewDeps } from '../review/routes.js';
 import { topicMaterial } from '../verify/material.js';
-import { verifyStory } from '../verify/verify.js';
+import { verifyWithClaims } from '../claims/stage.js';
 
 /** Where the local site is served by `kernel-news serve`; links in mail and the archive point here. */
 export const DEFAULT_PORT = 8025;
@@ -63,8 +63,13 @@ export function localReviewDeps(storage: Storage, signingKey: Buffer, siteUrl: s
     },
     async verify(week, entry) {
       const material = topicMaterial(await analysisOf(week), await topicOf(week, entry));
-      const result = verifyStory({ topicId: entry.id, headline: entry.headline, paragraphs: entry.paragraphs }, material);
-      return result.problems.filter((p) => p.action === 'removed').map((p) => `Check against the source messages: ${p.message}. Fix the text, or remove the quotation marks.`);
+      // The editor's text through the same checks as a drafter's: quotes, then every claim about a person in it.
+      const result = verifyWithClaims({ topicId: entry.id, headline: entry.headline, paragraphs: entry.paragraphs }, material);
+      const claims = result.story.paragraphs.flatMap((p) => p.claims ?? []).filter((c) => c.found === 'prose' && c.status !== 'verified');
+      return [
+        ...result.problems.filter((p) => p.action === 'removed').map((p) => `Check against the source messages: ${p.message}. Fix the text, or remove the quotation marks.`),
+        ...claims.map((c) => `Check the claim against the source messages: ${c.note}. ${c.status === 'softened' ? `The mail shows: "${c.sentence}"` : 'Remove the sentence or say what the mail shows.'}`),
+      ];
     },
     async onApproved(week, doc) {
       await publishIssue({ site: storage.site, table: storage.table, siteUrl, mirrorDir }, doc);
