@@ -219,6 +219,20 @@ test('an objection is a stance stated in reply, not a question and not the poste
   assert.equal(prose(verifyWithClaims(story(para(`${RITA.name} asked about the approach.`)), material).story), `${RITA.name} asked about the approach.`);
 });
 
+test('the names after a preposition are its object: "Replying to X, Y objected" is Y\'s claim, not X\'s', async () => {
+  const material = await materialOf([
+    ...series(1, MAIN, 'm'),
+    mail('rita@x', RITA, `Re: [PATCH 1/1] ${MAIN}`, 'Is this not the wrong approach?\n', 'm-v1-1@x'),
+    mail('otto@x', OTTO, `Re: [PATCH 1/1] ${MAIN}`, 'I disagree: this is the wrong approach, the lock protects the slow path.\n', 'rita@x'),
+  ]);
+  // Otto objected (his own words), Rita only asked: who the sentence is about decides.
+  const otto = verifyWithClaims(story(para('Replying to Rita, Otto objected.')), material);
+  assert.equal(prose(otto.story), 'Replying to Rita, Otto objected.');
+  assert.deepEqual(found(otto.story).map((c) => c.who?.email), [OTTO.email]);
+  assert.equal(prose(verifyWithClaims(story(para('Replying to Otto, Rita objected.')), material).story), '');
+  assert.equal(prose(verifyWithClaims(story(para(`In a reply to ${OTTO.name}, ${RITA.name} objected.`)), material).story), '');
+});
+
 let fake: FakeOpenAI;
 before(async () => { fake = await startFakeOpenAI(); });
 after(() => fake.close());

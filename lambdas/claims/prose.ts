@@ -19,6 +19,9 @@ export interface ProsePassResult {
   quotesRemoved: number;
 }
 
+
+/** Words that make the names after them an object ("replying to X", "with X"), not a subject. */
+const PREPOSITION = /^(to|with|from|for|of|about|against|unlike|than)$/;
 /** One claim a sentence makes, before it is checked. */
 interface Found {
   kind: NarrationKind;
@@ -312,10 +315,15 @@ class NameIndex {
     let sawName = false;
     // "Rita, who NAKed v1, ...": a relative clause's subject is the name before its comma.
     let relative = false;
+    // Where the names since the last comma start: "Replying to David, Eric objected" ends the run at
+    // "to", and the names after a preposition are its object, not the verb's subject.
+    let segment = { people: 0, unknown: 0 };
     for (let i = tokens.length - 1; i >= 0; i--) {
       const raw = tokens[i];
       const w = raw.toLowerCase().replace(/['\u2019]s$/, '').replace(/[^\p{L}\p{N}.'-]/gu, '');
       if (!sawName && !relative && /^(who|whom|which|that)$/.test(w) && tokens[i - 1] === ',') { relative = true; continue; }
+      if (raw === ',' && sawName) segment = { people: people.length, unknown: unknown.length };
+      if (sawName && PREPOSITION.test(w) && !RUN_GLUE.test(w)) { people.length = segment.people; unknown.length = segment.unknown; break; }
       if (raw === ',' || RUN_GLUE.test(w)) { if (raw === ',' && !sawName && !relative) break; continue; }
       if (/^\d+$/.test(w) || /^(others?|one)$/.test(w)) continue; // "and 2 others"
       if (/^(he|she|they|him|her)$/.test(w) && !sawName) return lastNamed.length === 1 ? { people: lastNamed } : { people: [], unmatched: raw };
