@@ -18,13 +18,13 @@ import path from 'node:path';
  */
 export const STAGES = {
   verify: { mutate: ['lambdas/verify/**/*.ts'], tests: ['verify-quotes', 'verify-oracle', 'verify-property'] },
-  thread: { mutate: ['lambdas/thread/**/*.ts'], tests: ['thread-units', 'thread-analyse'] },
-  series: { mutate: ['lambdas/series/**/*.ts'], tests: ['series-units', 'thread-analyse'] },
-  noise: { mutate: ['lambdas/noise/**/*.ts'], tests: ['noise-units', 'thread-analyse'] },
+  thread: { mutate: ['lambdas/thread/**/*.ts'], tests: ['thread-units'] },
+  series: { mutate: ['lambdas/series/**/*.ts'], tests: ['series-units'] },
+  noise: { mutate: ['lambdas/noise/**/*.ts'], tests: ['noise-units'] },
   topics: { mutate: ['lambdas/topics/**/*.ts', '!lambdas/topics/vendor.d.ts'], tests: ['topics-followup', 'topics-rank'] },
   deliver: { mutate: ['lambdas/deliver/**/*.ts'], tests: ['deliver-ses', 'deliver-flow'] },
   ingest: { mutate: ['lambdas/ingest/**/*.ts'], tests: ['mbox-reader', 'ingest-bytes', 'ingest-sources'] },
-  parse: { mutate: ['lambdas/parse/**/*.ts'], tests: ['parse-units', 'thread-analyse'] },
+  parse: { mutate: ['lambdas/parse/**/*.ts'], tests: ['parse-units'] },
 };
 
 const args = process.argv.slice(2);
