@@ -43,6 +43,16 @@ test('report kinds named by one word in the brackets', () => {
   assert.equal(parseSubjectTags('[QUESTION] why')?.title, 'why');
 });
 
+test('prefix shapes: other one-word kinds, PATCHSET, spacing inside and after the brackets, stray commas', () => {
+  for (const kind of ['TOPIC', 'DISCUSSION', 'REPORT', 'SECURITY', 'QUESTION']) assert.equal(parseSubjectTags(`[${kind}] x`)?.kind, kind);
+  assert.equal(parseSubjectTags('[PATCHSET 0/3] x')?.kind, 'PATCH');
+  assert.equal(parseSubjectTags('[ PULL ] x')?.kind, 'GIT PULL', 'spaces inside the brackets');
+  assert.equal(parseSubjectTags('[PATCH]x: y')?.title, 'x: y', 'no space after the brackets');
+  assert.equal(parseSubjectTags('[PATCH]   x: y')?.title, 'x: y');
+  assert.deepEqual(parseSubjectTags('[PATCH v2,] x')?.extra, [], 'a trailing comma is no word');
+  assert.deepEqual(parseSubjectTags('[PATCH RFCv2 livepatch] x')?.extra, ['RFCv2', 'livepatch'], 'words that only start or end like a tag word are extras');
+});
+
 test('subjects that are not postings have no tags', () => {
   for (const subject of [
     'Re: [PATCH v2 05/15] dma-debug: track cache clean flag in entries', // a reply: the prefix is not first
@@ -203,6 +213,41 @@ test('without change-ids: same author and title (case, spacing, trailing dot asi
   assert.equal(again[0].id, main.id);
 });
 
+test('reviews: a posting\'s own trailers are no review; a reply found by its only reference or through a chain that passes an older version', () => {
+  const a: Person = { name: 'A', email: 'a@example.org' };
+  const b: Person = { name: 'B', email: 'b@example.org' };
+  const hs = [
+    headers('v1@x', '[PATCH 0/2] mm: thing', a, { date: '2026-01-05T00:00:00.000Z' }),
+    // v2 sent In-Reply-To v1's cover (git send-email --in-reply-to), carrying A's own Acked-by.
+    headers('v2@x', '[PATCH v2 0/2] mm: thing', a, { date: '2026-01-07T00:00:00.000Z', inReplyTo: 'v1@x', references: ['v1@x'], trailers: [{ kind: 'acked-by', email: a.email }] }),
+    headers('v2p1@x', '[PATCH v2 1/2] mm: part', a, { inReplyTo: 'v2@x', references: ['v1@x', 'v2@x'] }),
+    // B reviews v2's patch 1; the message names no In-Reply-To, only References.
+    headers('rb@x', 'Re: [PATCH v2 1/2] mm: part', b, { references: ['v1@x', 'v2@x', 'v2p1@x'], trailers: [{ kind: 'reviewed-by', email: b.email }] }),
+    // C tests v1, with References naming only the cover.
+    headers('tc@x', 'Re: [PATCH 0/2] mm: thing', { name: 'C', email: 'c@example.org' }, { references: ['v1@x'], trailers: [{ kind: 'tested-by', email: 'c@example.org' }] }),
+    // A discussion that is neither a posting nor a reply.
+    headers('talk@x', 'mm: should we do the thing at all?', b),
+  ];
+  const series = linkSeries(hs, threadsOf({ 'v1@x': ['v2@x', 'v2p1@x', 'rb@x', 'tc@x'], 'talk@x': [] }));
+  assert.equal(series.length, 1, 'the discussion is no series');
+  const [v1, v2] = series[0].versions;
+  assert.deepEqual([v1.version, v1.reviewedBy, v1.ackedBy, v1.testedBy, v1.nakedBy], [1, [], [], ['c@example.org'], []]);
+  assert.deepEqual([v2.version, v2.reviewedBy, v2.ackedBy, v2.testedBy, v2.nakedBy], [2, ['b@example.org'], [], [], []]);
+  assert.deepEqual(v2.messageIds, ['v2@x', 'v2p1@x']);
+});
+
+test('postings of one version with one part: by date, a posting without a date first', () => {
+  const a: Person = { name: 'A', email: 'a@example.org' };
+  const hs = [
+    headers('late@x', '[PATCH v2] x', a, { date: '2026-01-09T10:00:00.000Z' }),
+    headers('undated@x', '[RESEND PATCH v2] x', a),
+    headers('mid@x', '[RESEND PATCH v2] x', a, { date: '2026-01-08T10:00:00.000Z' }),
+    headers('early@x', '[RESEND PATCH v2] x', a, { date: '2026-01-07T10:00:00.000Z' }),
+  ];
+  const series = linkSeries(hs, threadsOf({ 'late@x': ['undated@x', 'mid@x', 'early@x'] }));
+  assert.deepEqual(series[0].versions[0].messageIds, ['undated@x', 'early@x', 'mid@x', 'late@x']);
+});
+
 test('a RESEND of a version is the same version, with every message and every reviewer', () => {
   const author: Person = { name: 'Caleb Sander Mateos', email: 'csander@purestorage.com' };
   const r = (email: string): MessageHeaders['reviewTrailers'] => [{ kind: 'reviewed-by', email }];
@@ -279,8 +324,12 @@ test('series versions stored per week and read back as earlier versions of a lat
   const author: Person = { name: 'A', email: 'a@example.org' };
   const week1 = linkSeries([headers('v1@x', '[PATCH 0/1] thing', author, { changeId: 'cid' }), headers('r@x', 'Re: [PATCH 0/1] thing', { name: 'R', email: 'r@example.org' }, { inReplyTo: 'v1@x', trailers: [{ kind: 'reviewed-by', email: 'r@example.org' }] })], threadsOf({ 'v1@x': ['r@x'] }));
   await storeSeries(storage, week1, '2026-W01');
-  assert.deepEqual(storage.items.map((i) => [i.pk, i.sk, i.week, i.version, i.title, i.kind, i.changeId, i.coverMessageId, i.messageIds, i.reviewedBy]),
-    [['SERIES#b4:cid', 'VERSION#0001', '2026-W01', 1, 'thing', 'PATCH', 'cid', 'v1@x', ['v1@x'], ['r@example.org']]]);
+  assert.deepEqual(storage.items.map((i) => [i.pk, i.sk, i.type, i.week, i.version, i.title, i.author, i.kind, i.changeId, i.coverMessageId, i.messageIds, i.reviewedBy, i.ackedBy, i.testedBy, i.nakedBy]),
+    [['SERIES#b4:cid', 'VERSION#0001', 'series-version', '2026-W01', 1, 'thing', author, 'PATCH', 'cid', 'v1@x', ['v1@x'], ['r@example.org'], [], [], []]]);
+  // Other items of the series' partition are not versions.
+  storage.items.push({ pk: 'SERIES#b4:cid', sk: 'NOTE#1', week: '2025-W40', version: 9 });
+  // A version stored by an earlier run of the week being read again is not an earlier version.
+  storage.items.push({ pk: 'SERIES#b4:cid', sk: 'VERSION#0003', week: '2026-W02', version: 3 });
 
   const week2 = linkSeries([headers('v2@x', '[PATCH v2 0/1] thing', author, { changeId: 'cid' })], threadsOf({ 'v2@x': [] }));
   const full = await withEarlierVersions(storage, week2, '2026-W02');
@@ -289,6 +338,7 @@ test('series versions stored per week and read back as earlier versions of a lat
     [2, '2026-W02', ['v2@x'], [], 'v2@x'],
   ]);
   // Storing the later week writes only its own version: the earlier one is stored already.
+  storage.items.splice(1);
   await storeSeries(storage, full, '2026-W02');
   assert.deepEqual(storage.items.map((i) => [i.sk, i.week]), [['VERSION#0001', '2026-W01'], ['VERSION#0002', '2026-W02']]);
   // Re-reading the same week does not add its own stored versions twice.
