@@ -6,6 +6,9 @@ import { baseSubject, compareDates, isReplySubject, MAX_REFERENCES, threadMessag
 import { analyseWeek } from '../lambdas/thread/analyse.js';
 import type { MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { ArchiveDamagedError } from '../lambdas/errors.js';
+import { weekLoader } from '../lambdas/thread/week-loader.js';
+import type { Item, Storage } from '../lambdas/storage/index.js';
+import { createHash } from 'node:crypto';
 
 /**
  * Fast unit tests of lambdas/thread (no emulators, no archive file): ids, subjects and References
@@ -362,4 +365,57 @@ test('analyseWeek: a cross-posted copy read without recipients merges without li
   const week = await analyseWeek([entry(raw('x@x', 'A <a@example.org>', 's', 'List-Id: <a.vger.kernel.org>\n')), entry(raw('x@x', 'A <a@example.org>', 's', 'List-Id: <b.vger.kernel.org>\n'))], { recipients: false, bodies: false });
   assert.equal(week.copiesMerged, 1);
   assert.equal(week.messages.length, 1);
+});
+
+// ---- weekLoader over ports kept in memory (ingest and storage are tested against emulators elsewhere) ----
+
+function storedWeek(messages: Record<string, string[]>, extraItems: Item[] = []): Storage & { queries: string[] } {
+  const items: Item[] = [...extraItems];
+  const blobs = new Map<string, Buffer>();
+  for (const [week, texts] of Object.entries(messages)) {
+    texts.forEach((text, k) => {
+      const bytes = Buffer.from(text, 'latin1');
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      blobs.set(`raw/${sha.slice(0, 2)}/${sha}.eml`, bytes);
+      items.push({ pk: `WEEK#${week}`, sk: `MSG#${k}`, sha256: sha, messageId: `m${k}` });
+    });
+  }
+  const queries: string[] = [];
+  const blob = { async get(key: string) { return blobs.get(key); }, async put() {}, async has() { return false; }, async *list() {} };
+  return {
+    queries,
+    raw: blob, site: blob,
+    table: {
+      async get() { return undefined; }, async put() { return true; }, async batchGet() { return []; }, async batchPut() {}, async delete() {},
+      async *query(pk: string, prefix = '') {
+        queries.push(pk);
+        if (pk === 'WEEK#broken') throw new Error('table unavailable');
+        for (const i of items) if (i.pk === pk && i.sk.startsWith(prefix)) yield i;
+      },
+    },
+  };
+}
+
+test('weekLoader: the stored week taken apart once per container, series with their earlier weeks\' versions; another week replaces it; a failure is not kept', async () => {
+  const cover = raw('v2@x', 'A <a@example.org>', '[PATCH v2 0/1] mm: thing', 'X-Change-ID: cid-1\n');
+  const reply = raw('r@x', 'B <b@example.org>', 'Re: [PATCH v2 0/1] mm: thing', 'In-Reply-To: <v2@x>\n');
+  const storage = storedWeek({ '2026-W02': [cover, reply], '2026-W03': [raw('w3@x', 'A <a@example.org>', 'later')] }, [
+    { pk: 'SERIES#b4:cid-1', sk: 'VERSION#0001', week: '2026-W01', version: 1, messageIds: ['v1@x'] },
+  ]);
+  const load = weekLoader(storage, { bodies: true });
+  const first = load('2026-W02');
+  assert.equal(load('2026-W02'), first, 'the same week is read once');
+  const week = await first;
+  assert.deepEqual(week.messages.map((m) => m.messageId), ['v2@x', 'r@x']);
+  assert.deepEqual(week.threads.map((t) => t.messageIds), [['r@x', 'v2@x']], 'one thread; equal dates in Message-ID order');
+  assert.equal(week.body('r@x').own.trim(), 'Hello.');
+  assert.deepEqual(week.series.map((x) => x.versions.map((v) => [v.version, v.week])), [[[1, '2026-W01'], [2, '2026-W02']]]);
+  const other = await load('2026-W03');
+  assert.deepEqual(other.messages.map((m) => m.messageId), ['w3@x']);
+  assert.notEqual(load('2026-W02'), first, 'moving to another week dropped the first');
+  await assert.rejects(load('broken'), /table unavailable/);
+  await assert.rejects(load('broken'), /table unavailable/);
+  assert.equal(storage.queries.filter((q) => q === 'WEEK#broken').length, 2, 'a failed load is tried again, not kept');
+  const bare = await weekLoader(storage, { bodies: false })('2026-W02');
+  assert.throws(() => bare.body('r@x'), /bodies were not decoded/);
 });
