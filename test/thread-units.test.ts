@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ParsedMessage } from '../lambdas/model.js';
 import { baseSubject, compareDates, isReplySubject, MAX_REFERENCES, threadMessages, wasSplit } from '../lambdas/thread/jwz.js';
-import { analyseWeek } from '../lambdas/thread/analyse.js';
+import { analyseMboxFile, analyseWeek } from '../lambdas/thread/analyse.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { MboxEntry } from '../lambdas/ingest/mbox-reader.js';
 import { ArchiveDamagedError } from '../lambdas/errors.js';
 import { weekLoader } from '../lambdas/thread/week-loader.js';
@@ -418,4 +421,80 @@ test('weekLoader: the stored week taken apart once per container, series with th
   assert.equal(storage.queries.filter((q) => q === 'WEEK#broken').length, 2, 'a failed load is tried again, not kept');
   const bare = await weekLoader(storage, { bodies: false })('2026-W02');
   assert.throws(() => bare.body('r@x'), /bodies were not decoded/);
+});
+
+// ---- survivors of the first full mutation run, killed ----
+
+test('subject markers only at the start, with their spelling variants', () => {
+  assert.equal(baseSubject('ext4: care: needed'), 'ext4: care: needed', 'a "re:" inside a word is no marker');
+  assert.equal(baseSubject('Re[12]: x'), 'x');
+  assert.equal(baseSubject('Re : x'), 'x', 'a space before the colon');
+  assert.equal(isReplySubject('Fix re: foo'), false);
+  assert.equal(isReplySubject('Re[12]: x'), true);
+  assert.equal(isReplySubject('Re : x'), true);
+  assert.deepEqual(wasSplit('new topic (  was: old topic)'), { now: 'new topic', was: 'old topic' });
+  assert.deepEqual(wasSplit('New topic(was: old topic)'), { now: 'new topic', was: 'old topic' });
+  assert.deepEqual(wasSplit('new topic (was : old topic)'), { now: 'new topic', was: 'old topic' });
+  assert.deepEqual(wasSplit('new topic (was:old topic)'), { now: 'new topic', was: 'old topic' });
+  assert.deepEqual(wasSplit('new topic (was: old topic'), { now: 'new topic', was: 'old topic' }, 'no closing bracket');
+});
+
+test('a "(was: ...)" subject on a message with no parent is just a thread', () => {
+  const threads = threadMessages([msg('w@x', 'New topic (was: old topic)', { date: '2026-01-05T01:00:00.000Z' })]);
+  assert.deepEqual(threads, [{ id: 'w@x', rootMessageId: 'w@x', subject: 'New topic (was: old topic)', messageIds: ['w@x'] }]);
+});
+
+test('subject joining: the root is the earliest posting that is not a reply, even after the reply', () => {
+  const threads = threadMessages([
+    msg('early-re@x', 'Re: topic', { date: '2026-01-05T00:00:00.000Z' }),
+    msg('orphan-re@x', 'Re: topic', { date: '2026-01-05T01:00:00.000Z', references: ['gone@x'] }),
+    msg('root@x', 'topic', { date: '2026-01-05T02:00:00.000Z' }),
+    msg('late-re@x', 'Re: topic', { date: '2026-01-05T03:00:00.000Z' }),
+  ]);
+  const at = threadIndex(threads);
+  assert.equal(at.get('early-re@x'), at.get('root@x'));
+  assert.equal(at.get('late-re@x'), at.get('root@x'));
+  assert.notEqual(at.get('orphan-re@x'), at.get('root@x'), 'a reply with references stays where they put it');
+});
+
+test('many messages of one date in a thread, and many threads starting at one date: Message-ID order', () => {
+  const d = '2026-01-05T02:00:00.000Z';
+  const threads = threadMessages([
+    msg('root@x', 'r', { date: '2026-01-05T01:00:00.000Z' }),
+    ...['d@x', 'b@x', 'e@x', 'c@x', 'a@x'].map((id) => msg(id, 'Re: r', { date: d, references: ['root@x'] })),
+    ...['t4@x', 't2@x', 't5@x', 't1@x', 't3@x'].map((id) => msg(id, id, { date: d })),
+  ]);
+  assert.deepEqual(threads.map((t) => t.id), ['root@x', 't1@x', 't2@x', 't3@x', 't4@x', 't5@x']);
+  assert.deepEqual(threads[0].messageIds, ['root@x', 'a@x', 'b@x', 'c@x', 'd@x', 'e@x']);
+});
+
+test('analyseWeek: copies merge only when sender and subject agree; merged lists sorted; noise and quarantine exactly as found', async () => {
+  const from = 'Petr Tesarik <ptesarik@suse.com>';
+  const subject = 'Re: [PATCH v2 05/15] dma-debug: track cache clean flag in entries';
+  const week = await analyseWeek([
+    entry(raw('p@x', from, subject, 'X-Mailing-List: virtualization@lists.linux.dev\n')),
+    entry(raw('p@x', from, subject, 'X-Mailing-List: linux-kernel@vger.kernel.org\n')),
+    entry(raw('p@x', from, 'Re: another subject', 'X-Mailing-List: linux-mm@kvack.org\n')),
+    entry(raw('p@x', 'Someone <else@example.org>', subject, 'X-Mailing-List: linux-mm@kvack.org\n')),
+    entry(raw('ty@x', 'Jens Axboe <axboe@kernel.dk>', 'Re: [PATCH] blk-mq: avoid stall during boot', 'In-Reply-To: <p@x>\n', 'On Tue, Mikulas Patocka wrote:\n> a stall\n\nApplied, thanks!\n')),
+  ]);
+  assert.equal(week.copiesMerged, 1);
+  assert.equal(week.messages.length, 4, 'a different subject or a different sender under one id is another message');
+  assert.deepEqual(week.messages[0].lists, ['linux-kernel@vger.kernel.org', 'virtualization@lists.linux.dev']);
+  assert.equal(week.messages.filter((m) => m.messageId.startsWith('p@x#dup-')).length, 2);
+  assert.deepEqual(week.noise, [{ messageId: 'ty@x', reason: '"applied, thanks" note' }]);
+  assert.deepEqual(week.quarantined, []);
+  assert.equal(week.archiveDamage, undefined);
+});
+
+test('analyseMboxFile reads an mbox file (messages of ordinary size are not quarantined)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-thread-'));
+  const file = path.join(dir, 'week.mbox');
+  const body = `${'A line of a reply of ordinary length.\n'.repeat(40)}`;
+  fs.writeFileSync(file, ['From a@example.org Mon Jan  5 00:00:00 2026', raw('one@x', 'A <a@example.org>', 'topic', '', body), 'From b@example.org Mon Jan  5 00:00:00 2026', raw('two@x', 'B <b@example.org>', 'Re: topic', 'In-Reply-To: <one@x>\n', body), ''].join('\n'));
+  const week = await analyseMboxFile(file, { bodies: false });
+  assert.deepEqual(week.messages.map((m) => m.messageId), ['one@x', 'two@x']);
+  assert.deepEqual(week.quarantined, []);
+  assert.deepEqual(week.threads.map((t) => t.messageIds), [['one@x', 'two@x']]);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
