@@ -147,3 +147,45 @@ test('"applied, thanks" notes: short own text saying so; a long or quoting reply
   assert.equal(verdict(mail(from, 'Re: [PATCH] x', 'Acked-by: Applied Thanks <a@example.org>\n')), undefined, 'a trailer is not own text');
   assert.equal(verdict(mail(from, 'Re: [PATCH] x', `${'x'.repeat(9000)}\nApplied, thanks\n`)), undefined, 'only the first 8 KiB are read');
 });
+
+// ---- survivors of the first full mutation run, killed ----
+
+test('bot rules match at the start of the address', () => {
+  for (const email of ['my-pr-tracker-bot@example.org', 'xbugzilla-daemon@example.org', 'xci_notify@example.org', 'my-linux-kernel-bot@example.org', 'mykbuild@example.org', 'xkbuild-all@example.org']) {
+    assert.equal(botReason(email, 'A Person'), undefined, email);
+  }
+});
+
+test('stable and auto-reply subjects: anchors and spellings', () => {
+  const from = 'A <a@example.org>';
+  const no = 'This breaks arm64 builds, please drop it.\n';
+  assert.equal(verdict(mail(from, 'Re: [PATCH 6.12 012/150] ext4: fix y', no)), undefined, 'a reply to a stable patch may be a regression report');
+  assert.equal(verdict(mail(from, 'Re: [PATCH 6.1 000/99] 6.1.160-rc12 review', no)), 'stable review');
+  assert.equal(verdict(mail(from, 'selftests: fix FAILED count', no)), undefined);
+  assert.equal(verdict(mail(from, 'Re: Re: FAILED: patch "[PATCH] mm: fix z" failed to apply to 6.1-stable tree', no)), 'stable tree notification');
+  assert.equal(verdict(mail(from, 'AW: Patch "mm: fix z" has been added to the 6.6-stable tree', no)), 'stable tree notification');
+  assert.equal(verdict(mail(from, 'ext4: care: applied', 'Applied, thanks!\n')), undefined, 'only a "Re:" at the start makes a reply');
+});
+
+test('"applied" notes: what counts as own text, read from the bytes', () => {
+  const from = 'Maintainer <m@example.org>';
+  const v = (body: string) => verdict(mail(from, 'Re: [PATCH] x', body));
+  assert.equal(v('Update: applied to for-next, thanks\n'), '"applied, thanks" note', 'a "Word:" line is not a trailer unless the word ends in -by');
+  assert.equal(v('FuZzed-by: applied to fuzz <f@example.org>\nI disagree.\n'), undefined, 'a trailer name may hold any letter');
+  assert.equal(v('A-by: applied to tree, thanks\nNo.\n'), undefined, 'a four-letter trailer name');
+  assert.equal(v('Stand-by applied to the tree, thanks\n'), '"applied, thanks" note', 'no colon, no trailer');
+  assert.equal(v('Hi,\nApplied, thanks\n'), '"applied, thanks" note', 'a three-character line is no signature');
+  assert.equal(v('-- not a signature\nApplied, thanks\n'), '"applied, thanks" note');
+  assert.equal(v('  > Applied to foo, thanks\nNo.\n'), undefined, 'quoted after indentation');
+  assert.equal(v('Applied to it, thanks wrote:   \n> q\nNo.\n'), undefined, 'an attribution line with trailing spaces');
+  assert.equal(v(`${'\n'.repeat(700)}Applied, thanks\n`), '"applied, thanks" note', 'blank lines are not text');
+  assert.equal(v('Applied\nthanks!\n'), '"applied, thanks" note', 'lines joined with a space');
+  assert.equal(v('Queued\nto the tree\n'), '"applied, thanks" note');
+  // The 600-character limit is on the own text joined: 599 is a note, 600 is not.
+  const note = (n: number) => `Applied, thanks${'!'.repeat(n - 'Applied, thanks'.length)}\n`;
+  assert.equal(v(note(599)), '"applied, thanks" note');
+  assert.equal(v(note(600)), undefined);
+  const twoLines = (n: number) => `Applied, thanks${'!'.repeat(n - 'Applied, thanks'.length - 4)}\nOK.\n`;
+  assert.equal(v(twoLines(599)), '"applied, thanks" note', 'two lines of 594 and 3 characters joined: 599');
+  assert.equal(v(twoLines(600)), undefined);
+});
