@@ -287,3 +287,9 @@ test('splitBody: Outlook-style original message, one-line attributions, blank ru
   assert.equal(splitBody('Nacked, this breaks x.').naks, 1);
   assert.equal(splitBody('This is a NAK-free zone: re-NAKed-by nobody').naks, 0);
 });
+
+test('a Date far in the future is implausible: no date, and the problem said', () => {
+  const h = parse('Message-ID: <x@y>\nFrom: a@example.org\nDate: Mon, 5 Jan 2099 10:00:00 +0000\n\nbody\n');
+  assert.equal(h.message.date, undefined);
+  assert.match(h.message.dateProblem!, /implausible Date header "Mon, 5 Jan 2099 10:00:00 \+0000"/);
+});
