@@ -20,7 +20,7 @@ import path from 'node:path';
  * out where a faster file covers the same code; `npm test` runs them all.
  */
 export const STAGES = {
-  verify: { mutate: ['lambdas/verify/**/*.ts'], tests: ['verify-quotes', 'verify-oracle', 'verify-property'] },
+  verify: { mutate: ['lambdas/verify/**/*.ts'], tests: ['verify-units', 'verify-quotes', 'verify-oracle', 'verify-property'] },
   thread: { mutate: ['lambdas/thread/**/*.ts'], tests: ['thread-units'] },
   series: { mutate: ['lambdas/series/**/*.ts'], tests: ['series-units'] },
   noise: { mutate: ['lambdas/noise/**/*.ts'], tests: ['noise-units'] },
