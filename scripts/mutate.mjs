@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run mutate [-- STAGE...] [-- --full]`: mutation testing (StrykerJS, stryker.config.mjs), one stage
-// at a time, each with its own incremental file, so a re-run tests only mutants whose code or tests
-// changed. Prints the mutation score of every stage it ran, and writes reports/mutation/STAGE.json.
+// at a time, each with its own incremental file (with the tap runner Stryker takes the test files for
+// changed in every new sandbox, so in practice nothing is reused: a run costs its full time). Prints
+// the mutation score of every stage it ran, and writes reports/mutation/STAGE.json.
 //   --full         forget the incremental file (every mutant again)
 //   --sample N     CI: only N mutants per stage, picked spread over its files (a smoke check of the set-up
 //                  and of the tests' strength, within CI's time); the score is the sample's
