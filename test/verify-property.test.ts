@@ -30,8 +30,10 @@ test('whatever a writer hands in, every published quote is verbatim, attributed 
     if (kind === 'quoted-text') q = { ...q, text: quotedByOthers[pick % quotedByOthers.length] };
     if (kind === 'invented') q = { ...q, text: 'We must rewrite the whole kernel in a weekend and nobody will notice.' };
     if (kind === 'case') q = { ...q, text: text.toUpperCase() };
-    return { q, sentence: `${q.author.name} ${verb}, "${q.text}"` };
+    return { q, sentence: `${q.author.name} ${verb}, "${q.text}"`, kind, source: { text, email: m.from.email } };
   });
+  // Whitespace and a sentence's closing punctuation aside (a repaired quote ends at its last word).
+  const spaced = (t: string) => t.replace(/\s+/g, ' ').trim().replace(/[.,;:!?]+$/, '');
 
   await fc.assert(fc.asyncProperty(fc.array(fc.array(quoteArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }), async (paras) => {
     const story: Story = { topicId: 't', headline: 'H', paragraphs: paras.map((ps) => ({ text: ps.map((p) => p.sentence).join(' '), quotes: ps.map((p) => p.q) })) };
@@ -40,6 +42,18 @@ test('whatever a writer hands in, every published quote is verbatim, attributed 
     for (const p of r.story.paragraphs) {
       for (const q of p.quotes) {
         assert.ok(p.text.includes(q.text));
+        // The oracle is the generator, not the code under test: a published quote is the source
+        // sentence of a quote made from real words (as handed in, re-cased, or under a wrong message
+        // id), by that sentence's author; an invented, altered or someone-else's-words quote never is.
+        // (Words someone quoted may be the quoted person's own: those are left to verify-oracle, which
+        // reads the raw mail.)
+        const handedIn = paras.flat();
+        const same = (g: (typeof handedIn)[number]) => spaced(g.q.text).toLowerCase() === spaced(q.text).toLowerCase();
+        assert.ok(!handedIn.some((g) => (g.kind === 'invented' || g.kind === 'mutated') && spaced(g.q.text) === spaced(q.text)), `an invented or altered quote was published: ${q.text}`);
+        if (!handedIn.some((g) => g.kind === 'quoted-text' && same(g))) {
+          const real = handedIn.filter((g) => g.kind !== 'invented' && g.kind !== 'mutated' && g.kind !== 'quoted-text');
+          assert.ok(real.some((g) => spaced(g.source.text) === spaced(q.text) && g.source.email === q.author.email), `published, but no real sentence of its author: ${q.text}`);
+        }
         const c = checkQuote(q, material);
         assert.ok(c.ok && !c.repaired, `published: ${q.text}`);
         // The prose names the quote's real author (each generated sentence names its speaker).
