@@ -16,7 +16,7 @@ import type { IssueDocument } from '../lambdas/model.js';
 // rejects or never answers, by recipient. At each call it looks up the recipient's send record in
 // DynamoDB: the record must exist before the message is handed to SES.
 
-type Behaviour = 'accept' | 'throttle-once' | 'reject' | 'hang';
+type Behaviour = 'accept' | 'throttle-once' | 'throttle-always' | 'reject' | 'hang';
 interface Call { to: string; answered: number; recordBefore: string | undefined }
 
 let aws: Awaited<ReturnType<typeof freshAws>>;
@@ -45,7 +45,7 @@ async function sesServer(week: () => string) {
       const how = behaviour.get(to) ?? 'accept';
       const earlier = calls.filter((c) => c.to === to).length;
       if (how === 'hang') { hanging.push(res); return; }
-      if (how === 'throttle-once' && earlier === 1) {
+      if ((how === 'throttle-once' && earlier === 1) || how === 'throttle-always') {
         res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'TooManyRequestsException' }).end('{"message":"Maximum sending rate exceeded."}');
         return;
       }
@@ -127,6 +127,20 @@ test('SES throttles: the throttled call is retried and the reader gets one messa
   assert.deepEqual(report.failed, []);
   for (const e of emails) assert.equal(ses.calls.filter((c) => c.to === e && c.answered === 200).length, 1, e);
   assert.equal(ses.calls.filter((c) => c.to === emails[0]).length, 2);
+});
+
+test('SES throttles without end: the mailer gives up after a few tries, the reader is reported failed (SES refused every call whole), the others are delivered', async () => {
+  const week = '2026-W35';
+  const [busy, good] = [`busy@${week.toLowerCase()}.example.org`, `good@${week.toLowerCase()}.example.org`];
+  await approved(week, [busy, good]);
+  ses.behaviour.set(busy, 'throttle-always');
+  const report = await sendIssue(aws.storage, new SesMailer(client(), 50), options(week));
+  const tries = ses.calls.filter((c) => c.to === busy).length;
+  assert.ok(tries >= 2 && tries <= 10, `a throttled call is retried, but not for ever: ${tries} calls`);
+  assert.deepEqual(report.failed.map((f) => f.email), [busy]);
+  assert.deepEqual(report.inDoubt, []);
+  assert.equal(ses.calls.filter((c) => c.to === good && c.answered === 200).length, 1);
+  ses.behaviour.delete(busy); // later tests send to every subscriber of the table
 });
 
 test('SES rejects: the recipient is reported failed with SES\'s reason, the others are delivered', async () => {
