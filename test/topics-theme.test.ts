@@ -113,10 +113,10 @@ test('threads sharing a common phrase, or a rare one among strangers, stay apart
     // "signature verification": rare and specific, but two pieces of work by different people, nobody in both.
     ...discussed('sig1', '[PATCH] crypto: add ML-DSA signature verification', 'Add the post-quantum scheme to the asymmetric key type.', 'Cem <cem@example.org>', 'Dan <dan@example.org>', 'Which hash does the key type use for the message representative?', 'linux-crypto@vger.kernel.org'),
     ...discussed('sig2', '[PATCH bpf-next] bpf: kfuncs for signature verification', 'Let BPF programs check a signature over a buffer with a key from a keyring.', 'Eve <eve@example.org>', 'Fay <fay@example.org>', 'The keyring lookup must not sleep in this context.', 'bpf@vger.kernel.org'),
-    // The same rare phrase in three subjects, among three pairs of strangers: three stories.
-    ...discussed('z1', '[PATCH] xfs: cached zone reports for mount', 'Cache the zone report so mount does not query the device twice.', 'Gil <gil@example.org>', 'Hal <hal@example.org>', 'How is the cache invalidated on reset?', 'linux-xfs@vger.kernel.org'),
-    ...discussed('z2', '[PATCH] btrfs: use cached zone reports', 'Reuse the zone report cached by the block layer.', 'Ivy <ivy@example.org>', 'Jo <jo@example.org>', 'Only if the cache is coherent with writes.', 'linux-btrfs@vger.kernel.org'),
-    ...discussed('z3', '[PATCH] null_blk: expose cached zone reports', 'For testing the two users above.', 'Kim <kim@example.org>', 'Lu <lu@example.org>', 'Fine by me.', 'linux-block@vger.kernel.org'),
+    // The same specific phrase in three subjects, among three pairs of strangers: three stories.
+    ...discussed('z1', '[PATCH] x86: shadow stacks for compat tasks', 'Enable the shadow stack for 32-bit tasks too, now that the signal frame has room.', 'Gil <gil@example.org>', 'Hal <hal@example.org>', 'What happens to an old binary that was never built for this?', 'linux-arch@vger.kernel.org'),
+    ...discussed('z2', '[PATCH] arm64: shadow stacks in signal frames', 'Save the shadow stack pointer in the signal frame so that handlers can return.', 'Ivy <ivy@example.org>', 'Jo <jo@example.org>', 'The frame layout is ABI; document it.', 'linux-arm-kernel@lists.infradead.org'),
+    ...discussed('z3', '[PATCH] riscv: shadow stacks selftest', 'Run the generic selftest on this architecture as well.', 'Kim <kim@example.org>', 'Lu <lu@example.org>', 'Fine by me.', 'linux-riscv@lists.infradead.org'),
   ]);
   assert.notEqual(holding('leak1.0@example.org').id, holding('leak2.0@example.org').id);
   assert.notEqual(holding('sig1.0@example.org').id, holding('sig2.0@example.org').id);
