@@ -2,7 +2,7 @@ import { eng } from 'stopword';
 import { stemmer } from 'stemmer';
 import type { ParsedMessage, Thread } from '../model.js';
 import { MAX_TEXT_CHARS_PER_MESSAGE } from './text.js';
-import type { WeekIndex } from './week-index.js';
+import { isPosting, type WeekIndex } from './week-index.js';
 
 /**
  * A theme: one matter (a new tool, a new practice) that several threads of the week take up under
@@ -159,9 +159,8 @@ function citedTitlesOf(opening: string): string[] {
  * - each thread is a discussion (MIN_THEME_THREAD_PEOPLE people), not a notice nobody answered;
  * - it is rare in the week: in the titles or opening messages of at most MAX_THEME_PHRASE_THREADS threads;
  * - two threads, when hardly any other thread has it (MAX_PAIR_PHRASE_THREADS): one is about it (its
- *   subject) and the other reports on a commit whose title has it (a build warning naming the commit
- *   that caused it: the fallout of a change reaches other people), or both subjects have it, the
- *   threads share a person and neither word is generic;
+ *   subject) and the other, a report rather than a patch, names a commit whose title has it (a build
+ *   warning naming the commit that caused it: the fallout of a change reaches other people);
  * - three or more: two carry it in a subject, the others at least in their opening message, neither
  *   word is generic, and every thread shares a person with another one.
  * Each thread joins at most one theme: the one with the rarest phrase.
@@ -186,7 +185,8 @@ export function findThemes(index: WeekIndex): Theme[] {
         if (!written.has(key)) written.set(key, text);
       }
     }
-    for (const title of citedTitlesOf(opening)) for (const key of phrasesIn(title, excluded).keys()) add(inCited, key, t.id);
+    // Only a report names a commit as its cause; a patch naming one (a revert, a Fixes: tag) is work of its own.
+    if (ms[0] && !isPosting(ms[0])) for (const title of citedTitlesOf(opening)) for (const key of phrasesIn(title, excluded).keys()) add(inCited, key, t.id);
     for (const key of phrasesIn(opening, excluded).keys()) add(inOpening, key, t.id);
   }
 
@@ -202,11 +202,11 @@ export function findThemes(index: WeekIndex): Theme[] {
     const generic = key.split(' ').some((w) => GENERIC_STEMS.has(w));
     if (discussed.length === 2) {
       // A pair is one matter when one thread is about it and the other reports on a commit of it
-      // (the fallout of a change reaches other people), or both are about it, among the same people.
+      // (the fallout of a change reaches other people). Two subjects sharing a phrase are not
+      // enough, even among the same people: a revert and the next fix of one feature are two stories.
       const [a, b] = discussed;
       const fallout = (subjectThreads.has(a) && cited.has(b)) || (subjectThreads.has(b) && cited.has(a));
-      const bothAbout = subjectThreads.has(a) && subjectThreads.has(b) && shares(a) && !generic;
-      if (carriers.size > MAX_PAIR_PHRASE_THREADS || !(fallout || bothAbout)) continue;
+      if (carriers.size > MAX_PAIR_PHRASE_THREADS || !fallout) continue;
     } else if ([...subjectThreads].filter((id) => discussed.includes(id)).length < 2 || !discussed.every(shares) || generic) continue;
     candidates.push({ key, threads: discussed, weekCount: carriers.size });
   }
