@@ -214,6 +214,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     decisions: [...decisions],
     routine,
     linkedBy: [...new Set(group.links)],
+    ...(group.themes?.length ? { themes: group.themes } : {}),
     atStake,
   };
   return {

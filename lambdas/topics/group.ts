@@ -1,6 +1,7 @@
 import type { Thread } from '../model.js';
 import type { ParsedMessage } from '../model.js';
 import { cosine, documentFrequencies, MAX_TEXT_CHARS_PER_MESSAGE, normalizeSubject, tfidfVector, tokenize } from './text.js';
+import { findThemes } from './theme.js';
 import { isPosting, type WeekIndex } from './week-index.js';
 
 /** A reference (commit id, CVE, bug, subject) shared by more threads than this is a common cause, not one story. */
@@ -34,7 +35,7 @@ export const SAME_FIX_SIMILARITY_MIN = 0.2;
 /** An identifier (hook, function, flag) joins two threads only when this few threads name it (in subjects, and in their own words). */
 export const MAX_IDENTIFIER_THREADS = 3;
 
-export type LinkKind = 'series' | 'was' | 'thread' | 'reference' | 'subject' | 'similar' | 'named';
+export type LinkKind = 'series' | 'was' | 'thread' | 'reference' | 'subject' | 'similar' | 'named' | 'theme';
 
 export interface ThreadGroup {
   threads: Thread[];
@@ -42,6 +43,8 @@ export interface ThreadGroup {
   links: LinkKind[];
   /** Ids of the series whose versions are in this group. */
   seriesIds: string[];
+  /** Themes (shared phrases) that joined threads of this group otherwise apart ("context analysis"). */
+  themes?: string[];
 }
 
 class UnionFind {
@@ -107,8 +110,9 @@ export function referencesOf(index: WeekIndex, messageId: string): string[] {
  *    (two patches fixing one commit join only when alike); a thread named in another by the same people joins it
  *    (its subject is a patch of the other's series, or the hook or function it is about is the subject of one of the other's patches);
  * 4. threads with the same subject (cross-list copies, resends) join, unless many do;
- * 5. threads whose authors' own words are alike (TF-IDF cosine) and whose people overlap join.
- * Steps 3-5 never build a group larger than MAX_FUZZY_TOPIC_THREADS: a catch-all topic would
+ * 5. threads whose authors' own words are alike (TF-IDF cosine) and whose people overlap join;
+ * 6. threads that take up one theme (a rare phrase in their subjects, see theme.ts) join.
+ * Steps 3-6 never build a group larger than MAX_FUZZY_TOPIC_THREADS: a catch-all topic would
  * swallow several stories and tell none.
  */
 export function groupThreads(index: WeekIndex): ThreadGroup[] {
@@ -270,6 +274,22 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     }
   }
 
+  // 6. one theme across threads: only when the theme joins groups still apart does it say anything
+  const themeOfRoot = new Map<string, string[]>();
+  for (const theme of findThemes(index)) {
+    const [first, ...rest] = theme.threadIds;
+    let joined = false;
+    for (const other of rest) {
+      if (uf.find(first) === uf.find(other)) continue;
+      note(first, other, 'theme', true);
+      if (uf.find(first) === uf.find(other)) joined = true;
+    }
+    if (joined) {
+      const root = uf.find(first);
+      themeOfRoot.set(root, [...(themeOfRoot.get(root) ?? []), theme.phrase]);
+    }
+  }
+
   function joinAll(set: Set<string>, kind: LinkKind) {
     if (set.size < 2 || set.size > MAX_REFERENCE_FANOUT) return;
     const [first, ...rest] = set;
@@ -279,7 +299,8 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   const groups = new Map<string, ThreadGroup>();
   for (const t of threads) {
     const root = uf.find(t.id);
-    const group = groups.get(root) ?? groups.set(root, { threads: [], links: links.get(root) ?? [], seriesIds: [] }).get(root)!;
+    const themes = [...themeOfRoot].filter(([r]) => uf.find(r) === root).flatMap(([, phrases]) => phrases);
+    const group = groups.get(root) ?? groups.set(root, { threads: [], links: links.get(root) ?? [], seriesIds: [], ...(themes.length ? { themes } : {}) }).get(root)!;
     group.threads.push(t);
     for (const s of seriesOfThread.get(t.id) ?? []) if (!group.seriesIds.includes(s)) group.seriesIds.push(s);
   }

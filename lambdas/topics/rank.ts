@@ -129,6 +129,8 @@ export function reasonsFor(facts: TopicFacts): string[] {
   } else {
     reasons.push('no discussion beyond tags and short replies');
   }
+  // Why several threads are one story: the phrase they share, in the editor's words.
+  for (const phrase of list(f, 'themes')) reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}'`);
   const naks = num(f, 'naks');
   if (naks) reasons.push(`${naks} NAK${naks > 1 ? 's' : ''}`);
   const objections = num(f, 'objections');

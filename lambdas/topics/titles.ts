@@ -37,6 +37,12 @@ function listSubsystem(group: ThreadGroup, index: WeekIndex): string | undefined
 /** The point of the story: a cover letter's subject, else the main series' title, else the busiest thread's subject. */
 export function pointOf(group: ThreadGroup, analysis: WeekAnalysis, index: WeekIndex): string {
   const byBusiest = [...group.threads].sort((a, b) => b.messageIds.length - a.messageIds.length);
+  // A theme's story is told from the thread about it, not from a notice that ran into it.
+  const words = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ');
+  for (const phrase of group.themes ?? []) {
+    const about = byBusiest.find((t) => words(t.subject).includes(words(phrase)));
+    if (about) return cleanSubject(about.subject);
+  }
   for (const t of byBusiest) {
     const root = index.byId.get(t.rootMessageId);
     if (root && isPosting(root) && /\b0+\/\d+\]/.test(root.subject)) return cleanSubject(root.subject);
