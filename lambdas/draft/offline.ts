@@ -1,4 +1,4 @@
-import type { Claim, ClaimKind, Paragraph, Person, Quote, Story } from '../model.js';
+import type { Claim, ClaimKind, Paragraph, Person, Quote, Series, Story } from '../model.js';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
 import { words } from '../verify/text.js';
@@ -6,6 +6,7 @@ import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topic
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
 import { quoteCandidates, type Candidate } from './sentences.js';
+import { APPROVAL, OBJECTION, QUESTION } from '../claims/lexicon.js';
 
 /** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
 export const MIN_STORY_WORDS = 150;
@@ -390,9 +391,12 @@ class Writer {
         quotes.push(q2);
       }
     } else {
-      const s = `${who} ${main.side === 'against' ? 'raised objections' : 'asked for changes'}.`;
-      sentences.push(s);
-      claims.push(this.claim(main.person, main.side === 'against' ? 'objects' : 'asks', main.messages, s));
+      const says = this.saysOf(main);
+      if (says === 'objects' || says === 'asks-changes' || says === 'asks') {
+        const s = `${who} ${says === 'objects' ? 'raised objections' : says === 'asks' ? 'had questions' : 'asked for changes'}.`;
+        sentences.push(s);
+        claims.push(this.claim(main.person, says === 'objects' ? 'objects' : 'asks', this.evidence(main, says === 'objects' ? OBJECTION : QUESTION), s));
+      } else sentences.push(`${who} commented.`);
     }
     // A second critic in their own words, if they carry an argument; the rest grouped.
     let grouped = rest;
@@ -409,18 +413,29 @@ class Writer {
         grouped = rest.slice(1);
       }
     }
-    const against = grouped.filter((p) => p.side === 'against');
-    const changes = grouped.filter((p) => p.side === 'changes');
+    // Each group says only what every one of its people's own replies show (see saysOf).
+    const says = grouped.map((p) => ({ p, says: this.saysOf(p) }));
+    const against = says.filter((x) => x.p.side === 'against' && x.says === 'objects').map((x) => x.p);
+    const changes = says.filter((x) => x.says === 'asks-changes').map((x) => x.p);
+    const askers = says.filter((x) => x.says === 'asks').map((x) => x.p);
+    const commented = says.filter((x) => !against.includes(x.p) && !changes.includes(x.p) && !askers.includes(x.p)).map((x) => x.p);
     if (against.length) {
       const s = `${this.names.list(against.map((p) => p.person))} also had reservations.`;
       sentences.push(s);
-      for (const p of against) claims.push(this.claim(p.person, 'objects', p.messages, s));
+      for (const p of against) claims.push(this.claim(p.person, 'objects', this.evidence(p, OBJECTION), s));
     }
     if (changes.length) {
       const s = `${this.names.list(changes.map((p) => p.person))} ${against.length ? 'asked for changes as well' : 'also asked for changes'}.`;
       sentences.push(s);
-      for (const p of changes) claims.push(this.claim(p.person, 'asks', p.messages, s));
+      for (const p of changes) claims.push(this.claim(p.person, 'asks', this.evidence(p, QUESTION), s));
     }
+    if (askers.length) {
+      const s = `${this.names.list(askers.map((p) => p.person))} ${against.length || changes.length ? 'had questions too' : 'also had questions'}.`;
+      sentences.push(s);
+      for (const p of askers) claims.push(this.claim(p.person, 'asks', this.evidence(p, QUESTION), s));
+    }
+    // Nothing in their own words says more than that they took part: say only that (true of the thread).
+    if (commented.length) sentences.push(`${this.names.list(commented.map((p) => p.person))} also commented.`);
     return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
   }
 
@@ -457,11 +472,13 @@ class Writer {
     }
     // Supporters who gave tags are named in the outcome; here only those who said so in words.
     const tagged = new Set(pos.facts.filter((f) => f.what === 'ack' || f.what === 'review' || f.what === 'test').map((f) => f.who.email));
-    const wordsOnly = listed.filter((p) => !tagged.has(p.person.email));
+    // "Spoke in favour" only of those whose own replies say they agree; the rest only commented.
+    const wordsOnly = listed.filter((p) => !tagged.has(p.person.email) && this.evidence(p, APPROVAL).length > 0);
+    const quiet = listed.filter((p) => !tagged.has(p.person.email) && !wordsOnly.includes(p));
     if (wordsOnly.length) {
       const s = `${this.names.list(wordsOnly.map((p) => p.person))} ${quotes.length ? 'also ' : ''}spoke in favour.`;
       sentences.push(s);
-      for (const p of wordsOnly) claims.push(this.claim(p.person, 'supports', p.messages, s));
+      for (const p of wordsOnly) claims.push(this.claim(p.person, 'supports', this.evidence(p, APPROVAL), s));
     }
     if (askers.length) {
       const asker = askers[0];
@@ -472,13 +489,15 @@ class Writer {
         sentences.push(`${this.names.of(asker.person)} ${verb}, "${chosen.candidate.text}"`);
         quotes.push(q);
       }
-      const more = q ? askers.slice(1) : askers;
+      const more = (q ? askers.slice(1) : askers).filter((p) => this.evidence(p, QUESTION).length > 0);
+      quiet.push(...(q ? askers.slice(1) : askers).filter((p) => !more.includes(p)));
       if (more.length) {
         const s = `${this.names.list(more.map((p) => p.person))} ${q ? 'also ' : ''}asked about the details.`;
         sentences.push(s);
-        for (const p of more) claims.push(this.claim(p.person, 'asks', p.messages, s));
+        for (const p of more) claims.push(this.claim(p.person, 'asks', this.evidence(p, QUESTION), s));
       }
     }
+    if (quiet.length) sentences.push(`${this.names.list(quiet.map((p) => p.person))} also commented.`);
     if (sentences.length === 0) return undefined;
     return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
   }
@@ -490,7 +509,8 @@ class Writer {
     const thing = /\b\d+\/(\d+)\]/.test(subjectTags(pos.proposal.subject)) || pos.proposal.subject.match(/\b0+\/\d+\]/) ? 'the series' : 'the patch';
     // "the series" in these sentences is the proposal's: name it, so that the claim check holds each
     // tag and note to that series and not to a neighbour in the same story.
-    const series = material.series?.find((x) => x.versions.some((v) => v.messageIds.includes(pos.proposal.messageId)));
+    const series = material.series?.find((x) => x.versions.some((v) => v.messageIds.includes(pos.proposal.messageId) || v.coverMessageId === pos.proposal.messageId))
+      ?? (material.series?.length === 1 ? material.series[0] : undefined);
     const say = (facts: Fact[], sentence: string) => {
       sentences.push(sentence);
       for (const f of facts) claims.push({ who: f.who, what: f.what, ...(series ? { seriesId: series.id } : {}), ...(f.version ? { version: f.version } : {}), ...(f.threadId ? { threadId: f.threadId } : {}), evidence: f.evidence, sentence });
@@ -507,7 +527,9 @@ class Writer {
 
     for (const f of naks) say([f], `${capitalise(this.names.of(f.who))} NAKed ${versionWords(f.version)}.`);
     for (const [kind, verb] of tags) {
-      const given = of(kind);
+      // "X reviewed the series" only with X's tag on a patch of this story's series; several series
+      // and none known to be the proposal's: no tag sentence at all.
+      const given = of(kind).flatMap((f) => this.onSeries(f, series)).filter((f) => series || !(material.series?.length));
       if (given.length) say(given, `${capitalise(this.names.list(given.map((f) => f.who)))} ${verb} ${thing}.`);
     }
     if (posted.length) {
@@ -535,6 +557,59 @@ class Writer {
     };
     if (standing[pos.outcome]) sentences.push(standing[pos.outcome]);
     return { text: sentences.join(' '), quotes: [], ...(claims.length ? { claims } : {}) };
+  }
+
+  /**
+   * A tag fact kept to its messages on the series: each a patch of it or a reply to one, directly or
+   * through an exchange between the tag's giver and the series author only; its version from the
+   * patch reached. No series: kept as it is.
+   */
+  onSeries(f: Fact, series: Series | undefined): Fact[] {
+    if (!series) return [f];
+    const versionOf = (id: string) => series.versions.find((v) => v.messageIds.includes(id))?.version;
+    const same = (a: Person, b: Person) => a.email.toLowerCase() === b.email.toLowerCase() || (!!a.name.trim() && a.name.trim().toLowerCase() === b.name.trim().toLowerCase());
+    let version: number | undefined;
+    const kept = f.evidence.filter((id) => {
+      const m = this.material.byId.get(id);
+      const seen = new Set<string>();
+      for (let at = m; at && !seen.has(at.messageId); at = at.inReplyTo ? this.material.byId.get(at.inReplyTo) : undefined) {
+        seen.add(at.messageId);
+        const v = versionOf(at.messageId);
+        if (v !== undefined) { version ??= v; return true; }
+        if (at !== m && !same(at.from, series.author) && !same(at.from, f.who)) return false;
+      }
+      return false;
+    });
+    return kept.length ? [{ ...f, evidence: kept, ...(version !== undefined ? { version } : {}) }] : [];
+  }
+
+  /**
+   * A person's replies to someone else in the story whose own words (never quoted text) match: the
+   * messages a group sentence about them may rest on. Read with the claim check's own lexicon, so a
+   * sentence is written only when the mail shows it the way the gate reads it.
+   */
+  evidence(p: PersonPosition, shows: RegExp): MaterialMessage[] {
+    return p.messages.filter((m) => {
+      const parent = m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined;
+      const toOther = parent ? parent.from.email.toLowerCase() !== m.from.email.toLowerCase() : !!m.inReplyTo;
+      return toOther && shows.test(m.own);
+    });
+  }
+
+  /**
+   * What a group sentence may say of a person: "objects" when their own replies object; "asks-changes"
+   * when a reply of theirs to the work asks for a change and asks it as a question (the claim check
+   * reads "asked" from a question); "asks" for questions only; else that they commented.
+   */
+  saysOf(p: PersonPosition): 'objects' | 'asks-changes' | 'asks' | 'commented' {
+    if (p.side === 'against' && this.evidence(p, OBJECTION).length) return 'objects';
+    const asking = this.evidence(p, QUESTION);
+    if (asking.length === 0) return 'commented';
+    // A request for changes answers the work: a patch posted, or its poster defending it.
+    const posters = new Set(this.material.messages.filter(isPosting).map((m) => m.from.email.toLowerCase()));
+    const onWork = (m: MaterialMessage) => { const at = m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined; return at ? isPosting(at) || posters.has(at.from.email.toLowerCase()) : true; };
+    const requests = asking.filter(onWork).some((m) => quoteCandidates(m.own).some((c) => c.stance === 'suggestion' || c.stance === 'objection' || c.stance === 'doubt'));
+    return (p.side === 'changes' || p.side === 'against') && requests ? 'asks-changes' : 'asks';
   }
 
   private claim(who: Person, what: ClaimKind, messages: MaterialMessage[], sentence: string): Claim {
