@@ -40,7 +40,7 @@ export function offlineStory(material: TopicMaterial): Story {
   let story = writeStory(material, pos, 0);
   // Too short even with every voice heard: more of the proposal's own case, told right after it
   // (another pass, so names still come in full where the reader first meets them).
-  for (let extras = 1; extras <= 2 && story.words < MIN_STORY_WORDS && story.quotes < MAX_QUOTES; extras++) {
+  for (let extras = 1; extras <= 2 && story.words < MIN_STORY_WORDS; extras++) {
     const longer = writeStory(material, pos, extras);
     if (longer.words <= story.words) break;
     story = longer;
@@ -79,6 +79,9 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
     : writer.proposal(proposal, material.messages, pos);
   parts.push({ role: 'proposal', paragraph: opening.paragraph });
   for (let i = 0; i < extras; i++) parts.push({ role: 'more', paragraph: writer.more(proposal, author, i) });
+  // A short story: what the mail itself records about the work (what it fixes, who reported it,
+  // where a build broke), told plainly, before any more quotes.
+  if (extras > 0) parts.push({ role: 'more', paragraph: writer.record(proposal, pos) });
 
   // 2-3. The main objection, and the answer; then the exchange that followed, reply by reply.
   const main = (clash && critics.find((p) => p === clash[0]))
@@ -288,6 +291,37 @@ class Writer {
     const when = weekday(firstClash);
     const text = `${day ? `On ${day}, ` : ''}${this.names.of(m.from)} ${describePost(m, this.material.messages)}. ${when && when !== day ? `By ${when}` : 'Soon'}, the thread had become a dispute between ${this.names.of(a.person)} and ${this.names.of(b.person)}.`;
     return { paragraph: { text, quotes: [] } };
+  }
+
+  /**
+   * What the mail records about the work, each sentence read off the author's own lines: the commit
+   * a fix names in its Fixes: tag, who its Reported-by: tags credit (people of the story only), and
+   * for a build report the configuration and the files the compiler's errors point at.
+   */
+  record(m: MaterialMessage, pos: ThreadPositions): Paragraph | undefined {
+    const sentences: string[] = [];
+    const mine = this.material.messages.filter((x) => pos.isAuthor(x.from) && !/^\s*re:/i.test(x.subject));
+    const trailers = [m, ...mine.filter((x) => x !== m)].flatMap((x) => x.trailers);
+    const fixes = [...new Set(trailers.filter((t) => t.kind === 'fixes').map((t) => t.value.trim()))];
+    const fixed = fixes.map((v) => /^([0-9a-f]{8,40})\s*\(\s*"(.+?)"\s*\)?$/i.exec(v)).filter((x): x is RegExpExecArray => !!x);
+    if (fixed.length === 1) sentences.push(`It is marked as a fix for commit ${fixed[0][1].slice(0, 12)} (${fixed[0][2].replace(/"/g, "'")}).`);
+    else if (fixed.length > 1) sentences.push(`It is marked as fixing ${fixed.length} earlier commits.`);
+    const people = this.material.participants;
+    const reporters = trailers.filter((t) => t.kind === 'reported-by' && t.person && !pos.isAuthor(t.person))
+      .map((t) => people.find((p) => p.email.toLowerCase() === t.person!.email.toLowerCase()))
+      .filter((p, i, all): p is Person => !!p && all.findIndex((x) => x?.email === p.email) === i);
+    if (reporters.length) sentences.push(`${capitalise(this.names.list(reporters))} had reported the problem.`);
+    if (isReport(m.subject)) {
+      const config = /\bbuild \(([\w-]+ [\w-]*config)\)/.exec(m.own.replace(/\s+/g, ' '))?.[1];
+      const files = new Map<string, number>();
+      for (const line of m.own.split('\n')) {
+        const f = /^([\w./+-]+\.(?:[chS]|rs|py|sh)):\d+(?::\d+)?:\s*(?:fatal\s+)?error:/.exec(line.trim())?.[1];
+        if (f) files.set(f, (files.get(f) ?? 0) + 1);
+      }
+      const top = [...files].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([f]) => f);
+      if (top.length) sentences.push(`${config ? `The ${config} build` : 'The build'} failed with errors in ${top.join(' and ')}.`);
+    }
+    return sentences.length ? { text: sentences.join(' '), quotes: [] } : undefined;
   }
 
   /** A second sentence of the proposal's case, for a story that is otherwise too short. */
@@ -539,7 +573,7 @@ class Writer {
     } else if (promised.length) {
       say(promised, `${capitalise(this.names.of(promised[0].who))} promised a new version.`);
     }
-    for (const f of applied) say([f], `${capitalise(this.names.of(f.who))} applied ${versionWords(f.version)}${contested ? ', objections notwithstanding' : ''}.`);
+    for (const f of applied) say([f], `${capitalise(this.names.of(f.who))} applied ${versionWords(f.version)}${whereApplied(material.byId.get(f.evidence[0]))}${contested ? ', objections notwithstanding' : ''}.`);
     for (const f of reverted) say([f], `${capitalise(this.names.of(f.who))} posted a revert.`);
 
     // How it stands, in words true of the outcome the facts decided.
@@ -616,6 +650,20 @@ class Writer {
     const threadId = this.material.topic.threadIds.length === 1 ? this.material.topic.threadIds[0] : undefined;
     return { who, what, ...(threadId ? { threadId } : {}), evidence: messages.map((m) => m.messageId), sentence };
   }
+}
+
+/**
+ * Where an "applied" note says the work went, in the maintainer's own words: the branch or tree it
+ * names ("Applied to for-next"), else the commit a b4 reply records ("commit: 1234abcd..."), else nothing.
+ */
+export function whereApplied(m: MaterialMessage | undefined): string {
+  if (!m) return '';
+  const own = m.own.split('\n').filter((l) => !/^\s*>/.test(l)).join('\n');
+  const flat = own.replace(/\s+/g, ' ');
+  const tree = /\b(?:applied|queued(?: up)?|picked (?:it |them |this |these )?up|pulled|merged|taken)\b[^.!?]{0,30}?\b(?:to|into)\s+(?:the\s+)?((?:[\w./-]*(?:for-[\w./-]+|-next|-fixes)[\w./-]*)(?:\s+(?:tree|branch))?|[\w./-]+\s+(?:tree|branch))\b/i.exec(flat)?.[1];
+  if (tree && !/^(my|our|his|her|their|your|a|this|that|which)\b/i.test(tree)) return ` to ${tree.replace(/[.,;:]+$/, '')}`;
+  const commit = /^\s*commit:\s*([0-9a-f]{12,40})\b/im.exec(own)?.[1];
+  return commit ? ` as commit ${commit.slice(0, 12)}` : '';
 }
 
 /**
