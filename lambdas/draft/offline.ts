@@ -388,7 +388,9 @@ class Writer {
     const fresh = replies.filter((m) => m.from.email.toLowerCase() !== this.lastSpeaker && !quotedIds.has(m.messageId));
     const chosen = this.best(unheard, prefer, MIN_QUOTE_SCORE + 0.3) ?? this.best(unheard, prefer, MIN_QUOTE_SCORE) ?? this.best(fresh, prefer, MIN_QUOTE_SCORE + 0.3)
       // A short thread of terse mails: someone not yet heard, in plainer words, before nothing at all.
-      ?? this.best(unheard, prefer, MIN_QUOTE_SCORE - 0.35);
+      ?? this.best(unheard, prefer, MIN_QUOTE_SCORE - 0.35)
+      // Everyone heard, and still short: the discussion's plainer replies, each still a reason.
+      ?? this.best(fresh, prefer, MIN_QUOTE_SCORE - 0.35, (c) => c.stance !== 'question' && c.stance !== 'agreement');
     const q = chosen && this.take(chosen);
     if (!chosen || !q) return undefined;
     const verb: Record<string, string> = { question: 'asked', objection: 'objected', doubt: 'had doubts', suggestion: 'suggested', agreement: 'agreed', statement: 'pointed out' };
