@@ -1,4 +1,4 @@
-import type { Claim, ClaimKind, Paragraph, Person, Quote, Story } from '../model.js';
+import type { Claim, ClaimKind, Paragraph, Person, Quote, Series, Story } from '../model.js';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
 import { words } from '../verify/text.js';
@@ -6,6 +6,7 @@ import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topic
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
 import { quoteCandidates, type Candidate } from './sentences.js';
+import { APPROVAL, OBJECTION, QUESTION } from '../claims/lexicon.js';
 
 /** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
 export const MIN_STORY_WORDS = 150;
@@ -39,7 +40,7 @@ export function offlineStory(material: TopicMaterial): Story {
   let story = writeStory(material, pos, 0);
   // Too short even with every voice heard: more of the proposal's own case, told right after it
   // (another pass, so names still come in full where the reader first meets them).
-  for (let extras = 1; extras <= 2 && story.words < MIN_STORY_WORDS && story.quotes < MAX_QUOTES; extras++) {
+  for (let extras = 1; extras <= 2 && story.words < MIN_STORY_WORDS; extras++) {
     const longer = writeStory(material, pos, extras);
     if (longer.words <= story.words) break;
     story = longer;
@@ -78,6 +79,9 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
     : writer.proposal(proposal, material.messages, pos);
   parts.push({ role: 'proposal', paragraph: opening.paragraph });
   for (let i = 0; i < extras; i++) parts.push({ role: 'more', paragraph: writer.more(proposal, author, i) });
+  // A short story: what the mail itself records about the work (what it fixes, who reported it,
+  // where a build broke), told plainly, before any more quotes.
+  if (extras > 0) parts.push({ role: 'more', paragraph: writer.record(proposal, pos) });
 
   // 2-3. The main objection, and the answer; then the exchange that followed, reply by reply.
   const main = (clash && critics.find((p) => p === clash[0]))
@@ -289,6 +293,37 @@ class Writer {
     return { paragraph: { text, quotes: [] } };
   }
 
+  /**
+   * What the mail records about the work, each sentence read off the author's own lines: the commit
+   * a fix names in its Fixes: tag, who its Reported-by: tags credit (people of the story only), and
+   * for a build report the configuration and the files the compiler's errors point at.
+   */
+  record(m: MaterialMessage, pos: ThreadPositions): Paragraph | undefined {
+    const sentences: string[] = [];
+    const mine = this.material.messages.filter((x) => pos.isAuthor(x.from) && !/^\s*re:/i.test(x.subject));
+    const trailers = [m, ...mine.filter((x) => x !== m)].flatMap((x) => x.trailers);
+    const fixes = [...new Set(trailers.filter((t) => t.kind === 'fixes').map((t) => t.value.trim()))];
+    const fixed = fixes.map((v) => /^([0-9a-f]{8,40})\s*\(\s*"(.+?)"\s*\)?$/i.exec(v)).filter((x): x is RegExpExecArray => !!x);
+    if (fixed.length === 1) sentences.push(`It is marked as a fix for commit ${fixed[0][1].slice(0, 12)} (${fixed[0][2].replace(/"/g, "'")}).`);
+    else if (fixed.length > 1) sentences.push(`It is marked as fixing ${fixed.length} earlier commits.`);
+    const people = this.material.participants;
+    const reporters = trailers.filter((t) => t.kind === 'reported-by' && t.person && !pos.isAuthor(t.person))
+      .map((t) => people.find((p) => p.email.toLowerCase() === t.person!.email.toLowerCase()))
+      .filter((p, i, all): p is Person => !!p && all.findIndex((x) => x?.email === p.email) === i);
+    if (reporters.length) sentences.push(`${capitalise(this.names.list(reporters))} had reported the problem.`);
+    if (isReport(m.subject)) {
+      const config = /\bbuild \(([\w-]+ [\w-]*config)\)/.exec(m.own.replace(/\s+/g, ' '))?.[1];
+      const files = new Map<string, number>();
+      for (const line of m.own.split('\n')) {
+        const f = /^([\w./+-]+\.(?:[chS]|rs|py|sh)):\d+(?::\d+)?:\s*(?:fatal\s+)?error:/.exec(line.trim())?.[1];
+        if (f) files.set(f, (files.get(f) ?? 0) + 1);
+      }
+      const top = [...files].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([f]) => f);
+      if (top.length) sentences.push(`${config ? `The ${config} build` : 'The build'} failed with errors in ${top.join(' and ')}.`);
+    }
+    return sentences.length ? { text: sentences.join(' '), quotes: [] } : undefined;
+  }
+
   /** A second sentence of the proposal's case, for a story that is otherwise too short. */
   more(m: MaterialMessage, author: Person, round = 0): Paragraph | undefined {
     if (!this.room) return undefined;
@@ -353,7 +388,9 @@ class Writer {
     const fresh = replies.filter((m) => m.from.email.toLowerCase() !== this.lastSpeaker && !quotedIds.has(m.messageId));
     const chosen = this.best(unheard, prefer, MIN_QUOTE_SCORE + 0.3) ?? this.best(unheard, prefer, MIN_QUOTE_SCORE) ?? this.best(fresh, prefer, MIN_QUOTE_SCORE + 0.3)
       // A short thread of terse mails: someone not yet heard, in plainer words, before nothing at all.
-      ?? this.best(unheard, prefer, MIN_QUOTE_SCORE - 0.35);
+      ?? this.best(unheard, prefer, MIN_QUOTE_SCORE - 0.35)
+      // Everyone heard, and still short: the discussion's plainer replies, each still a reason.
+      ?? this.best(fresh, prefer, MIN_QUOTE_SCORE - 0.35, (c) => c.stance !== 'question' && c.stance !== 'agreement');
     const q = chosen && this.take(chosen);
     if (!chosen || !q) return undefined;
     const verb: Record<string, string> = { question: 'asked', objection: 'objected', doubt: 'had doubts', suggestion: 'suggested', agreement: 'agreed', statement: 'pointed out' };
@@ -390,9 +427,12 @@ class Writer {
         quotes.push(q2);
       }
     } else {
-      const s = `${who} ${main.side === 'against' ? 'raised objections' : 'asked for changes'}.`;
-      sentences.push(s);
-      claims.push(this.claim(main.person, main.side === 'against' ? 'objects' : 'asks', main.messages, s));
+      const says = this.saysOf(main);
+      if (says === 'objects' || says === 'asks-changes' || says === 'asks') {
+        const s = `${who} ${says === 'objects' ? 'raised objections' : says === 'asks' ? 'had questions' : 'asked for changes'}.`;
+        sentences.push(s);
+        claims.push(this.claim(main.person, says === 'objects' ? 'objects' : 'asks', this.evidence(main, says === 'objects' ? OBJECTION : QUESTION), s));
+      } else sentences.push(`${who} commented.`);
     }
     // A second critic in their own words, if they carry an argument; the rest grouped.
     let grouped = rest;
@@ -409,18 +449,29 @@ class Writer {
         grouped = rest.slice(1);
       }
     }
-    const against = grouped.filter((p) => p.side === 'against');
-    const changes = grouped.filter((p) => p.side === 'changes');
+    // Each group says only what every one of its people's own replies show (see saysOf).
+    const says = grouped.map((p) => ({ p, says: this.saysOf(p) }));
+    const against = says.filter((x) => x.p.side === 'against' && x.says === 'objects').map((x) => x.p);
+    const changes = says.filter((x) => x.says === 'asks-changes').map((x) => x.p);
+    const askers = says.filter((x) => x.says === 'asks').map((x) => x.p);
+    const commented = says.filter((x) => !against.includes(x.p) && !changes.includes(x.p) && !askers.includes(x.p)).map((x) => x.p);
     if (against.length) {
       const s = `${this.names.list(against.map((p) => p.person))} also had reservations.`;
       sentences.push(s);
-      for (const p of against) claims.push(this.claim(p.person, 'objects', p.messages, s));
+      for (const p of against) claims.push(this.claim(p.person, 'objects', this.evidence(p, OBJECTION), s));
     }
     if (changes.length) {
       const s = `${this.names.list(changes.map((p) => p.person))} ${against.length ? 'asked for changes as well' : 'also asked for changes'}.`;
       sentences.push(s);
-      for (const p of changes) claims.push(this.claim(p.person, 'asks', p.messages, s));
+      for (const p of changes) claims.push(this.claim(p.person, 'asks', this.evidence(p, QUESTION), s));
     }
+    if (askers.length) {
+      const s = `${this.names.list(askers.map((p) => p.person))} ${against.length || changes.length ? 'had questions too' : 'also had questions'}.`;
+      sentences.push(s);
+      for (const p of askers) claims.push(this.claim(p.person, 'asks', this.evidence(p, QUESTION), s));
+    }
+    // Nothing in their own words says more than that they took part: say only that (true of the thread).
+    if (commented.length) sentences.push(`${this.names.list(commented.map((p) => p.person))} also commented.`);
     return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
   }
 
@@ -457,11 +508,13 @@ class Writer {
     }
     // Supporters who gave tags are named in the outcome; here only those who said so in words.
     const tagged = new Set(pos.facts.filter((f) => f.what === 'ack' || f.what === 'review' || f.what === 'test').map((f) => f.who.email));
-    const wordsOnly = listed.filter((p) => !tagged.has(p.person.email));
+    // "Spoke in favour" only of those whose own replies say they agree; the rest only commented.
+    const wordsOnly = listed.filter((p) => !tagged.has(p.person.email) && this.evidence(p, APPROVAL).length > 0);
+    const quiet = listed.filter((p) => !tagged.has(p.person.email) && !wordsOnly.includes(p));
     if (wordsOnly.length) {
       const s = `${this.names.list(wordsOnly.map((p) => p.person))} ${quotes.length ? 'also ' : ''}spoke in favour.`;
       sentences.push(s);
-      for (const p of wordsOnly) claims.push(this.claim(p.person, 'supports', p.messages, s));
+      for (const p of wordsOnly) claims.push(this.claim(p.person, 'supports', this.evidence(p, APPROVAL), s));
     }
     if (askers.length) {
       const asker = askers[0];
@@ -472,13 +525,15 @@ class Writer {
         sentences.push(`${this.names.of(asker.person)} ${verb}, "${chosen.candidate.text}"`);
         quotes.push(q);
       }
-      const more = q ? askers.slice(1) : askers;
+      const more = (q ? askers.slice(1) : askers).filter((p) => this.evidence(p, QUESTION).length > 0);
+      quiet.push(...(q ? askers.slice(1) : askers).filter((p) => !more.includes(p)));
       if (more.length) {
         const s = `${this.names.list(more.map((p) => p.person))} ${q ? 'also ' : ''}asked about the details.`;
         sentences.push(s);
-        for (const p of more) claims.push(this.claim(p.person, 'asks', p.messages, s));
+        for (const p of more) claims.push(this.claim(p.person, 'asks', this.evidence(p, QUESTION), s));
       }
     }
+    if (quiet.length) sentences.push(`${this.names.list(quiet.map((p) => p.person))} also commented.`);
     if (sentences.length === 0) return undefined;
     return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
   }
@@ -490,7 +545,8 @@ class Writer {
     const thing = /\b\d+\/(\d+)\]/.test(subjectTags(pos.proposal.subject)) || pos.proposal.subject.match(/\b0+\/\d+\]/) ? 'the series' : 'the patch';
     // "the series" in these sentences is the proposal's: name it, so that the claim check holds each
     // tag and note to that series and not to a neighbour in the same story.
-    const series = material.series?.find((x) => x.versions.some((v) => v.messageIds.includes(pos.proposal.messageId)));
+    const series = material.series?.find((x) => x.versions.some((v) => v.messageIds.includes(pos.proposal.messageId) || v.coverMessageId === pos.proposal.messageId))
+      ?? (material.series?.length === 1 ? material.series[0] : undefined);
     const say = (facts: Fact[], sentence: string) => {
       sentences.push(sentence);
       for (const f of facts) claims.push({ who: f.who, what: f.what, ...(series ? { seriesId: series.id } : {}), ...(f.version ? { version: f.version } : {}), ...(f.threadId ? { threadId: f.threadId } : {}), evidence: f.evidence, sentence });
@@ -507,7 +563,9 @@ class Writer {
 
     for (const f of naks) say([f], `${capitalise(this.names.of(f.who))} NAKed ${versionWords(f.version)}.`);
     for (const [kind, verb] of tags) {
-      const given = of(kind);
+      // "X reviewed the series" only with X's tag on a patch of this story's series; several series
+      // and none known to be the proposal's: no tag sentence at all.
+      const given = of(kind).flatMap((f) => this.onSeries(f, series)).filter((f) => series || !(material.series?.length));
       if (given.length) say(given, `${capitalise(this.names.list(given.map((f) => f.who)))} ${verb} ${thing}.`);
     }
     if (posted.length) {
@@ -517,7 +575,7 @@ class Writer {
     } else if (promised.length) {
       say(promised, `${capitalise(this.names.of(promised[0].who))} promised a new version.`);
     }
-    for (const f of applied) say([f], `${capitalise(this.names.of(f.who))} applied ${versionWords(f.version)}${contested ? ', objections notwithstanding' : ''}.`);
+    for (const f of applied) say([f], `${capitalise(this.names.of(f.who))} applied ${versionWords(f.version)}${whereApplied(material.byId.get(f.evidence[0]))}${contested ? ', objections notwithstanding' : ''}.`);
     for (const f of reverted) say([f], `${capitalise(this.names.of(f.who))} posted a revert.`);
 
     // How it stands, in words true of the outcome the facts decided.
@@ -537,10 +595,77 @@ class Writer {
     return { text: sentences.join(' '), quotes: [], ...(claims.length ? { claims } : {}) };
   }
 
+  /**
+   * A tag fact kept to its messages on the series: each a patch of it or a reply to one, directly or
+   * through an exchange between the tag's giver and the series author only; its version from the
+   * patch reached. No series: kept as it is.
+   */
+  onSeries(f: Fact, series: Series | undefined): Fact[] {
+    if (!series) return [f];
+    const versionOf = (id: string) => series.versions.find((v) => v.messageIds.includes(id))?.version;
+    const same = (a: Person, b: Person) => a.email.toLowerCase() === b.email.toLowerCase() || (!!a.name.trim() && a.name.trim().toLowerCase() === b.name.trim().toLowerCase());
+    let version: number | undefined;
+    const kept = f.evidence.filter((id) => {
+      const m = this.material.byId.get(id);
+      const seen = new Set<string>();
+      for (let at = m; at && !seen.has(at.messageId); at = at.inReplyTo ? this.material.byId.get(at.inReplyTo) : undefined) {
+        seen.add(at.messageId);
+        const v = versionOf(at.messageId);
+        if (v !== undefined) { version ??= v; return true; }
+        if (at !== m && !same(at.from, series.author) && !same(at.from, f.who)) return false;
+      }
+      return false;
+    });
+    return kept.length ? [{ ...f, evidence: kept, ...(version !== undefined ? { version } : {}) }] : [];
+  }
+
+  /**
+   * A person's replies to someone else in the story whose own words (never quoted text) match: the
+   * messages a group sentence about them may rest on. Read with the claim check's own lexicon, so a
+   * sentence is written only when the mail shows it the way the gate reads it.
+   */
+  evidence(p: PersonPosition, shows: RegExp): MaterialMessage[] {
+    return p.messages.filter((m) => {
+      const parent = m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined;
+      const toOther = parent ? parent.from.email.toLowerCase() !== m.from.email.toLowerCase() : !!m.inReplyTo;
+      return toOther && shows.test(m.own);
+    });
+  }
+
+  /**
+   * What a group sentence may say of a person: "objects" when their own replies object; "asks-changes"
+   * when a reply of theirs to the work asks for a change and asks it as a question (the claim check
+   * reads "asked" from a question); "asks" for questions only; else that they commented.
+   */
+  saysOf(p: PersonPosition): 'objects' | 'asks-changes' | 'asks' | 'commented' {
+    if (p.side === 'against' && this.evidence(p, OBJECTION).length) return 'objects';
+    const asking = this.evidence(p, QUESTION);
+    if (asking.length === 0) return 'commented';
+    // A request for changes answers the work: a patch posted, or its poster defending it.
+    const posters = new Set(this.material.messages.filter(isPosting).map((m) => m.from.email.toLowerCase()));
+    const onWork = (m: MaterialMessage) => { const at = m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined; return at ? isPosting(at) || posters.has(at.from.email.toLowerCase()) : true; };
+    const requests = asking.filter(onWork).some((m) => quoteCandidates(m.own).some((c) => c.stance === 'suggestion' || c.stance === 'objection' || c.stance === 'doubt'));
+    return (p.side === 'changes' || p.side === 'against') && requests ? 'asks-changes' : 'asks';
+  }
+
   private claim(who: Person, what: ClaimKind, messages: MaterialMessage[], sentence: string): Claim {
     const threadId = this.material.topic.threadIds.length === 1 ? this.material.topic.threadIds[0] : undefined;
     return { who, what, ...(threadId ? { threadId } : {}), evidence: messages.map((m) => m.messageId), sentence };
   }
+}
+
+/**
+ * Where an "applied" note says the work went, in the maintainer's own words: the branch or tree it
+ * names ("Applied to for-next"), else the commit a b4 reply records ("commit: 1234abcd..."), else nothing.
+ */
+export function whereApplied(m: MaterialMessage | undefined): string {
+  if (!m) return '';
+  const own = m.own.split('\n').filter((l) => !/^\s*>/.test(l)).join('\n');
+  const flat = own.replace(/\s+/g, ' ');
+  const tree = /\b(?:applied|queued(?: up)?|picked (?:it |them |this |these )?up|pulled|merged|taken)\b[^.!?]{0,30}?\b(?:to|into)\s+(?:the\s+)?((?:[\w./-]*(?:for-[\w./-]+|-next|-fixes)[\w./-]*)(?:\s+(?:tree|branch))?|[\w./-]+\s+(?:tree|branch))\b/i.exec(flat)?.[1];
+  if (tree && !/^(my|our|his|her|their|your|a|this|that|which)\b/i.test(tree)) return ` to ${tree.replace(/[.,;:]+$/, '')}`;
+  const commit = /^\s*commit:\s*([0-9a-f]{12,40})\b/im.exec(own)?.[1];
+  return commit ? ` as commit ${commit.slice(0, 12)}` : '';
 }
 
 /**
