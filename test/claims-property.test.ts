@@ -7,52 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
-import { analyseMboxFile } from '../lambdas/thread/analyse.js';
-import { topicMaterial, type TopicMaterial } from '../lambdas/verify/material.js';
+import type { TopicMaterial } from '../lambdas/verify/material.js';
 import { checkClaim, checkClaims } from '../lambdas/claims/check.js';
 import { checkQuote } from '../lambdas/verify/verify.js';
 import type { Claim, Person, Story } from '../lambdas/model.js';
-import { message, mboxrd, tempDir } from './helpers.js';
-import { topicOf } from './draft-fixture.js';
-
-const AUTHOR: Person = { name: 'Ada Author', email: 'ada@example.org' };
-const REVIEWER: Person = { name: 'Rita Reviewer', email: 'rita@example.org' };
-const OTHER: Person = { name: 'Otto Other', email: 'otto@example.org' };
-const MAINTAINER: Person = { name: 'Max Maintainer', email: 'max@example.org' };
-const BOT: Person = { name: 'kernel test robot', email: 'lkp@intel.com' };
-const addr = (p: Person) => `${p.name} <${p.email}>`;
-
-const MAIN = 'blk: make the frobnicator lockless';
-const SIBLING = 'blk: fix a leak in the frobnicator error path';
-const PATCH_BODY = (title: string) => `${title}\n\nSigned-off-by: ${addr(AUTHOR)}\n---\n block/frob.c | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\ndiff --git a/block/frob.c b/block/frob.c\n--- a/block/frob.c\n+++ b/block/frob.c\n@@ -1 +1 @@\n-old\n+new\n`;
-
-let minute = 0;
-function mail(id: string, from: Person, subject: string, body: string, inReplyTo?: string): string {
-  // Each message a minute after the one before: mail written later in a test is later in the thread.
-  const date = new Date(Date.UTC(2026, 0, 5, 8) + ++minute * 60_000).toUTCString().replace('GMT', '+0000');
-  return message(id, body, { From: addr(from), Subject: subject, Date: date, ...(inReplyTo ? { 'In-Reply-To': `<${inReplyTo}>`, References: `<${inReplyTo}>` } : {}) });
-}
-
-/** A series (cover + one patch) as posted. */
-function series(version: number, title: string, tag: string): string[] {
-  const v = version > 1 ? ` v${version}` : '';
-  return [
-    mail(`${tag}-v${version}-0@x`, AUTHOR, `[PATCH${v} 0/1] ${title}`, `This makes it better.\n\n${AUTHOR.name} (1):\n  ${title}\n`),
-    mail(`${tag}-v${version}-1@x`, AUTHOR, `[PATCH${v} 1/1] ${title}`, PATCH_BODY(title), `${tag}-v${version}-0@x`),
-  ];
-}
-
-async function materialOf(messages: string[]): Promise<TopicMaterial> {
-  const dir = tempDir('kn-claims-');
-  const file = path.join(dir, 'week.mbox');
-  fs.writeFileSync(file, mboxrd(messages));
-  const analysis = await analyseMboxFile(file);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return topicMaterial(analysis, topicOf(analysis, 't', MAIN, analysis.messages.map((m) => m.messageId)));
-}
+import { AUTHOR, BOT, MAIN, MAINTAINER, OTHER, REVIEWER, SIBLING, addr, mail, materialOf, series } from './claims-week.js';
 
 const seriesIdOf = (material: TopicMaterial, title: string) => {
   const s = material.series?.find((x) => x.title === title);

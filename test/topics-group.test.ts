@@ -1,11 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Topic, WeekAnalysis } from '../lambdas/model.js';
-import { buildTopics } from '../lambdas/topics/build.js';
-import { message, mboxrd, sampleMbox, tempDir } from './helpers.js';
+import { message } from './helpers.js';
+import { sampleTopics, topicOfThread, topicsOf } from './topics-fixture.js';
 
 // Which threads are one story. Expectations are read from the mail (the sample's, or messages
 // written after real ones of the shared week), not from the grouping code.
@@ -14,17 +11,8 @@ let sample: WeekAnalysis;
 let topics: Topic[];
 
 before(async () => {
-  sample = await analyseMboxFile(sampleMbox);
-  topics = buildTopics(sample, { week: '2026-W02' });
+  ({ sample, topics } = await sampleTopics());
 });
-
-function topicOfThread(list: Topic[], analysis: WeekAnalysis, subject: RegExp): Topic {
-  const thread = analysis.threads.find((t) => subject.test(t.subject));
-  assert.ok(thread, `no thread matching ${subject}`);
-  const topic = list.find((t) => t.threadIds.includes(thread.id));
-  assert.ok(topic, `no topic holds ${thread.subject}`);
-  return topic;
-}
 
 test('the sample: the LSM hook thread and the Landlock series that carries the hook as its patch 1/5 are one story', () => {
   // In the sample, "[PATCH v2 1/5] lsm: Add hook unix_path_connect" is a patch of the Landlock v2 series,
@@ -45,26 +33,6 @@ test('the sample: two integrity series by the same author, on the same list, sta
   const landlock = topicOfThread(topics, sample, /landlock: Pathname-based UNIX connect/);
   assert.notEqual(opcode.id, landlock.id, 'two security stories are not one');
 });
-
-/** Unrelated threads, so that words have a week to be rare in. */
-function filler(): string[] {
-  const topicsOfFiller = [
-    ['ext4: speed up orphan list replay', 'The orphan list is replayed one inode at a time; batching the journal handles cuts mount time on large filesystems with many orphans.'],
-    ['cpufreq: amd-pstate: fix boost on resume', 'After suspend the boost state read from the MSR is stale, so the driver reports boost enabled while the hardware has it off.'],
-    ['crypto: qat: drop unused firmware names', 'These firmware images were never shipped; the table entries only confuse the loader and the people reading it.'],
-    ['selftests/bpf: cover verifier bounds on shifts', 'Add cases for signed right shifts by a register, which the verifier tracked too loosely before the recent fix.'],
-    ['thermal: of: parse trip hysteresis', 'Device trees can give hysteresis per trip point; honour it instead of the fixed default of zero.'],
-    ['btrfs: scrub: report repaired sectors', 'Scrub fixes sectors silently; count them per device so that the status ioctl can tell the user.'],
-  ];
-  return topicsOfFiller.map(([subject, body], i) => message(`filler${i}@example.org`, `${body}\n\nSigned-off-by: Filler ${i} <f${i}@example.org>\n`, { From: `Filler ${i} <f${i}@example.org>`, Subject: `[PATCH] ${subject}` }));
-}
-
-async function topicsOf(messages: string[]): Promise<{ holding: (id: string) => string }> {
-  const file = path.join(tempDir(), 'week.mbox');
-  fs.writeFileSync(file, mboxrd([...messages, ...filler()]));
-  const ranked = buildTopics(await analyseMboxFile(file), { week: '2026-W02' });
-  return { holding: (id: string) => ranked.find((t) => t.messageIds.includes(id))!.id };
-}
 
 test('a hook patch and the series whose patch is about that hook are one story when the same people work on both; strangers naming it are not', async () => {
   const { holding } = await topicsOf([

@@ -1,12 +1,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Topic, WeekAnalysis } from '../lambdas/model.js';
-import { buildTopics } from '../lambdas/topics/build.js';
 import { phrasesIn } from '../lambdas/topics/theme.js';
-import { message, mboxrd, sampleMbox, tempDir } from './helpers.js';
+import { message } from './helpers.js';
+import { sampleTopics, topicOfThread, topicsOf } from './topics-fixture.js';
 
 // One theme across several threads. Expectations are written by hand: from the editors' picks of the
 // shared week (the Clang context-analysis story is a review thread plus a linux-next build warning
@@ -16,17 +13,8 @@ let sample: WeekAnalysis;
 let topics: Topic[];
 
 before(async () => {
-  sample = await analyseMboxFile(sampleMbox);
-  topics = buildTopics(sample, { week: '2026-W02' });
+  ({ sample, topics } = await sampleTopics());
 });
-
-function topicOfThread(list: Topic[], analysis: WeekAnalysis, subject: RegExp): Topic {
-  const thread = analysis.threads.find((t) => subject.test(t.subject));
-  assert.ok(thread, `no thread matching ${subject}`);
-  const topic = list.find((t) => t.threadIds.includes(thread.id));
-  assert.ok(topic, `no topic holds ${thread.subject}`);
-  return topic;
-}
 
 test('the sample: the context-analysis review and the linux-next warning its kref commit caused are one story, told from the review', () => {
   // The editors filed both threads under one story (thread_roots of "Clang context analysis reaches tip").
@@ -51,26 +39,6 @@ test('names, list names, version strings, paths and action words make no phrase'
   // Two generic words ("memory leak", "build warning") name a kind of work, not a matter.
   assert.deepEqual([...phrasesIn('fix memory leak after build warning', new Set()).values()], []);
 });
-
-/** Unrelated threads, so that words have a week to be rare in. */
-function filler(): string[] {
-  const subjects = [
-    ['ext4: speed up orphan list replay', 'The orphan list is replayed one inode at a time; batching the journal handles cuts mount time on large filesystems with many orphans.'],
-    ['cpufreq: amd-pstate: fix boost on resume', 'After suspend the boost state read from the MSR is stale, so the driver reports boost enabled while the hardware has it off.'],
-    ['crypto: qat: drop unused firmware names', 'These firmware images were never shipped; the table entries only confuse the loader and the people reading it.'],
-    ['selftests/bpf: cover verifier bounds on shifts', 'Add cases for signed right shifts by a register, which the verifier tracked too loosely before the recent fix.'],
-    ['thermal: of: parse trip hysteresis', 'Device trees can give hysteresis per trip point; honour it instead of the fixed default of zero.'],
-    ['btrfs: scrub: report repaired sectors', 'Scrub fixes sectors silently; count them per device so that the status ioctl can tell the user.'],
-  ];
-  return subjects.map(([subject, body], i) => message(`filler${i}@example.org`, `${body}\n\nSigned-off-by: Filler ${i} <f${i}@example.org>\n`, { From: `Filler ${i} <f${i}@example.org>`, Subject: `[PATCH] ${subject}` }));
-}
-
-async function topicsOf(messages: string[]): Promise<{ holding: (id: string) => Topic }> {
-  const file = path.join(tempDir(), 'week.mbox');
-  fs.writeFileSync(file, mboxrd([...messages, ...filler()]));
-  const ranked = buildTopics(await analyseMboxFile(file), { week: '2026-W02' });
-  return { holding: (id: string) => ranked.find((t) => t.messageIds.includes(id))! };
-}
 
 /** A posting and one reply to it by someone else: a thread with a discussion. */
 function discussed(id: string, subject: string, body: string, from: string, replier: string, reply: string, list = 'linux-block@vger.kernel.org'): string[] {
