@@ -12,7 +12,7 @@ import type { TopicMaterial } from '../lambdas/verify/material.js';
 import { checkClaim, checkClaims } from '../lambdas/claims/check.js';
 import { checkQuote } from '../lambdas/verify/verify.js';
 import type { Claim, Person, Story } from '../lambdas/model.js';
-import { AUTHOR, BOT, MAIN, MAINTAINER, OTHER, REVIEWER, SIBLING, addr, mail, materialOf, series } from './claims-week.js';
+import { BOT, MAIN, MAINTAINER, OTHER, REVIEWER, SIBLING, addr, mail, materialOf, series } from './claims-week.js';
 
 const seriesIdOf = (material: TopicMaterial, title: string) => {
   const s = material.series?.find((x) => x.title === title);
