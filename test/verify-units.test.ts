@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findPiece, onWordBoundaries, shownCuts } from '../lambdas/verify/text.js';
+import { findPiece, fold, normaliseSpace, onWordBoundaries, quotedSegments, quotePieces, sentenceSpans, shownCuts, words } from '../lambdas/verify/text.js';
+import { checkQuote, verifyStory } from '../lambdas/verify/verify.js';
+import type { MaterialMessage, TopicMaterial } from '../lambdas/verify/material.js';
+import type { Person, Story, Topic } from '../lambdas/model.js';
 
 /**
  * Fast unit tests of lambdas/verify/text.ts: the whole-words rule of the CONTRACT's quote check,
@@ -30,4 +33,88 @@ test('findPiece with whole words skips an occurrence inside a word for a later w
   assert.equal(findPiece('the buffers are full', 'the buf', 0, { end: true })?.start, 0);
   assert.deepEqual(shownCuts('...the buffer'), { start: true, end: false });
   assert.deepEqual(shownCuts('"the buffer\u2026"'), { start: false, end: true });
+});
+
+test('text helpers: folding keeps length, pieces split on every ellipsis form, sentences do not end at initials or abbreviations', () => {
+  const typographic = '\u201cDon\u2019t\u201d \u2014 it\u2013s ALL\u00a0fine `x\u00b4';
+  assert.equal(fold(typographic), '"don\'t" - it-s all fine \'x\'');
+  assert.equal(fold(typographic).length, typographic.length, 'one unit in, one out');
+  assert.equal(fold('\u0130'), '\u0130', 'a letter whose lower case is longer stays as it is');
+  assert.equal(normaliseSpace('  a \t\n b  '), 'a b');
+  assert.deepEqual(quotePieces('one two ... three [...] four\u2026 five [ \u2026 ] six'), ['one two', 'three', 'four', 'five', 'six']);
+  assert.deepEqual(quotePieces(' ... '), []);
+  assert.deepEqual(shownCuts('[...] the buffer'), { start: true, end: false });
+  assert.deepEqual(shownCuts('the buffer [\u2026]'), { start: false, end: true });
+  assert.deepEqual(shownCuts('the ... buffer'), { start: false, end: false }, 'an inner ellipsis joins pieces, it is no cut at an edge');
+  assert.deepEqual(words('a -- b, 42 !'), ['a', 'b,', '42']);
+  const prose = 'Michael S. Tsirkin replied, e.g. with a patch. Then Jens applied it. Done';
+  const spans = sentenceSpans(prose).map(([a, b]) => prose.slice(a, b).trim());
+  assert.deepEqual(spans, ['Michael S. Tsirkin replied, e.g. with a patch.', 'Then Jens applied it.', 'Done']);
+  const quoted = 'He said "it works. Ship it." and left.';
+  assert.deepEqual(sentenceSpans(quoted, [[8, 28]]).length, 1, 'no break inside a protected quote');
+  assert.deepEqual(quotedSegments('a \u201cone\u201d b "two" c ""'), [{ start: 2, end: 7, inner: 'one' }, { start: 10, end: 15, inner: 'two' }, { start: 18, end: 20, inner: '' }]);
+});
+
+/** A hand-built topic: two messages of the sample's linux-next report thread, words as written. */
+const stephen: Person = { name: 'Stephen Rothwell', email: 'sfr@canb.auug.org.au' };
+const boris: Person = { name: 'Borislav Petkov', email: 'bp@alien8.de' };
+const stranger: Person = { name: 'Walter Unrelated', email: 'walter@example.org' };
+function message(ref: string, from: Person, own: string): MaterialMessage {
+  return { messageId: `${ref}@kernel-news.test`, ref, from, subject: 'linux-next: build failure', url: `https://lore.kernel.org/r/${ref}@kernel-news.test`, own, trailers: [], diffstat: '', files: [], hasPatch: false, naks: 0 };
+}
+const report = message('m1', stephen, `${source}. I have reverted that commit for today.`);
+const reply = message('m2', boris, 'Thanks, I will fix the include order in the tip tree tomorrow.');
+const topic = { id: 't-1', title: 'linux-next: build failure after merge of the tip tree', score: 1, reasons: [], threadIds: [], messageIds: [report.messageId, reply.messageId], participants: [stephen, boris], followUpOf: null } as unknown as Topic;
+const material: TopicMaterial = { topic, messages: [report, reply], byId: new Map([[report.messageId, report], [reply.messageId, reply]]), participants: [stephen, boris], weekPeople: [stephen, boris, stranger] };
+const quoteOf = (text: string, author: Person, m: MaterialMessage) => ({ text, author, messageId: m.messageId, url: m.url });
+
+test('checkQuote: verbatim passes; case and typography are repaired to the source; wrong ids and authors are settled from the material', () => {
+  const exact = checkQuote(quoteOf('I have reverted that commit for today.', stephen, report), material);
+  assert.deepEqual(exact, { ok: true, repaired: false, why: undefined, quote: quoteOf('I have reverted that commit for today.', stephen, report) });
+  const cased = checkQuote(quoteOf('i HAVE reverted that commit', stephen, report), material);
+  assert.ok(cased.ok && cased.repaired && cased.quote.text === 'I have reverted that commit', JSON.stringify(cased));
+  const wrongId = checkQuote({ ...quoteOf('I will fix the include order', boris, reply), messageId: 'elsewhere@x' }, material);
+  assert.ok(wrongId.ok && wrongId.repaired && wrongId.quote.messageId === reply.messageId, JSON.stringify(wrongId));
+  const unknownId = checkQuote({ ...quoteOf('I will fix the include order', stephen, reply), messageId: 'elsewhere@x' }, material);
+  assert.ok(!unknownId.ok && unknownId.kind === 'unknown-message', 'the words are not that author\'s anywhere');
+  const otherMouth = checkQuote(quoteOf('I will fix the include order', stephen, reply), material);
+  assert.ok(!otherMouth.ok && otherMouth.kind === 'wrong-author', JSON.stringify(otherMouth));
+  const oldAddress = checkQuote(quoteOf('I will fix the include order', { name: 'Borislav Petkov', email: 'bp@suse.de' }, reply), material);
+  assert.ok(oldAddress.ok && oldAddress.repaired && oldAddress.quote.author.email === 'bp@alien8.de', 'same name, the message\'s address');
+  const midWord = checkQuote(quoteOf('fix the include ord', boris, reply), material);
+  assert.ok(!midWord.ok && midWord.kind === 'cut-word', JSON.stringify(midWord));
+  const shown = checkQuote(quoteOf('fix the include ord...', boris, reply), material);
+  assert.ok(shown.ok && shown.quote.text === 'fix the include ord...', 'a shown cut stays shown');
+  const joined = checkQuote(quoteOf('Thanks ... tomorrow', boris, reply), material);
+  assert.ok(joined.ok && !joined.repaired, 'pieces in order');
+  const reversed = checkQuote(quoteOf('tomorrow ... Thanks', boris, reply), material);
+  assert.ok(!reversed.ok && reversed.kind === 'not-verbatim', 'pieces out of order');
+  const invented = checkQuote(quoteOf('this header mess must never happen again', stephen, report), material);
+  assert.ok(!invented.ok && invented.kind === 'not-verbatim' && !invented.reportable, JSON.stringify(invented));
+  const empty = checkQuote(quoteOf(' ... ', stephen, report), material);
+  assert.ok(!empty.ok && empty.kind === 'not-verbatim');
+});
+
+test('verifyStory: a true quote is kept and counted, a false one goes with its sentence, strangers and empty headlines are replaced', () => {
+  const story: Story = {
+    topicId: 't-1',
+    headline: 'Walter Unrelated Breaks the Build',
+    paragraphs: [
+      { text: 'Stephen Rothwell said, "I have reverted that commit for today." Borislav Petkov wrote, "this header mess must never happen again." He promised a fix.', quotes: [quoteOf('I have reverted that commit for today.', stephen, report), quoteOf('this header mess must never happen again.', boris, reply)] },
+      { text: 'Walter Unrelated said the tree was fine.', quotes: [] },
+    ],
+  };
+  const result = verifyStory(story, material);
+  assert.deepEqual(result.counts, { quotes: 2, verified: 1, repaired: 0, removed: 1 });
+  assert.equal(result.story.paragraphs.length, 1, 'the paragraph naming only a stranger is gone');
+  const kept = result.story.paragraphs[0];
+  assert.match(kept.text, /I have reverted that commit for today\./);
+  assert.doesNotMatch(kept.text, /header mess/);
+  assert.match(kept.text, /He promised a fix\./);
+  assert.deepEqual(kept.quotes.map((q) => q.messageId), [report.messageId]);
+  assert.equal(result.story.headline, topic.title);
+  assert.deepEqual(result.problems.map((p) => p.kind).sort(), ['headline', 'not-verbatim', 'unknown-person']);
+  const nothing = verifyStory({ topicId: 't-1', headline: '', paragraphs: [{ text: 'Walter Unrelated said so.', quotes: [] }] }, material);
+  assert.deepEqual(nothing.problems.map((p) => p.kind).sort(), ['empty-story', 'headline', 'unknown-person']);
+  assert.deepEqual(nothing.story.paragraphs, []);
 });
