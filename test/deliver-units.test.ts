@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -396,4 +396,35 @@ test('smtp journal replay: the last event of each message decides, and a blind c
   // After "blind", only a bare "start" changes: its body may have gone out unseen.
   assert.deepEqual(await settleAll(), events.map(([lines, state]) => (/^start [^\n]+$/.test(lines.split('\n').at(-1)!) && !lines.includes('open') ? undefined : state)));
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a slow mail server: a delivered mark is not held back a second or more waiting for its batch to fill', async () => {
+  const storage = memoryStorage();
+  await approvedIssue(storage);
+  await importConfirmed(storage, ['a@example.org', 'b@example.org', 'c@example.org']);
+  const batches: number[] = [];
+  const batchPut = storage.table.batchPut.bind(storage.table);
+  storage.table.batchPut = async (items) => { batches.push(items.length); return batchPut(items); };
+  // Each message takes the server exactly one second (the clock is mocked, nothing waits), one at a
+  // time: the gate lets the next message start only once the previous one's mark was taken.
+  mock.timers.enable({ apis: ['Date'], now: 0 });
+  let gate: Promise<unknown> = Promise.resolve();
+  const slow: Mailer = {
+    async send(_mail, commit) {
+      const turn = gate.then(async () => { await commit(); mock.timers.tick(1000); });
+      gate = turn.then(() => new Promise((resolve) => setImmediate(resolve)), () => {});
+      await turn;
+    },
+    async settle() { return undefined; },
+    async close() {},
+  };
+  try {
+    const r = await sendIssue(storage, slow, options);
+    assert.equal(r.sent, 3);
+  } finally {
+    mock.timers.reset();
+  }
+  // Delivered at 1 s, 2 s and 3 s: the first mark has waited a second when the second comes, so both
+  // go out then; the third goes at the end.
+  assert.deepEqual(batches, [2, 1]);
 });
