@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findPiece, fold, normaliseSpace, onWordBoundaries, quotedSegments, quotePieces, sentenceSpans, shownCuts, words } from '../lambdas/verify/text.js';
 import { checkQuote, verifyStory } from '../lambdas/verify/verify.js';
-import type { MaterialMessage, TopicMaterial } from '../lambdas/verify/material.js';
+import { ownWords, type MaterialMessage, type TopicMaterial } from '../lambdas/verify/material.js';
 import type { Person, Story, Topic } from '../lambdas/model.js';
 
 /**
@@ -117,4 +117,54 @@ test('verifyStory: a true quote is kept and counted, a false one goes with its s
   const nothing = verifyStory({ topicId: 't-1', headline: '', paragraphs: [{ text: 'Walter Unrelated said so.', quotes: [] }] }, material);
   assert.deepEqual(nothing.problems.map((p) => p.kind).sort(), ['empty-story', 'headline', 'unknown-person']);
   assert.deepEqual(nothing.story.paragraphs, []);
+});
+
+test('sentences: an abbreviation or an initial before a capitalised word does not end the sentence', () => {
+  // Common English abbreviations (written by hand), each followed by a capitalised word.
+  for (const abbr of ['e.g.', 'i.e.', 'etc.', 'vs.', 'cf.', 'Mr.', 'Mrs.', 'Ms.', 'Dr.', 'Prof.', 'St.', 'Jr.', 'Sr.', 'approx.', 'Fig.', 'et al.', 'resp.', 'incl.', 'ca.']) {
+    const prose = `Compare ${abbr} Linux on arm64 with this. Next one.`;
+    assert.deepEqual(sentenceSpans(prose).map(([a, b]) => prose.slice(a, b).trim()), [`Compare ${abbr} Linux on arm64 with this.`, 'Next one.'], abbr);
+  }
+  const initial = 'Reviewed by J. Smith today. Done.';
+  assert.equal(sentenceSpans(initial).length, 2);
+  const closing = 'He wrote "it is done." Then he left. Really!';
+  assert.deepEqual(sentenceSpans(closing).map(([a, b]) => closing.slice(a, b).trim()), ['He wrote "it is done."', 'Then he left.', 'Really!']);
+});
+
+test('findPiece: folding repairs only pieces of three characters or more', () => {
+  assert.deepEqual(findPiece('The ABC rule', 'abc'), { text: 'ABC', start: 4, end: 7, exact: false });
+  assert.equal(findPiece('The AB rule', 'ab'), undefined);
+  assert.deepEqual(findPiece('I said: Fine, apply it.', '"fine, apply it"'), { text: 'Fine, apply it', start: 8, end: 22, exact: false });
+});
+
+test('ownWords: a forwarded message and a pasted automated report are not the sender\'s words', () => {
+  assert.equal(ownWords('My fix.\n\n---------- Forwarded message ---------\nFrom: someone\nTheir text.'), 'My fix.');
+  assert.equal(ownWords('Before.\n-----Original Message-----\nold'), 'Before.');
+  const pasted = 'I looked at this.\n\nsyzbot found the following issue on:\n\nBUG: KASAN: use-after-free in foo\nline two\n\nMy answer follows.\nSecond line.';
+  assert.equal(ownWords(pasted), 'I looked at this.\n\nMy answer follows.\nSecond line.');
+  assert.equal(ownWords('Plain\n\n\n\ntext.'), 'Plain\n\ntext.');
+});
+
+test('verifyStory: a repaired quote is reported and counted, an unlisted quotation of a named participant is attributed, links must be the topic\'s', () => {
+  const story: Story = {
+    topicId: 't-1', headline: 'Include Order Breaks linux-next',
+    paragraphs: [
+      { text: 'Stephen Rothwell wrote, "i have reverted that commit for today." Borislav Petkov replied, "Thanks, I will fix the include order in the tip tree tomorrow."', quotes: [quoteOf('i have reverted that commit for today.', stephen, report)] },
+      { text: `The report is at ${report.url} and elsewhere at https://lore.kernel.org/all/unrelated@example.org/ for now.`, quotes: [] },
+    ],
+  };
+  const result = verifyStory(story, material);
+  assert.deepEqual(result.counts, { quotes: 2, verified: 0, repaired: 2, removed: 0 });
+  const [first] = result.story.paragraphs;
+  assert.match(first.text, /"I have reverted that commit for today\.?"/, 'the source\'s exact case');
+  assert.deepEqual(first.quotes.map((q) => q.messageId).sort(), [report.messageId, reply.messageId].sort());
+  assert.deepEqual(result.problems.filter((p) => p.action === 'repaired').map((p) => p.kind).sort(), ['not-verbatim', 'unlisted-quotation']);
+  const links = result.story.paragraphs[1]?.text ?? '';
+  assert.ok(links.includes(report.url) || !links, 'the topic\'s own message link stays');
+  assert.doesNotMatch(links, /unrelated@example\.org/);
+  assert.ok(result.problems.some((p) => p.kind === 'foreign-link'));
+  const near = checkQuote(quoteOf('I have reverted this commit for today.', stephen, report), material);
+  assert.ok(!near.ok && near.reportable, 'one word off, right author: may stay as reported speech');
+  const noAuthor = checkQuote({ text: 'I will fix the include order', messageId: reply.messageId, url: reply.url } as unknown as Parameters<typeof checkQuote>[0], material);
+  assert.ok(!noAuthor.ok && noAuthor.kind === 'wrong-author', 'a quote without an author is nobody\'s');
 });
