@@ -168,3 +168,23 @@ test('verifyStory: a repaired quote is reported and counted, an unlisted quotati
   const noAuthor = checkQuote({ text: 'I will fix the include order', messageId: reply.messageId, url: reply.url } as unknown as Parameters<typeof checkQuote>[0], material);
   assert.ok(!noAuthor.ok && noAuthor.kind === 'wrong-author', 'a quote without an author is nobody\'s');
 });
+
+test('verifyStory: the sentence around a quote decides whom the prose credits; any lore link form of a topic message stays', () => {
+  const misattributed = verifyStory({ topicId: 't-1', headline: 'Reverted', paragraphs: [{
+    text: 'Stephen Rothwell reported the failure. Borislav Petkov said, "I have reverted that commit for today." It was fixed later.',
+    quotes: [quoteOf('I have reverted that commit for today.', stephen, report)],
+  }] }, material);
+  assert.equal(misattributed.counts.removed, 1, 'the second sentence gives Stephen\'s words to Borislav');
+  assert.ok(misattributed.problems.some((p) => p.kind === 'wrong-author'));
+  const credited = verifyStory({ topicId: 't-1', headline: 'Reverted', paragraphs: [{
+    text: 'Borislav Petkov answered later. Stephen Rothwell said, "I have reverted that commit for today."',
+    quotes: [quoteOf('I have reverted that commit for today.', stephen, report)],
+  }] }, material);
+  assert.deepEqual(credited.counts, { quotes: 1, verified: 1, repaired: 0, removed: 0 });
+  const links = verifyStory({ topicId: 't-1', headline: 'Links', paragraphs: [{
+    text: 'The report is at https://lore.kernel.org/all/m1@kernel-news.test/. The reply is at http://lore.kernel.org/m2%40kernel-news.test today. See https://lore.kernel.org/all/unrelated@example.org/ too. Or https://example.org/lore.kernel.org/all/m1@kernel-news.test/ maybe.',
+    quotes: [],
+  }] }, material);
+  assert.equal(links.story.paragraphs[0].text, 'The report is at https://lore.kernel.org/all/m1@kernel-news.test/. The reply is at http://lore.kernel.org/m2%40kernel-news.test today.');
+  assert.equal(links.problems.filter((p) => p.kind === 'foreign-link').length, 2);
+});
