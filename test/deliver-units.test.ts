@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,7 +6,9 @@ import path from 'node:path';
 import type { BlobStore, Item, Key, Storage, Table } from '../lambdas/storage/index.js';
 import { batchesFor, parseBatchId } from '../lambdas/deliver/plan.js';
 import { batchOf, sendIssue, sendMessageId, SEND_CONCURRENCY } from '../lambdas/deliver/send.js';
-import { InDoubtError, OutboxMailer, type Mailer, type OutgoingMail } from '../lambdas/deliver/mailer.js';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { InDoubtError, OutboxMailer, SmtpMailer, type Mailer, type OutgoingMail } from '../lambdas/deliver/mailer.js';
 import { importConfirmed, suppress, addPending } from '../lambdas/subscribers/store.js';
 
 /**
@@ -270,4 +272,159 @@ test('outbox mailer: a file per reader, written after the commit; settle reads t
   assert.match(eml, /^List-Id: x <y>/im);
   await outbox.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A real SMTP server on 127.0.0.1 (milliseconds, no emulators); `answer` decides the reply to each
+ * message's end of data: undefined accepts, a number refuses with that code.
+ */
+async function smtpServer(answer: (to: string) => number | undefined = () => undefined) {
+  const received: { to: string; raw: string }[] = [];
+  let dataCommands = 0;
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, callback) {
+      dataCommands++;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address).join(',');
+        const code = answer(to);
+        if (code !== undefined) return callback(Object.assign(new Error(`refused ${code}`), { responseCode: code }));
+        received.push({ to, raw: Buffer.concat(chunks).toString('latin1') });
+        callback();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  return { url, received, attempts: () => dataCommands, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const smtpMail = (to: string, messageId: string): OutgoingMail => ({ from: 'news@example.org', to, subject: 'Kernel News', html: '<p>h</p>', text: 'Body line\n.\nafter a lone dot\n', messageId, headers: {} });
+const journalEvents = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n');
+
+test('smtp mailer: an accepted message is journaled start, open, dot, ok, in that order, and settles as delivered', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'deep', 'journal.log'); // the journal's folder is made on first write
+  const server = await smtpServer();
+  const mailer = new SmtpMailer(server.url, { journal });
+  const id = '<ok.2026-W02@kernel-news.test>';
+  let commits = 0;
+  try {
+    await mailer.send(smtpMail('ada@example.org', id), async () => { commits++; });
+    assert.equal(commits, 1);
+    assert.deepEqual(journalEvents(journal), [`start ${id}`, `open ${id}`, `dot ${id}`, `ok ${id}`]);
+    assert.equal(await mailer.settle({ messageId: id }), true);
+    assert.equal(server.received.length, 1);
+    assert.equal(server.received[0].to, 'ada@example.org');
+    assert.match(server.received[0].raw, /^Message-ID: <ok\.2026-W02@kernel-news\.test>/im);
+    assert.match(server.received[0].raw, /after a lone dot/, 'a line holding only "." in the body does not end the data');
+    // A new run reads the journal file: the same verdict, and nothing known of other messages.
+    const rerun = new SmtpMailer(server.url, { journal });
+    assert.equal(await rerun.settle({ messageId: id }), true);
+    assert.equal(await rerun.settle({ messageId: '<never@kernel-news.test>' }), undefined, 'no record: in doubt');
+    await rerun.close();
+  } finally {
+    await mailer.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('smtp mailer: a definite refusal after the "." is not retried and settles as not delivered; a 421 is retried on a fresh connection', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  let busy = 1; // the first try of the busy reader meets a 421, the next one is accepted
+  const server = await smtpServer((to) => (to === 'full@example.org' ? 552 : to === 'busy@example.org' && busy-- > 0 ? 421 : undefined));
+  const mailer = new SmtpMailer(server.url, { journal });
+  const full = '<full.2026-W02@kernel-news.test>';
+  const busyId = '<busy.2026-W02@kernel-news.test>';
+  try {
+    await assert.rejects(mailer.send(smtpMail('full@example.org', full), async () => {}), (err: unknown) => !(err instanceof InDoubtError) && (err as { responseCode?: number }).responseCode === 552);
+    assert.equal(server.attempts(), 1, '552 is final: one try');
+    assert.deepEqual(journalEvents(journal).filter((l) => l.endsWith(full)), [`start ${full}`, `open ${full}`, `dot ${full}`, `refused ${full}`]);
+    assert.equal(await mailer.settle({ messageId: full }), false);
+    let commits = 0;
+    await mailer.send(smtpMail('busy@example.org', busyId), async () => { commits++; });
+    assert.equal(commits, 1, 'one record however many tries');
+    assert.equal(server.attempts(), 3, 'the 421 try and the accepted one');
+    assert.deepEqual(server.received.map((r) => r.to), ['busy@example.org']);
+    assert.equal(journalEvents(journal).filter((l) => l.endsWith(busyId)).at(-1), `ok ${busyId}`);
+    assert.equal(await mailer.settle({ messageId: busyId }), true);
+  } finally {
+    await mailer.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('smtp mailer: a record that cannot be committed stops the message before its "." and is the error reported', async () => {
+  const server = await smtpServer();
+  const mailer = new SmtpMailer(server.url); // journal in memory only
+  const id = '<norecord.2026-W02@kernel-news.test>';
+  try {
+    await assert.rejects(mailer.send(smtpMail('bo@example.org', id), async () => { throw new Error('record refused'); }), /record refused/);
+    assert.deepEqual(server.received, [], 'nothing delivered without its record');
+    assert.equal(await mailer.settle({ messageId: id }), false, 'the "." never went out');
+  } finally {
+    await mailer.close();
+    await server.close();
+  }
+});
+
+test('smtp journal replay: the last event of each message decides, and a blind connection leaves bare starts in doubt', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-journal-'));
+  const journal = path.join(dir, 'journal.log');
+  // Written by hand from the journal's documented events (lambdas/deliver/mailer.ts, SmtpMailer).
+  const events: [string, boolean | undefined][] = [
+    ['start <s@t>', false], ['start <o@t>\nopen <o@t>', false], ['start <d@t>\nopen <d@t>\ndot <d@t>', undefined],
+    ['dot <k@t>\nok <k@t>', true], ['dot <r@t>\nrefused <r@t>', false], ['dot <u@t>\nunsent <u@t>', false],
+    ['queued <q@t>', false], ['ok <a@t>\nstart <a@t>', false],
+  ];
+  fs.writeFileSync(journal, events.map(([lines]) => lines).join('\n') + '\n\n');
+  const settleAll = async () => {
+    const mailer = new SmtpMailer('smtp://127.0.0.1:1', { journal });
+    const out = [];
+    for (const [lines] of events) out.push(await mailer.settle({ messageId: lines.split('\n').at(-1)!.split(' ')[1] }));
+    await mailer.close();
+    return out;
+  };
+  assert.deepEqual(await settleAll(), events.map(([, state]) => state));
+  fs.appendFileSync(journal, 'blind -\n');
+  // After "blind", only a bare "start" changes: its body may have gone out unseen.
+  assert.deepEqual(await settleAll(), events.map(([lines, state]) => (/^start [^\n]+$/.test(lines.split('\n').at(-1)!) && !lines.includes('open') ? undefined : state)));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a slow mail server: a delivered mark is not held back a second or more waiting for its batch to fill', async () => {
+  const storage = memoryStorage();
+  await approvedIssue(storage);
+  await importConfirmed(storage, ['a@example.org', 'b@example.org', 'c@example.org']);
+  const batches: number[] = [];
+  const batchPut = storage.table.batchPut.bind(storage.table);
+  storage.table.batchPut = async (items) => { batches.push(items.length); return batchPut(items); };
+  // Each message takes the server exactly one second (the clock is mocked, nothing waits), one at a
+  // time: the gate lets the next message start only once the previous one's mark was taken.
+  mock.timers.enable({ apis: ['Date'], now: 0 });
+  let gate: Promise<unknown> = Promise.resolve();
+  const slow: Mailer = {
+    async send(_mail, commit) {
+      const turn = gate.then(async () => { await commit(); mock.timers.tick(1000); });
+      gate = turn.then(() => new Promise((resolve) => setImmediate(resolve)), () => {});
+      await turn;
+    },
+    async settle() { return undefined; },
+    async close() {},
+  };
+  try {
+    const r = await sendIssue(storage, slow, options);
+    assert.equal(r.sent, 3);
+  } finally {
+    mock.timers.reset();
+  }
+  // Delivered at 1 s, 2 s and 3 s: the first mark has waited a second when the second comes, so both
+  // go out then; the third goes at the end.
+  assert.deepEqual(batches, [2, 1]);
 });

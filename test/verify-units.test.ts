@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findPiece, onWordBoundaries, shownCuts } from '../lambdas/verify/text.js';
+import { findPiece, fold, normaliseSpace, onWordBoundaries, quotedSegments, quotePieces, sentenceSpans, shownCuts, words } from '../lambdas/verify/text.js';
+import { checkQuote, verifyStory } from '../lambdas/verify/verify.js';
+import { ownWords, type MaterialMessage, type TopicMaterial } from '../lambdas/verify/material.js';
+import type { Person, Story, Topic } from '../lambdas/model.js';
 
 /**
  * Fast unit tests of lambdas/verify/text.ts: the whole-words rule of the CONTRACT's quote check,
@@ -30,4 +33,158 @@ test('findPiece with whole words skips an occurrence inside a word for a later w
   assert.equal(findPiece('the buffers are full', 'the buf', 0, { end: true })?.start, 0);
   assert.deepEqual(shownCuts('...the buffer'), { start: true, end: false });
   assert.deepEqual(shownCuts('"the buffer\u2026"'), { start: false, end: true });
+});
+
+test('text helpers: folding keeps length, pieces split on every ellipsis form, sentences do not end at initials or abbreviations', () => {
+  const typographic = '\u201cDon\u2019t\u201d \u2014 it\u2013s ALL\u00a0fine `x\u00b4';
+  assert.equal(fold(typographic), '"don\'t" - it-s all fine \'x\'');
+  assert.equal(fold(typographic).length, typographic.length, 'one unit in, one out');
+  assert.equal(fold('\u0130'), '\u0130', 'a letter whose lower case is longer stays as it is');
+  assert.equal(normaliseSpace('  a \t\n b  '), 'a b');
+  assert.deepEqual(quotePieces('one two ... three [...] four\u2026 five [ \u2026 ] six'), ['one two', 'three', 'four', 'five', 'six']);
+  assert.deepEqual(quotePieces(' ... '), []);
+  assert.deepEqual(shownCuts('[...] the buffer'), { start: true, end: false });
+  assert.deepEqual(shownCuts('the buffer [\u2026]'), { start: false, end: true });
+  assert.deepEqual(shownCuts('the ... buffer'), { start: false, end: false }, 'an inner ellipsis joins pieces, it is no cut at an edge');
+  assert.deepEqual(words('a -- b, 42 !'), ['a', 'b,', '42']);
+  const prose = 'Michael S. Tsirkin replied, e.g. with a patch. Then Jens applied it. Done';
+  const spans = sentenceSpans(prose).map(([a, b]) => prose.slice(a, b).trim());
+  assert.deepEqual(spans, ['Michael S. Tsirkin replied, e.g. with a patch.', 'Then Jens applied it.', 'Done']);
+  const quoted = 'He said "it works. Ship it." and left.';
+  assert.deepEqual(sentenceSpans(quoted, [[8, 28]]).length, 1, 'no break inside a protected quote');
+  assert.deepEqual(quotedSegments('a \u201cone\u201d b "two" c ""'), [{ start: 2, end: 7, inner: 'one' }, { start: 10, end: 15, inner: 'two' }, { start: 18, end: 20, inner: '' }]);
+});
+
+/** A hand-built topic: two messages of the sample's linux-next report thread, words as written. */
+const stephen: Person = { name: 'Stephen Rothwell', email: 'sfr@canb.auug.org.au' };
+const boris: Person = { name: 'Borislav Petkov', email: 'bp@alien8.de' };
+const stranger: Person = { name: 'Walter Unrelated', email: 'walter@example.org' };
+function message(ref: string, from: Person, own: string): MaterialMessage {
+  return { messageId: `${ref}@kernel-news.test`, ref, from, subject: 'linux-next: build failure', url: `https://lore.kernel.org/r/${ref}@kernel-news.test`, own, trailers: [], diffstat: '', files: [], hasPatch: false, naks: 0 };
+}
+const report = message('m1', stephen, `${source}. I have reverted that commit for today.`);
+const reply = message('m2', boris, 'Thanks, I will fix the include order in the tip tree tomorrow.');
+const topic = { id: 't-1', title: 'linux-next: build failure after merge of the tip tree', score: 1, reasons: [], threadIds: [], messageIds: [report.messageId, reply.messageId], participants: [stephen, boris], followUpOf: null } as unknown as Topic;
+const material: TopicMaterial = { topic, messages: [report, reply], byId: new Map([[report.messageId, report], [reply.messageId, reply]]), participants: [stephen, boris], weekPeople: [stephen, boris, stranger] };
+const quoteOf = (text: string, author: Person, m: MaterialMessage) => ({ text, author, messageId: m.messageId, url: m.url });
+
+test('checkQuote: verbatim passes; case and typography are repaired to the source; wrong ids and authors are settled from the material', () => {
+  const exact = checkQuote(quoteOf('I have reverted that commit for today.', stephen, report), material);
+  assert.deepEqual(exact, { ok: true, repaired: false, why: undefined, quote: quoteOf('I have reverted that commit for today.', stephen, report) });
+  const cased = checkQuote(quoteOf('i HAVE reverted that commit', stephen, report), material);
+  assert.ok(cased.ok && cased.repaired && cased.quote.text === 'I have reverted that commit', JSON.stringify(cased));
+  const wrongId = checkQuote({ ...quoteOf('I will fix the include order', boris, reply), messageId: 'elsewhere@x' }, material);
+  assert.ok(wrongId.ok && wrongId.repaired && wrongId.quote.messageId === reply.messageId, JSON.stringify(wrongId));
+  const unknownId = checkQuote({ ...quoteOf('I will fix the include order', stephen, reply), messageId: 'elsewhere@x' }, material);
+  assert.ok(!unknownId.ok && unknownId.kind === 'unknown-message', 'the words are not that author\'s anywhere');
+  const otherMouth = checkQuote(quoteOf('I will fix the include order', stephen, reply), material);
+  assert.ok(!otherMouth.ok && otherMouth.kind === 'wrong-author', JSON.stringify(otherMouth));
+  const oldAddress = checkQuote(quoteOf('I will fix the include order', { name: 'Borislav Petkov', email: 'bp@suse.de' }, reply), material);
+  assert.ok(oldAddress.ok && oldAddress.repaired && oldAddress.quote.author.email === 'bp@alien8.de', 'same name, the message\'s address');
+  const midWord = checkQuote(quoteOf('fix the include ord', boris, reply), material);
+  assert.ok(!midWord.ok && midWord.kind === 'cut-word', JSON.stringify(midWord));
+  const shown = checkQuote(quoteOf('fix the include ord...', boris, reply), material);
+  assert.ok(shown.ok && shown.quote.text === 'fix the include ord...', 'a shown cut stays shown');
+  const joined = checkQuote(quoteOf('Thanks ... tomorrow', boris, reply), material);
+  assert.ok(joined.ok && !joined.repaired, 'pieces in order');
+  const reversed = checkQuote(quoteOf('tomorrow ... Thanks', boris, reply), material);
+  assert.ok(!reversed.ok && reversed.kind === 'not-verbatim', 'pieces out of order');
+  const invented = checkQuote(quoteOf('this header mess must never happen again', stephen, report), material);
+  assert.ok(!invented.ok && invented.kind === 'not-verbatim' && !invented.reportable, JSON.stringify(invented));
+  const empty = checkQuote(quoteOf(' ... ', stephen, report), material);
+  assert.ok(!empty.ok && empty.kind === 'not-verbatim');
+});
+
+test('verifyStory: a true quote is kept and counted, a false one goes with its sentence, strangers and empty headlines are replaced', () => {
+  const story: Story = {
+    topicId: 't-1',
+    headline: 'Walter Unrelated Breaks the Build',
+    paragraphs: [
+      { text: 'Stephen Rothwell said, "I have reverted that commit for today." Borislav Petkov wrote, "this header mess must never happen again." He promised a fix.', quotes: [quoteOf('I have reverted that commit for today.', stephen, report), quoteOf('this header mess must never happen again.', boris, reply)] },
+      { text: 'Walter Unrelated said the tree was fine.', quotes: [] },
+    ],
+  };
+  const result = verifyStory(story, material);
+  assert.deepEqual(result.counts, { quotes: 2, verified: 1, repaired: 0, removed: 1 });
+  assert.equal(result.story.paragraphs.length, 1, 'the paragraph naming only a stranger is gone');
+  const kept = result.story.paragraphs[0];
+  assert.match(kept.text, /I have reverted that commit for today\./);
+  assert.doesNotMatch(kept.text, /header mess/);
+  assert.match(kept.text, /He promised a fix\./);
+  assert.deepEqual(kept.quotes.map((q) => q.messageId), [report.messageId]);
+  assert.equal(result.story.headline, topic.title);
+  assert.deepEqual(result.problems.map((p) => p.kind).sort(), ['headline', 'not-verbatim', 'unknown-person']);
+  const nothing = verifyStory({ topicId: 't-1', headline: '', paragraphs: [{ text: 'Walter Unrelated said so.', quotes: [] }] }, material);
+  assert.deepEqual(nothing.problems.map((p) => p.kind).sort(), ['empty-story', 'headline', 'unknown-person']);
+  assert.deepEqual(nothing.story.paragraphs, []);
+});
+
+test('sentences: an abbreviation or an initial before a capitalised word does not end the sentence', () => {
+  // Common English abbreviations (written by hand), each followed by a capitalised word.
+  for (const abbr of ['e.g.', 'i.e.', 'etc.', 'vs.', 'cf.', 'Mr.', 'Mrs.', 'Ms.', 'Dr.', 'Prof.', 'St.', 'Jr.', 'Sr.', 'approx.', 'Fig.', 'et al.', 'resp.', 'incl.', 'ca.']) {
+    const prose = `Compare ${abbr} Linux on arm64 with this. Next one.`;
+    assert.deepEqual(sentenceSpans(prose).map(([a, b]) => prose.slice(a, b).trim()), [`Compare ${abbr} Linux on arm64 with this.`, 'Next one.'], abbr);
+  }
+  const initial = 'Reviewed by J. Smith today. Done.';
+  assert.equal(sentenceSpans(initial).length, 2);
+  const closing = 'He wrote "it is done." Then he left. Really!';
+  assert.deepEqual(sentenceSpans(closing).map(([a, b]) => closing.slice(a, b).trim()), ['He wrote "it is done."', 'Then he left.', 'Really!']);
+});
+
+test('findPiece: folding repairs only pieces of three characters or more', () => {
+  assert.deepEqual(findPiece('The ABC rule', 'abc'), { text: 'ABC', start: 4, end: 7, exact: false });
+  assert.equal(findPiece('The AB rule', 'ab'), undefined);
+  assert.deepEqual(findPiece('I said: Fine, apply it.', '"fine, apply it"'), { text: 'Fine, apply it', start: 8, end: 22, exact: false });
+});
+
+test('ownWords: a forwarded message and a pasted automated report are not the sender\'s words', () => {
+  assert.equal(ownWords('My fix.\n\n---------- Forwarded message ---------\nFrom: someone\nTheir text.'), 'My fix.');
+  assert.equal(ownWords('Before.\n-----Original Message-----\nold'), 'Before.');
+  const pasted = 'I looked at this.\n\nsyzbot found the following issue on:\n\nBUG: KASAN: use-after-free in foo\nline two\n\nMy answer follows.\nSecond line.';
+  assert.equal(ownWords(pasted), 'I looked at this.\n\nMy answer follows.\nSecond line.');
+  assert.equal(ownWords('Plain\n\n\n\ntext.'), 'Plain\n\ntext.');
+});
+
+test('verifyStory: a repaired quote is reported and counted, an unlisted quotation of a named participant is attributed, links must be the topic\'s', () => {
+  const story: Story = {
+    topicId: 't-1', headline: 'Include Order Breaks linux-next',
+    paragraphs: [
+      { text: 'Stephen Rothwell wrote, "i have reverted that commit for today." Borislav Petkov replied, "Thanks, I will fix the include order in the tip tree tomorrow."', quotes: [quoteOf('i have reverted that commit for today.', stephen, report)] },
+      { text: `The report is at ${report.url} and elsewhere at https://lore.kernel.org/all/unrelated@example.org/ for now.`, quotes: [] },
+    ],
+  };
+  const result = verifyStory(story, material);
+  assert.deepEqual(result.counts, { quotes: 2, verified: 0, repaired: 2, removed: 0 });
+  const [first] = result.story.paragraphs;
+  assert.match(first.text, /"I have reverted that commit for today\.?"/, 'the source\'s exact case');
+  assert.deepEqual(first.quotes.map((q) => q.messageId).sort(), [report.messageId, reply.messageId].sort());
+  assert.deepEqual(result.problems.filter((p) => p.action === 'repaired').map((p) => p.kind).sort(), ['not-verbatim', 'unlisted-quotation']);
+  const links = result.story.paragraphs[1]?.text ?? '';
+  assert.ok(links.includes(report.url) || !links, 'the topic\'s own message link stays');
+  assert.doesNotMatch(links, /unrelated@example\.org/);
+  assert.ok(result.problems.some((p) => p.kind === 'foreign-link'));
+  const near = checkQuote(quoteOf('I have reverted this commit for today.', stephen, report), material);
+  assert.ok(!near.ok && near.reportable, 'one word off, right author: may stay as reported speech');
+  const noAuthor = checkQuote({ text: 'I will fix the include order', messageId: reply.messageId, url: reply.url } as unknown as Parameters<typeof checkQuote>[0], material);
+  assert.ok(!noAuthor.ok && noAuthor.kind === 'wrong-author', 'a quote without an author is nobody\'s');
+});
+
+test('verifyStory: the sentence around a quote decides whom the prose credits; any lore link form of a topic message stays', () => {
+  const misattributed = verifyStory({ topicId: 't-1', headline: 'Reverted', paragraphs: [{
+    text: 'Stephen Rothwell reported the failure. Borislav Petkov said, "I have reverted that commit for today." It was fixed later.',
+    quotes: [quoteOf('I have reverted that commit for today.', stephen, report)],
+  }] }, material);
+  assert.equal(misattributed.counts.removed, 1, 'the second sentence gives Stephen\'s words to Borislav');
+  assert.ok(misattributed.problems.some((p) => p.kind === 'wrong-author'));
+  const credited = verifyStory({ topicId: 't-1', headline: 'Reverted', paragraphs: [{
+    text: 'Borislav Petkov answered later. Stephen Rothwell said, "I have reverted that commit for today."',
+    quotes: [quoteOf('I have reverted that commit for today.', stephen, report)],
+  }] }, material);
+  assert.deepEqual(credited.counts, { quotes: 1, verified: 1, repaired: 0, removed: 0 });
+  const links = verifyStory({ topicId: 't-1', headline: 'Links', paragraphs: [{
+    text: 'The report is at https://lore.kernel.org/all/m1@kernel-news.test/. The reply is at http://lore.kernel.org/m2%40kernel-news.test today. See https://lore.kernel.org/all/unrelated@example.org/ too. Or https://example.org/lore.kernel.org/all/m1@kernel-news.test/ maybe.',
+    quotes: [],
+  }] }, material);
+  assert.equal(links.story.paragraphs[0].text, 'The report is at https://lore.kernel.org/all/m1@kernel-news.test/. The reply is at http://lore.kernel.org/m2%40kernel-news.test today.');
+  assert.equal(links.problems.filter((p) => p.kind === 'foreign-link').length, 2);
 });
