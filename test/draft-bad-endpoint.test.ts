@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { consensusTopics, sampleAnalysis } from './draft-fixture.js';
+import { AKPM_MSG, MORTON, SAID, consensusTopics, mortonStory, testModelConfig } from './draft-fixture.js';
 import { refusesJsonSchema, startFakeOpenAI, type FakeOpenAI } from './draft-openai-server.js';
 import { freshAws, repoRoot, sampleMbox, tempDir } from './helpers.js';
-import { topicMaterial, type TopicMaterial } from '../lambdas/verify/material.js';
+import type { TopicMaterial } from '../lambdas/verify/material.js';
 import { costOf, draftConfigFromEnv, parseDraftConfig, priceKnown } from '../lambdas/draft/config.js';
 import { ModelDrafter } from '../lambdas/draft/model-drafter.js';
 import { draftTopic } from '../lambdas/draft/draft-topic.js';
@@ -26,10 +26,6 @@ import { reviewPage } from '../lambdas/review/page.js';
 import { ConfigError } from '../lambdas/errors.js';
 import type { Story, WeekAnalysis } from '../lambdas/model.js';
 
-const MORTON = { name: 'Andrew Morton', email: 'akpm@linux-foundation.org' };
-const AKPM_MSG = '20260109111744.07e51bf5c0bde0e419d09b34@linux-foundation.org';
-// Andrew Morton's own words in AKPM_MSG, copied by hand from the sample week.
-const SAID = 'This is utterly impractical without support from the x86 maintainers.';
 const CUT_END = 'This is utterly impractical without support from the x86 maint';
 const CUT_START = 'is utterly impractical without support from the x86 maintainers.';
 const CUT_START_MID_WORD = 's is utterly impractical without support from the x86 maintainers.';
@@ -41,13 +37,11 @@ let ref: string;
 
 before(async () => {
   fake = await startFakeOpenAI();
-  analysis = await sampleAnalysis();
-  material = topicMaterial(analysis, consensusTopics(analysis)[0]);
-  ref = material.byId.get(AKPM_MSG)!.ref;
+  ({ analysis, material, ref } = await mortonStory());
 });
 after(() => fake.close());
 
-const config = (extra: Record<string, unknown> = {}) => parseDraftConfig({ apiKey: 'test-key', model: 'test-model', inputUsdPerMTok: 2, outputUsdPerMTok: 8, ...extra });
+const config = testModelConfig;
 const drafter = (extra: Record<string, unknown> = {}) => new ModelDrafter(config(extra), { client: fake.client({ maxRetries: 0 }) });
 
 type Q = { text: string; author: { name: string; email: string }; message: string };

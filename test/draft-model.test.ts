@@ -1,10 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consensusTopics, sampleAnalysis, topicOf } from './draft-fixture.js';
+import { AKPM_MSG, MORTON, SAID, consensusTopics, mortonStory, testModelConfig, topicOf } from './draft-fixture.js';
 import { startFakeOpenAI, isMapCall, type FakeOpenAI } from './draft-openai-server.js';
 import { freshAws } from './helpers.js';
 import { topicMaterial, type TopicMaterial } from '../lambdas/verify/material.js';
-import { parseDraftConfig } from '../lambdas/draft/config.js';
 import { ModelDrafter } from '../lambdas/draft/model-drafter.js';
 import { draftTopic } from '../lambdas/draft/draft-topic.js';
 import { MemoryResponseCache, TableResponseCache } from '../lambdas/draft/cache.js';
@@ -13,10 +12,7 @@ import { draftHistory, issueDrafts } from '../lambdas/draft/store.js';
 import { checkQuote } from '../lambdas/verify/verify.js';
 import type { MessageBody, Story, WeekAnalysis } from '../lambdas/model.js';
 
-const MORTON = { name: 'Andrew Morton', email: 'akpm@linux-foundation.org' };
 const PETKOV = { name: 'Borislav Petkov', email: 'bp@alien8.de' };
-const AKPM_MSG = '20260109111744.07e51bf5c0bde0e419d09b34@linux-foundation.org';
-const SAID = 'This is utterly impractical without support from the x86 maintainers.';
 const CRICKETS = "I cc you guys until I'm blue in the face and it's always crickets.";
 
 let fake: FakeOpenAI;
@@ -26,13 +22,11 @@ let ref: string;
 
 before(async () => {
   fake = await startFakeOpenAI();
-  analysis = await sampleAnalysis();
-  material = topicMaterial(analysis, consensusTopics(analysis)[0]);
-  ref = material.byId.get(AKPM_MSG)!.ref;
+  ({ analysis, material, ref } = await mortonStory());
 });
 after(() => fake.close());
 
-const config = (extra: Record<string, unknown> = {}) => parseDraftConfig({ apiKey: 'test-key', model: 'test-model', inputUsdPerMTok: 2, outputUsdPerMTok: 8, ...extra });
+const config = testModelConfig;
 const drafter = (extra: Record<string, unknown> = {}, cache = new MemoryResponseCache()) => new ModelDrafter(config(extra), { client: fake.client({ maxRetries: 2 }), cache });
 
 function storyJson(paragraphs: Array<{ text: string; quotes: Array<{ text: string; author: { name: string; email: string }; message: string }> }>, headline = 'Who Reviews x86 in mm?') {

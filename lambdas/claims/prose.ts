@@ -155,7 +155,8 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
   const out: Found[] = [];
   const seen = new Set<string>();
   for (const { re, kind } of NARRATION_VERBS) {
-    for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'))) {
+    // Every verb pattern is global; matchAll works on its own copy, so the shared pattern keeps no state.
+    for (const m of text.matchAll(re)) {
       const at = m.index ?? 0;
       const before = text.slice(0, at);
       const after = text.slice(at + m[0].length);
