@@ -77,8 +77,13 @@ export function findPiece(source: string, piece: string, from = 0, wholeWords?: 
   if (core.length < 3) return undefined;
   const folded = fold(source);
   const foldedCore = fold(core);
+  // The piece's own closing punctuation ("... for today.") stays when the source has it there too:
+  // repairing the case of a quote must not cost the prose its full stop.
+  const closing = piece.slice(piece.lastIndexOf(core) + core.length).replace(/[\s"'\u2018\u2019\u201c\u201d]/g, '');
   for (let at = folded.indexOf(foldedCore, from); at >= 0; at = folded.indexOf(foldedCore, at + 1)) {
-    if (fits(at, at + core.length)) return { text: source.slice(at, at + core.length), start: at, end: at + core.length, exact: false };
+    if (!fits(at, at + core.length)) continue;
+    const end = closing && source.startsWith(closing, at + core.length) ? at + core.length + closing.length : at + core.length;
+    return { text: source.slice(at, end), start: at, end, exact: false };
   }
   return undefined;
 }
