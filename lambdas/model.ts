@@ -171,6 +171,11 @@ export interface Claim {
   urls?: string[];
   /** 'prose': the claim check found the claim in the prose; the drafter did not declare it. */
   found?: 'prose';
+  /**
+   * The sentence denies it ("Jan did not object", "no one objected"; `who` is "no one" for the
+   * latter): verified means the story's mail does not show anyone named doing it.
+   */
+  negated?: true;
 }
 
 export interface Paragraph {

@@ -78,6 +78,34 @@ export const NARRATION_VERBS: Array<{ kind: NarrationKind; re: RegExp }> = [
   { kind: 'answers', re: /\b(?:answered|replied|responded|countered|retorted|shot back|fired back|wrote back|asked in return)\b/giu },
 ];
 
+/**
+ * Words before a verb that deny it ("Jan did not object", "has not been applied", "never acked"):
+ * the sentence claims the person did NOT do it, and the mail must not show that they did.
+ */
+export const NEGATION_BEFORE = /(?:\b(?:(?:did|does|do|has|have|had|was|were|is|are|would|will)\s+)?(?:not|never)|\b[\p{L}]+n't|\bcannot|\bno longer|\byet to)\s+(?:(?:yet|been|be|ever|even|really|actually|publicly|explicitly|formally|once)\s+)*$/iu;
+
+/** Base forms of claim verbs, read only right after a negation ("did not object", "never replied"). */
+export const NEGATED_BASE_VERBS: Array<{ kind: NarrationKind; re: RegExp }> = [
+  { kind: 'nak', re: /\bnac?k\b/giu },
+  { kind: 'ack', re: /\back\b/giu },
+  { kind: 'review', re: /\breview\b/giu },
+  { kind: 'objects', re: /\b(?:object|disagree|oppose|push back|reject)\b/giu },
+  { kind: 'supports', re: /\b(?:agree|support|approve|endorse)\b/giu },
+  { kind: 'answers', re: /\b(?:reply|respond|answer)\b/giu },
+  { kind: 'applied', re: /\b(?:apply|queue|take)\b/giu },
+  { kind: 'merged', re: /\b(?:merge|pull)\b/giu },
+  { kind: 'reverted', re: /\brevert\b/giu },
+];
+
+/** A subject that says nobody did it: "No one objected", "none of the reviewers had acked it". */
+export const NOBODY_BEFORE = /(?:^|[^\p{L}])(?:no[- ]?one|nobody|none(?:\s+of\s+(?:them|those|the(?:\s+[\p{L}-]+)?))?|no\s+(?:other\s+)?(?:reviewers?|maintainers?|developers?|participants?|one\s+else))\s+(?:(?:else|had|has|have|ever|yet|really|actually|publicly|openly|then|so\s+far)\s+)*$/iu;
+
+/**
+ * "There were no objections", "without objection", "went unopposed": the story says nobody objected,
+ * whoever it names. Only these forms: "X had no objections" is X's own stance, not everyone's.
+ */
+export const NO_OBJECTION_NOUN = /(?:^\s*|\bthere\s+(?:were|was|had\s+been|have\s+been|has\s+been)\s+|\b(?:drew|drawing|met|meeting|received|receiving|got|saw|faced|with)\s+)no\s+(?:(?:further|real|serious)\s+)?(?:objections?|opposition|pushback|push-back|naks?|nacks?|dissent|disagreement)\b|\bwithout\s+(?:any\s+)?(?:objections?|opposition|pushback|dissent)\b|\b(?:went|was|were|remained|passed)\s+un(?:opposed|challenged|contested)\b/iu;
+
 /** Verbs whose stance is about the work itself, not about another person's argument. */
 export const ABOUT_THE_WORK = /\b(?:wanted it done differently|asked for changes|rejected|objected to the (?:patch|series|change|work|proposal|idea))\b/i;
 

@@ -6,10 +6,10 @@
  * does not show doing it, never reaches a reader.
  */
 import type { Claim, Paragraph, Person, Quote, Story } from '../model.js';
-import { isBotSender, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
+import { isBotSender, workAuthors, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
 import { normaliseSpace, quotedSegments, sentenceSpans } from '../verify/text.js';
 import { checkClaim, urlsOf, type ClaimVerdict } from './check.js';
-import { ABOUT_THE_WORK, foldForClaims, NARRATION_VERBS, NOT_A_NAME, PASSIVE_BEFORE, ROLE, RUN_GLUE, type NarrationKind } from './lexicon.js';
+import { ABOUT_THE_WORK, foldForClaims, NARRATION_VERBS, NEGATED_BASE_VERBS, NEGATION_BEFORE, NO_OBJECTION_NOUN, NOBODY_BEFORE, NOT_A_NAME, PASSIVE_BEFORE, ROLE, RUN_GLUE, type NarrationKind } from './lexicon.js';
 
 export interface ProsePassResult {
   story: Story;
@@ -40,6 +40,10 @@ interface Found {
   quoted?: string[];
   /** The verb says the stance is on the work ("wanted it done differently"): the words answer the work or its author. */
   aboutTheWork?: boolean;
+  /** The sentence denies it ("X did not object", "the series was not applied"): the mail must not show it. */
+  negated?: boolean;
+  /** The sentence says nobody did it ("No one objected", "there were no objections"). */
+  nobody?: boolean;
 }
 
 /** A placeholder for quoted words in narration: what people said is theirs, not the narrator's. */
@@ -140,8 +144,8 @@ function toldAsWritten(sentence: string, quoted: Array<{ start: number; end: num
 }
 
 function asClaim(f: Found, v: ClaimVerdict, sentence: string, material: TopicMaterial): Claim {
-  const who = f.who ?? { name: f.unmatched ?? (f.anyone ? 'anyone in the thread' : 'someone'), email: '' };
-  const base: Claim = { who, what: f.kind, ...(f.seriesId ? { seriesId: f.seriesId } : {}), ...(f.version ? { version: f.version } : {}), evidence: [], sentence, found: 'prose' };
+  const who = f.who ?? { name: f.unmatched ?? (f.nobody ? 'no one' : f.anyone ? 'anyone in the thread' : 'someone'), email: '' };
+  const base: Claim = { who, what: f.kind, ...(f.seriesId ? { seriesId: f.seriesId } : {}), ...(f.version ? { version: f.version } : {}), evidence: [], sentence, found: 'prose', ...(f.negated || f.nobody ? { negated: true as const } : {}) };
   if (v.status === 'removed') return { ...base, status: 'removed', note: v.note };
   if (v.status === 'softened') return { ...base, status: 'softened', sentence: v.sentence, note: v.note, evidence: v.evidence, urls: urlsOf(v.evidence, material) };
   return { ...base, status: 'verified', evidence: v.evidence, urls: urlsOf(v.evidence, material) };
@@ -154,13 +158,29 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
   const text = foldForClaims(narration);
   const out: Found[] = [];
   const seen = new Set<string>();
-  for (const { re, kind } of NARRATION_VERBS) {
+  // "There were no objections", "went unopposed": nobody objected, whoever the sentence names.
+  // The series a "nobody" sentence is about: the one it names or the story's own, else any of them.
+  const nobodysSeries = seriesNamed(text, material) ?? storySeries(material);
+  const nobody = (kind: NarrationKind): Found => ({ kind, nobody: true, cited: [], ...(nobodysSeries ? { seriesId: nobodysSeries } : {}) });
+  if (NO_OBJECTION_NOUN.test(text)) { out.push(nobody('objects')); seen.add('objects nobody'); }
+  const verbs = [...NARRATION_VERBS.map((v) => ({ ...v, base: false })), ...NEGATED_BASE_VERBS.map((v) => ({ ...v, base: true }))];
+  for (const { re, kind, base } of verbs) {
     // Every verb pattern is global; matchAll works on its own copy, so the shared pattern keeps no state.
     for (const m of text.matchAll(re)) {
       const at = m.index ?? 0;
-      const before = text.slice(0, at);
       const after = text.slice(at + m[0].length);
-      const passive = PASSIVE_BEFORE.test(before);
+      const negation = NEGATION_BEFORE.exec(text.slice(0, at));
+      // A base form ("object", "reply") is a claim only when denied: "did not object".
+      if (base && !negation) continue;
+      const passive = PASSIVE_BEFORE.test(text.slice(0, at));
+      // What is left before the denial is the subject: "Jan did not object" is about Jan.
+      const before = negation && !passive ? text.slice(0, negation.index) : text.slice(0, at);
+      if (NOBODY_BEFORE.test(before)) {
+        if (!seen.has(`${kind} nobody`)) out.push(nobody(kind));
+        seen.add(`${kind} nobody`);
+        continue;
+      }
+      const negated = negation !== null;
       let subjects: Subject;
       if (passive) {
         const by = /^\s*(?:[\p{L}-]+\s+){0,3}?by\s+(.*)$/u.exec(after);
@@ -178,20 +198,20 @@ function findClaims(sentence: string, quotes: Quote[], names: NameIndex, materia
       const seriesId = seriesNamed(text, material) ?? seriesOfMessages(quotes.map((q) => q.messageId), material) ?? storySeries(material);
       const cited = quotes.map((q) => q.messageId);
       const answering = kind === 'answers' ? names.runForward(after.replace(/^\s*(?:to|back to|in return to)?\s*/i, '')).people : undefined;
-      const base = { kind, version, seriesId, cited, aboutTheWork: ABOUT_THE_WORK.test(m[0]) };
-      const key = (p?: Person) => `${kind} ${p?.email ?? (subjects.anyone ? '*' : '?')}`;
+      const found = { kind, version, seriesId, cited, aboutTheWork: ABOUT_THE_WORK.test(m[0]), ...(negated ? { negated } : {}) };
+      const key = (p?: Person) => `${kind}${negated ? ' not' : ''} ${p?.email ?? (subjects.anyone ? '*' : '?')}`;
       if (subjects.unmatched && !subjects.people.length) {
-        if (!seen.has(key())) out.push({ ...base, unmatched: subjects.unmatched });
+        if (!seen.has(key())) out.push({ ...found, unmatched: subjects.unmatched });
         seen.add(key());
         continue;
       }
-      if (subjects.anyone) { if (!seen.has(key())) out.push({ ...base, anyone: true }); seen.add(key()); continue; }
+      if (subjects.anyone) { if (!seen.has(key())) out.push({ ...found, anyone: true }); seen.add(key()); continue; }
       for (const p of subjects.people) {
         if (seen.has(key(p))) continue;
         seen.add(key(p));
         const mine = quotes.filter((q) => names.same(q.author, p));
         const previous = recent.filter((x) => x.email.toLowerCase() !== p.email.toLowerCase());
-        out.push({ ...base, who: p, cited: mine.map((q) => q.messageId), quoted: mine.map((q) => q.text), ...(kind === 'answers' ? { answering: answering?.length ? answering : previous } : {}) });
+        out.push({ ...found, who: p, cited: mine.map((q) => q.messageId), quoted: mine.map((q) => q.text), ...(kind === 'answers' ? { answering: answering?.length ? answering : previous } : {}) });
       }
     }
   }
@@ -233,11 +253,29 @@ function seriesNamed(text: string, material: TopicMaterial): string | undefined 
 /** One found claim against the mail. */
 function checkFound(f: Found, material: TopicMaterial): ClaimVerdict {
   if (f.unmatched) return { status: 'removed', note: `"${f.unmatched}" is nobody in this story's mail, so the claim cannot be checked` };
-  const claimOf = (who: Person): Claim => ({ who, what: f.kind, ...(f.seriesId ? { seriesId: f.seriesId } : {}), ...(f.version ? { version: f.version } : {}), evidence: [], sentence: '' });
+  const claimOf = (who: Person, kind = f.kind): Claim => ({ who, what: kind, ...(f.seriesId ? { seriesId: f.seriesId } : {}), ...(f.version ? { version: f.version } : {}), evidence: [], sentence: '' });
+  if (f.nobody || f.negated) {
+    // A denial ("Jan did not object", "No one objected", "the series was not applied") is true only
+    // when the story's mail shows none of the people it covers doing it. A NAK is an objection too;
+    // a series the sentence does not name could be any of the story's.
+    const kinds: NarrationKind[] = f.kind === 'objects' ? ['objects', 'nak'] : [f.kind];
+    const series = f.seriesId ? [f.seriesId] : material.series?.length ? material.series.map((s) => s.id) : [undefined];
+    // "No one objected" is about the work: its authors arguing back at a reviewer are not objecting to it.
+    const authors = workAuthors(material);
+    const people = f.who ? [f.who] : senders(material).filter((p) => !(STANCES.has(f.kind) && authors.has(p.email.toLowerCase())));
+    for (const p of people) {
+      for (const kind of kinds) {
+        // Anything the check finds (even a NAK it would soften) shows the person did it.
+        if (series.some((seriesId) => checkClaim({ ...claimOf(p, kind), ...(seriesId ? { seriesId } : {}) }, material).status !== 'removed')) {
+          return { status: 'removed', note: `the mail shows ${p.name || p.email} did (${kind})${f.who ? '' : ', so "nobody did" is false'}` };
+        }
+      }
+    }
+    return { status: 'verified', evidence: [] };
+  }
   if (f.anyone) {
     // "The series was merged": true when someone in the story's mail shows it.
-    const senders = [...new Map(material.messages.filter((m) => !isBotSender(m.from)).map((m) => [m.from.email.toLowerCase(), m.from])).values()];
-    const verdicts = senders.map((p) => checkClaim(claimOf(p), material));
+    const verdicts = senders(material).map((p) => checkClaim(claimOf(p), material));
     return verdicts.find((v) => v.status === 'verified') ?? verdicts.find((v) => v.status === 'softened') ?? { status: 'removed', note: `nobody in this story's mail shows it (${f.kind})` };
   }
   const verdict = checkClaim(claimOf(f.who!), material, { cited: f.cited, quoted: f.quoted, answering: f.answering });
@@ -245,6 +283,14 @@ function checkFound(f: Found, material: TopicMaterial): ClaimVerdict {
   // "Wanted it done differently" is about the work: words that answer another reviewer's argument are a reply to them.
   const other = f.cited.map((id) => material.byId.get(id)).map((m) => m && answersSomeoneElse(m, material)).find(Boolean);
   return other ? { status: 'removed', note: `the words quoted answer ${other}'s argument, not the work or its author` } : verdict;
+}
+
+/** Kinds that are a position on the work, which its own author does not take against it. */
+const STANCES = new Set<NarrationKind>(['objects', 'nak', 'doubts']);
+
+/** The people who wrote the story's mail, bots aside, once each. */
+function senders(material: TopicMaterial): Person[] {
+  return [...new Map(material.messages.filter((m) => !isBotSender(m.from)).map((m) => [m.from.email.toLowerCase(), m.from])).values()];
 }
 
 /** The name of the person a message answers when that is neither the work (a posting, a patch) nor its author. */

@@ -1,12 +1,12 @@
 import type { Claim, ClaimKind, Paragraph, Person, Quote, Series, Story } from '../model.js';
-import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
+import { workAuthors, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
 import { words } from '../verify/text.js';
 import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
 import { quoteCandidates, type Candidate } from './sentences.js';
-import { APPROVAL, OBJECTION, QUESTION } from '../claims/lexicon.js';
+import { APPROVAL, NAK, OBJECTION, QUESTION } from '../claims/lexicon.js';
 
 /** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
 export const MIN_STORY_WORDS = 150;
@@ -585,7 +585,8 @@ class Writer {
       'naked': 'As the week ended, the NAK stood, and no new version had appeared.',
       'new-version-posted': '',
       'new-version-promised': pos.people.some((p) => p.side === 'against') ? 'Until it appears, the objections stand.' : contested ? 'The requested changes are still to come.' : '',
-      'supported': 'No one had raised an objection by the end of the week.',
+      // The claim check holds "no one objected" to every reviewer's own words: say it only when they agree.
+      'supported': this.reviewersObjected() ? '' : 'No one had raised an objection by the end of the week.',
       'unresolved': contested
         ? `By the end of the week, the disagreement was unresolved${isPosting(pos.proposal) ? ', and no new version had been posted' : ''}.`
         : 'By the end of the week, the thread had reached no conclusion.',
@@ -593,6 +594,13 @@ class Writer {
     };
     if (standing[pos.outcome]) sentences.push(standing[pos.outcome]);
     return { text: sentences.join(' '), quotes: [], ...(claims.length ? { claims } : {}) };
+  }
+
+  /** Whether anyone but the work's authors wrote words of objection (or a NAK) in reply, as the claim check reads them. */
+  reviewersObjected(): boolean {
+    const m = this.material;
+    const authors = workAuthors(m);
+    return m.messages.some((x) => x.inReplyTo && !isBot(x.from) && !authors.has(x.from.email.toLowerCase()) && (OBJECTION.test(x.own) || NAK.test(x.own)));
   }
 
   /**

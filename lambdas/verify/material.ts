@@ -66,6 +66,11 @@ export function topicMaterial(analysis: WeekAnalysis, topic: Topic, weekPeople?:
 export const BOT_SENDER = /\b(bot|robot|syzbot|patchwork|kernelci|ci|noreply|no-reply|lkp)\b/i;
 export const isBotSender = (p: Person) => BOT_SENDER.test(p.name) || BOT_SENDER.test(p.email.split('@')[0]);
 
+/** The addresses of the story's work's authors: its series' authors and whoever began its threads (lower case). */
+export function workAuthors(material: Pick<TopicMaterial, 'series' | 'messages'>): Set<string> {
+  return new Set([...(material.series ?? []).map((s) => s.author), ...material.messages.filter((m) => !m.inReplyTo).map((m) => m.from)].map((p) => p.email.toLowerCase()));
+}
+
 /** Where forwarded mail starts: everything after it is someone else's message. */
 const FORWARDED = /^\s*(-{3,}\s*Forwarded message\s*-{3,}|Begin forwarded message:|-{3,}\s*Original Message\s*-{3,})\s*$/i;
 /** First lines of a pasted automated report or AI review (the paste runs to the next blank-line-separated own paragraph). */
