@@ -30,7 +30,8 @@ export function editVerifier(
 ): NonNullable<ReviewDeps['verify']> {
   return async (week, entry) => {
     const result = verifyWithClaims({ topicId: entry.id, headline: entry.headline, paragraphs: entry.paragraphs }, await material(week, await storyTopic(storage, week, entry)));
-    const claims = result.story.paragraphs.flatMap((p) => p.claims ?? []).filter((c) => c.found === 'prose' && c.status !== 'verified');
+    // Claims found in the editor's prose that the mail does not fully show, and declared ones (kept from the draft) it no longer shows.
+    const claims = result.story.paragraphs.flatMap((p) => p.claims ?? []).filter((c) => c.status === 'removed' || (c.found === 'prose' && c.status !== 'verified'));
     return [
       ...result.problems.filter((p) => p.action === 'removed').map((p) => `Check against the source messages: ${p.message}. Fix the text, or remove the quotation marks.`),
       ...claims.map((c) => `Check the claim against the source messages: ${c.note}. ${c.status === 'softened' ? `The mail shows: "${c.sentence}"` : 'Remove the sentence or say what the mail shows.'}`),
