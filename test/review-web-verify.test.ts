@@ -18,7 +18,9 @@ import type { Storage } from '../lambdas/storage/index.js';
 import { loadTopics } from '../lambdas/topics/store.js';
 import { loadTopicMaterial } from '../lambdas/thread/topic-loader.js';
 import { topicMaterial, type TopicMaterial } from '../lambdas/verify/material.js';
-import { freshAws, sampleMbox } from './helpers.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freshAws, mboxrd, message, sampleMbox, tempDir } from './helpers.js';
 
 /**
  * The review page behind API Gateway (the web Lambda's routes, driven with HTTP API v2 events)
@@ -171,4 +173,32 @@ test('an honest edit (a new headline, the ack told again) passes, and the issue 
   const approved = await approve();
   assert.equal(approved.status, 303, approved.body);
   assert.equal((await getIssueRecord(aws.storage, WEEK))!.status, 'approved');
+});
+
+test('a story of one version still sees the versions of its series posted that week in other threads, and the week\'s people', async () => {
+  // A week of its own, written by hand: v1 of a series NAKed by Bob (Carol, who is in no other thread, also replied),
+  // then v2 posted as a new thread and acked by Bob. The story is v2's thread alone.
+  const week = '2026-W05';
+  const file = path.join(tempDir(), 'week.mbox');
+  const ada = 'Ada Lovelace <ada@example.org>';
+  fs.writeFileSync(file, mboxrd([
+    message('v1-0@x', 'Makes bar faster.\n', { From: ada, Subject: '[PATCH 0/1] foo: make bar faster', Date: 'Tue, 27 Jan 2026 10:00:00 +0000' }),
+    message('v1-1@x', 'Makes bar faster.\n\nSigned-off-by: Ada Lovelace <ada@example.org>\n', { From: ada, Subject: '[PATCH 1/1] foo: make bar faster', Date: 'Tue, 27 Jan 2026 10:00:01 +0000', 'In-Reply-To': '<v1-0@x>', References: '<v1-0@x>' }),
+    message('nak@x', 'This breaks baz.\n\nNacked-by: Bob Builder <bob@example.org>\n', { From: 'Bob Builder <bob@example.org>', Subject: 'Re: [PATCH 1/1] foo: make bar faster', Date: 'Tue, 27 Jan 2026 12:00:00 +0000', 'In-Reply-To': '<v1-1@x>', References: '<v1-0@x> <v1-1@x>' }),
+    message('carol@x', 'I see the same breakage on arm64.\n', { From: 'Carol Shaw <carol@example.org>', Subject: 'Re: [PATCH 1/1] foo: make bar faster', Date: 'Tue, 27 Jan 2026 13:00:00 +0000', 'In-Reply-To': '<nak@x>', References: '<v1-0@x> <v1-1@x> <nak@x>' }),
+    message('v2-0@x', 'Makes bar faster, without breaking baz.\n', { From: ada, Subject: '[PATCH v2 0/1] foo: make bar faster', Date: 'Thu, 29 Jan 2026 10:00:00 +0000' }),
+    message('v2-1@x', 'Makes bar faster.\n\nSigned-off-by: Ada Lovelace <ada@example.org>\n', { From: ada, Subject: '[PATCH v2 1/1] foo: make bar faster', Date: 'Thu, 29 Jan 2026 10:00:01 +0000', 'In-Reply-To': '<v2-0@x>', References: '<v2-0@x>' }),
+    message('ack@x', 'Now I like it, thanks!\n\nAcked-by: Bob Builder <bob@example.org>\n', { From: 'Bob Builder <bob@example.org>', Subject: 'Re: [PATCH v2 1/1] foo: make bar faster', Date: 'Thu, 29 Jan 2026 12:00:00 +0000', 'In-Reply-To': '<v2-1@x>', References: '<v2-0@x> <v2-1@x>' }),
+  ]));
+  await ingest(mboxSource(file, 1 << 20), aws.storage);
+  await createThreadHandler({ config: aws.config, storage: aws.storage })({ week });
+  const topic: Topic = { id: 't-v2', title: 'foo: make bar faster', score: 1, reasons: [], features: {}, threadIds: ['v2-0@x'], messageIds: ['v2-0@x', 'v2-1@x', 'ack@x'], participants: [], followUpOf: null };
+  const material = await loadTopicMaterial(aws.storage, week, topic);
+  assert.deepEqual(material.messages.map((m) => m.messageId), ['v2-0@x', 'v2-1@x', 'ack@x']);
+  assert.equal(material.series?.length, 1);
+  assert.deepEqual(material.series![0].versions.map((v) => ({ version: v.version, nakedBy: v.nakedBy, ackedBy: v.ackedBy })), [
+    { version: 1, nakedBy: ['bob@example.org'], ackedBy: [] },
+    { version: 2, nakedBy: [], ackedBy: ['bob@example.org'] },
+  ]);
+  assert.ok(material.weekPeople.some((p) => p.email === 'carol@example.org'), 'Carol wrote in the week, outside the story');
 });
