@@ -2,7 +2,7 @@
  * `npm run bench`: every area's figures, each side by side with its baseline. Each part is a module
  * in this folder exporting `run()`; add yours to PARTS. `npm run bench -- threads` runs one part.
  */
-const PARTS: string[] = ['ingest', 'threads', 'deliver', 'draft', 'bundles', 'topics', 'claims', 'stories'];
+const PARTS: string[] = ['ingest', 'threads', 'deliver', 'draft', 'bundles', 'topics', 'claims', 'stories', 'review'];
 
 const only = process.argv.slice(2);
 const selected = only.length ? PARTS.filter((p) => only.includes(p)) : PARTS;

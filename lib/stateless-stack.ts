@@ -114,11 +114,16 @@ export interface StatelessStackProps extends StackProps {
 /** What one stage function may touch; nothing unless named. */
 interface StageAccess {
   raw?: 'read' | 'readWrite';
+  /** The raw bucket's object keys the function may read (a grant's key pattern). @default every key */
+  rawKeys?: string;
   site?: 'read' | 'readWrite';
   table?: 'read' | 'readWrite';
   modelKey?: boolean;
   signingKey?: boolean;
 }
+
+/** Where the raw bucket keeps the messages themselves (lambdas/ingest/ingest.ts rawKey), apart from manifests, quarantined bytes and imports. */
+export const RAW_MESSAGES_PREFIX = 'raw/';
 
 const DEFAULT_LISTS = ['linux-kernel', 'linux-fsdevel', 'linux-mm', 'linux-block', 'io-uring', 'linux-api', 'cgroups'];
 
@@ -174,11 +179,11 @@ export class StatelessStack extends Stack {
       const fn = new StageFunction(this, id, { ...options, environment }).function;
       const { access } = options;
       const objectWildcards: string[] = [];
-      for (const [bucket, mode] of [[props.rawBucket, access.raw], [props.siteBucket, access.site]] as const) {
+      for (const [bucket, mode, keys] of [[props.rawBucket, access.raw, access.rawKeys ?? '*'], [props.siteBucket, access.site, '*']] as const) {
         if (!mode) continue;
-        if (mode === 'read') bucket.grantRead(fn);
-        else bucket.grantReadWrite(fn);
-        objectWildcards.push(`AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/*]`);
+        if (mode === 'read') bucket.grantRead(fn, keys);
+        else bucket.grantReadWrite(fn, keys);
+        objectWildcards.push(`AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${keys}]`);
       }
       if (access.table === 'read') props.table.grantReadData(fn);
       else if (access.table === 'readWrite') props.table.grantReadWriteData(fn);
@@ -275,11 +280,13 @@ export class StatelessStack extends Stack {
 
     // The links in mail (review; subscribe and unsubscribe once they land) are served by one
     // function behind an HTTP API; each link carries its own HMAC signature instead of a login.
+    // Checking an edited story reads that story's raw messages (raw/<sha>.eml, found through the
+    // week's manifest in the table), never the week (lambdas/thread/topic-loader.ts).
     const web = stage('Web', {
       handler: 'web',
-      description: 'kernel-news: subscribe, confirm, unsubscribe; the review page (approve resumes the waiting run)',
+      description: 'kernel-news: subscribe, confirm, unsubscribe; the review page (approve resumes the waiting run, edits are checked against the story\'s mail)',
       timeout: Duration.seconds(29),
-      access: { site: 'read', table: 'readWrite', signingKey: true },
+      access: { site: 'read', raw: 'read', rawKeys: `${RAW_MESSAGES_PREFIX}*`, table: 'readWrite', signingKey: true },
     });
     stateMachine.grantTaskResponse(web);
     const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });

@@ -7,6 +7,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../bin/app.js';
 import { unacknowledgedFindings } from '../lib/constructs/nag.js';
 import { Pipeline, STATE } from '../lib/constructs/pipeline.js';
+import { RAW_MESSAGES_PREFIX } from '../lib/stateless-stack.js';
+import { rawKey } from '../lambdas/ingest/ingest.js';
 
 // Synthesize once (bundling every function is the slow part) and share the templates.
 const app = new App({ context: { account: '123456789012', region: 'eu-west-1', timeZone: 'Europe/Berlin', editorEmail: 'ed@example.org' } });
@@ -151,6 +153,27 @@ test('links: HTTP API with access logs and throttling in front of the web functi
   code.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['states:SendTaskSuccess']) })]) },
   });
+});
+
+/** The IAM statements of the function whose description matches, with their resources as text. */
+function statementsOf(description: RegExp): Array<{ Action: string[]; Resource: string }> {
+  const [, fn] = Object.entries(code.findResources('AWS::Lambda::Function')).find(([, f]) => description.test(f.Properties.Description ?? ''))!;
+  const role = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(code.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === role))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .map((st: { Action: string | string[]; Resource: unknown }) => ({ Action: [st.Action].flat(), Resource: JSON.stringify(st.Resource) }));
+}
+
+test('web function: may read the raw messages (raw/*) an edited story is checked against, and nothing else of the raw bucket', () => {
+  assert.ok(rawKey('ab12').startsWith(RAW_MESSAGES_PREFIX), 'the prefix is where ingest stores messages');
+  const raw = statementsOf(/the review page/).filter((st) => st.Resource.includes('RawBucket'));
+  assert.equal(raw.length, 1, JSON.stringify(raw));
+  assert.deepEqual(raw[0].Action.sort(), ['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
+  const objects = [...raw[0].Resource.matchAll(/"(\/[^"]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(objects, [`/${RAW_MESSAGES_PREFIX}*`], 'objects under raw/ only: no manifests, quarantined bytes or imports');
+  // The stages that read the whole week keep their grant on every key; the web function is the only narrower one.
+  assert.ok(statementsOf(/draft one story/).some((st) => st.Resource.includes('RawBucket') && st.Resource.includes('"/*"')));
 });
 
 test('bounces: the SES events topic feeds the bounce function', () => {

@@ -1,4 +1,4 @@
-import type { Storage } from '../storage/index.js';
+import type { Item, Storage } from '../storage/index.js';
 import { rawKey, weekManifest } from './ingest.js';
 import type { MboxEntry } from './mbox-reader.js';
 
@@ -11,7 +11,14 @@ const FETCH_CONCURRENCY = 16;
  * rather than skipped.
  */
 export async function* storedWeekEntries(storage: Storage, week: string): AsyncGenerator<MboxEntry> {
-  const manifest = await weekManifest(storage, week);
+  yield* storedEntries(storage, await weekManifest(storage, week));
+}
+
+/**
+ * The raw messages that some of a week's manifest items name (the whole manifest, or one topic's
+ * messages: lambdas/thread/topic-loader.ts), fetched FETCH_CONCURRENCY at a time, in the items' order.
+ */
+export async function* storedEntries(storage: Storage, manifest: Item[]): AsyncGenerator<MboxEntry> {
   for (let i = 0; i < manifest.length; i += FETCH_CONCURRENCY) {
     const slice = manifest.slice(i, i + FETCH_CONCURRENCY);
     const bodies = await Promise.all(slice.map((item) => storage.raw.get(rawKey(String(item.sha256)))));

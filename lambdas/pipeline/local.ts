@@ -3,14 +3,14 @@ import type { Storage } from '../storage/index.js';
 import { weekLoader } from '../thread/week-loader.js';
 import { storeSeries } from '../series/store.js';
 import { topicsStage } from '../topics/stage.js';
-import { loadTopics } from '../topics/store.js';
 import type { Maintainers } from '../topics/maintainers.js';
 import { draftIssue, modelDrafterFor, regenerateStory, type DraftedIssue } from '../draft/issue.js';
 import { draftConfigFromEnv, type DraftConfig } from '../draft/config.js';
 import { publishIssue } from '../archive/publish.js';
 import type { ReviewDeps } from '../review/routes.js';
-import { topicMaterial } from '../verify/material.js';
-import { verifyWithClaims } from '../claims/stage.js';
+import { editVerifier, storyTopic } from '../review/verify-edit.js';
+import { storeWeekPeople } from '../thread/people-store.js';
+import { weekSenders } from '../verify/material.js';
 
 /** Where the local site is served by `kernel-news serve`; links in mail and the archive point here. */
 export const DEFAULT_PORT = 8025;
@@ -19,10 +19,11 @@ const MASTHEAD_LIST_SHARE = 0.04;
 
 export const defaultSiteUrl = (port = DEFAULT_PORT) => `http://127.0.0.1:${port}`;
 
-/** The week's stored messages, taken apart (series joined with versions from earlier weeks), its series stored. */
+/** The week's stored messages, taken apart (series joined with versions from earlier weeks), its series and people stored. */
 export async function analyseStoredWeek(storage: Storage, week: string): Promise<WeekAnalysis> {
   const analysis = await weekLoader(storage, { bodies: true })(week);
   await storeSeries(storage, analysis.series, week);
+  await storeWeekPeople(storage, week, weekSenders(analysis));
   return analysis;
 }
 
@@ -47,30 +48,17 @@ export async function draftWeek(storage: Storage, options: { week: string; top: 
   return { doc, analysis, topics };
 }
 
-/** Review wiring for the local server: regenerate through the drafting stage, publish on approval. */
+/** Review wiring for the local server: regenerate through the drafting stage, check edits as the web function does, publish on approval. */
 export function localReviewDeps(storage: Storage, signingKey: Buffer, siteUrl: string, mirrorDir: string): ReviewDeps {
   const analysisOf = weekLoader(storage, { bodies: true });
-  /** The story's stored topic; an issue entry whose topic is gone stands in for it. */
-  const topicOf = async (week: string, entry: Parameters<NonNullable<ReviewDeps['regenerate']>>[1]): Promise<Topic> =>
-    (await loadTopics(storage.table, week)).find((t) => t.id === entry.id)
-      ?? { id: entry.id, title: entry.headline, score: entry.score, reasons: entry.reasons, features: {}, threadIds: [], messageIds: entry.messageIds, participants: entry.participants, followUpOf: entry.followUpOf ?? null };
   return {
     storage,
     signingKey,
     async regenerate(week, entry) {
-      const { topic: fresh } = await regenerateStory({ week, analysis: await analysisOf(week), topic: await topicOf(week, entry) }, { drafter: modelDrafterFor(draftConfigFromEnv(), storage), storage });
+      const { topic: fresh } = await regenerateStory({ week, analysis: await analysisOf(week), topic: await storyTopic(storage, week, entry) }, { drafter: modelDrafterFor(draftConfigFromEnv(), storage), storage });
       return fresh;
     },
-    async verify(week, entry) {
-      const material = topicMaterial(await analysisOf(week), await topicOf(week, entry));
-      // The editor's text through the same checks as a drafter's: quotes, then every claim about a person in it.
-      const result = verifyWithClaims({ topicId: entry.id, headline: entry.headline, paragraphs: entry.paragraphs }, material);
-      const claims = result.story.paragraphs.flatMap((p) => p.claims ?? []).filter((c) => c.found === 'prose' && c.status !== 'verified');
-      return [
-        ...result.problems.filter((p) => p.action === 'removed').map((p) => `Check against the source messages: ${p.message}. Fix the text, or remove the quotation marks.`),
-        ...claims.map((c) => `Check the claim against the source messages: ${c.note}. ${c.status === 'softened' ? `The mail shows: "${c.sentence}"` : 'Remove the sentence or say what the mail shows.'}`),
-      ];
-    },
+    verify: editVerifier(storage),
     async onApproved(week, doc) {
       await publishIssue({ site: storage.site, table: storage.table, siteUrl, mirrorDir }, doc);
     },

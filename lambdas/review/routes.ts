@@ -165,7 +165,9 @@ export function reviewRoutes(deps: ReviewDeps): Route[] {
                 const text = typeof fields[`p${j}`] === 'string' ? String(fields[`p${j}`]).slice(0, MAX_TEXT).replace(/\r\n/g, '\n').trim() : p.text;
                 // A quote whose words and quotation marks are both gone was turned into reported speech.
                 const quotes = p.quotes.filter((q) => normalise(text).includes(normalise(q.text)) || hasQuoteMarks(text));
-                return { text, quotes };
+                // A claim the drafter's check kept stays declared (its series and version) while its sentence is left as it was; it is checked again.
+                const claims = (p.claims ?? []).filter((c) => c.status !== 'removed' && c.sentence && normalise(text).includes(normalise(c.sentence)));
+                return { text, quotes, ...(claims.length ? { claims } : {}) };
               });
               if (deps.verify) topic!.problems = await deps.verify(params.week, topic!);
               detail = topic!.headline;

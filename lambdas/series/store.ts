@@ -23,13 +23,15 @@ export async function storeSeries(storage: Storage, series: Series[], week: stri
 /**
  * Adds the versions of this week's series that earlier weeks stored, each marked with its week, so
  * a v4 this week knows v3 came the week before. This week's versions get `week` set too.
+ * `sameWeek`: also this week's stored versions the given series lack: a load of one topic's messages
+ * (lambdas/thread/topic-loader.ts) sees only the versions posted in that topic's threads.
  */
-export async function withEarlierVersions(storage: Storage, series: Series[], week: string): Promise<Series[]> {
+export async function withEarlierVersions(storage: Storage, series: Series[], week: string, options: { sameWeek?: boolean } = {}): Promise<Series[]> {
   const out: Series[] = [];
   for (const s of series) {
     const versions = s.versions.map((v) => ({ ...v, week: v.week ?? week }));
     for await (const item of storage.table.query(`SERIES#${s.id}`, 'VERSION#')) {
-      if (item.week === week || versions.some((v) => v.version === item.version)) continue;
+      if ((item.week === week && !options.sameWeek) || versions.some((v) => v.version === item.version)) continue;
       versions.push({
         version: Number(item.version), coverMessageId: item.coverMessageId as string | undefined, messageIds: (item.messageIds as string[]) ?? [],
         week: String(item.week), reviewedBy: (item.reviewedBy as string[]) ?? [], ackedBy: (item.ackedBy as string[]) ?? [],
