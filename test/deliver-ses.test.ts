@@ -159,17 +159,17 @@ test('SES never answers: the call is given up, and the recipient is in doubt unt
   const [silent, fine] = [`silent@${week.toLowerCase()}.example.org`, `fine@${week.toLowerCase()}.example.org`];
   await approved(week, [silent, fine]);
   ses.behaviour.set(silent, 'hang');
-  const first = await sendIssue(aws.storage, new SesMailer(client(300), 50), options(week));
+  const first = await sendIssue(aws.storage, new SesMailer(client(3_000), 50), options(week));
   assert.deepEqual(mine(week, first.failed.map((f) => f.email)), [silent]);
   const callsAfterFirst = ses.calls.filter((c) => c.to === silent).length;
   assert.ok(callsAfterFirst >= 1);
   // Did SES take it before the line went quiet? Nothing can tell: the re-run does not guess.
-  const second = await sendIssue(aws.storage, new SesMailer(client(300), 50), options(week));
+  const second = await sendIssue(aws.storage, new SesMailer(client(3_000), 50), options(week));
   assert.deepEqual(mine(week, second.inDoubt), [silent]);
   assert.equal(second.sent, 0, 'everyone else has it already');
   assert.equal(ses.calls.filter((c) => c.to === silent).length, callsAfterFirst, 'no call for a recipient in doubt');
   ses.behaviour.set(silent, 'accept');
-  const third = await sendIssue(aws.storage, new SesMailer(client(300), 50), { ...options(week), resendInDoubt: true });
+  const third = await sendIssue(aws.storage, new SesMailer(client(3_000), 50), { ...options(week), resendInDoubt: true });
   assert.equal(third.sent, 1, 'only the recipient in doubt');
   assert.deepEqual(mine(week, third.inDoubt), []);
   assert.equal(ses.calls.filter((c) => c.to === silent && c.answered === 200).length, 1);
