@@ -143,8 +143,14 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
     points.push(voice);
   }
   if (points.length) {
-    const lead = points.length > 1 && points.every((p) => p.quotes.every((q) => !pos.isAuthor(q.author))) ? 'Reviewers raised smaller points too. ' : '';
+    const lead = points.length > 1 && points.every((p) => p.quotes.every((q) => !pos.isAuthor(q.author))) ? `Reviewers raised smaller points${main ? ' too' : ''}. ` : '';
     parts.push({ role: 'voice', paragraph: { text: lead + points.map((p) => p.text).join(' '), quotes: points.flatMap((p) => p.quotes) } });
+    // Still short: how the author answered those points, each a reply down that point's sub-thread.
+    for (const q of points.flatMap((p) => p.quotes)) {
+      if (wordsSoFar() + OUTCOME_WORDS >= MIN_STORY_WORDS) break;
+      const reply = pos.isAuthor(q.author) ? undefined : writer.replyTo(pos, q);
+      if (reply) parts.push({ role: 'voice', paragraph: reply });
+    }
   }
 
   // 5. The outcome.
@@ -447,6 +453,21 @@ class Writer {
     const who = this.names.of(chosen.message.from);
     const { lead } = this.verbs.forQuote(chosen.candidate);
     return { text: `${to}${to ? who : capitalise(who)} ${lead} "${chosen.candidate.text}"`, quotes: [q] };
+  }
+
+  /** The author's reply to a quoted point, directly or down its sub-thread, told as a reply (true of the structure). */
+  replyTo(pos: ThreadPositions, point: Quote): Paragraph | undefined {
+    if (!this.room) return undefined;
+    // Down the sub-thread of the point's message first, else of any message of that person's.
+    const own = new Set(this.material.messages.filter((m) => m.from.email.toLowerCase() === point.author.email.toLowerCase()).map((m) => m.messageId));
+    const authors = this.material.messages.filter((m) => pos.isAuthor(m.from));
+    const under = authors.filter((m) => this.depthTo(m, new Set([point.messageId])) !== undefined);
+    const replies = under.length ? under : authors.filter((m) => this.depthTo(m, own) === 1);
+    const chosen = this.best(replies, ['objection', 'doubt', 'fault', 'statement'], MIN_QUOTE_SCORE - 0.3, (c) => c.stance !== 'question');
+    const q = chosen && this.take(chosen);
+    if (!chosen || !q) return undefined;
+    const verb = actOf(chosen.candidate) === 'objects' ? 'countered' : this.verbs.pick(['answered', 'replied', 'responded']);
+    return { text: `${capitalise(this.names.of(pos.author))} ${verb}, "${chosen.candidate.text}"`, quotes: [q] };
   }
 
   /** The main critic's sentence that carries the objection: their own words even when plain (the story's turn). */
@@ -925,7 +946,10 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     const act = objection ? actOf({ text: objection.text, stance: stanceOf(objection.text) }) : undefined;
     // Not a defence: an answer that gives ground, one written before the objection, or a fix for a fault found.
     if (answer && !/\b(conceded|already)\b/.test(told) && act !== 'fault' && !clash) {
-      forms.push(`${name(pos.author)} Defends ${topic} Against ${name(main.person)}`, `${name(pos.author)} Defends ${work}`);
+      // A removal defended is the removal, not the thing removed: "Defends Removing cpufreq Driver".
+      const removal = /^(remove|drop|delete|deprecate|retire|kill|revert|disable)\b/i.test(subjectPhrase(pos.proposal.subject));
+      const defended = removal ? `Removing ${topic}` : topic;
+      forms.push(`${name(pos.author)} Defends ${defended} Against ${name(main.person)}`, `${name(pos.author)} Defends ${removal ? defended : work}`);
     }
     const alternative = objection && /\b(instead|prefer|would be better|better to|why not|how about)\b/i.test(objection.text);
     const verb = act === 'objects' ? 'Objects to' : act === 'doubts' ? 'Doubts' : act === 'fault' ? 'Finds a Flaw in'
@@ -936,7 +960,7 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     // No critic, but someone asked: the questions are the angle, when the story quotes one.
     const asker = pos.people.find((p) => p.side === 'asks' && !isBot(p.person));
     if (asker && by(asker.person).some((q) => /\?["')]*$/.test(q.text.trim()))) forms.push(`${name(asker.person)} Has Questions on ${topic}`);
-    else if (asker) forms.push(`${name(asker.person)} Weighs In on ${topic}`);
+    else if (asker) forms.push(`${name(asker.person)} Joins Discussion of ${topic}`, `${name(asker.person)} Weighs In on ${topic}`);
   }
   if (pos.outcome === 'new-version-promised') forms.push(`${topic} Heads for Another Round`);
   if (report) forms.push(`Chasing ${topic}`);
