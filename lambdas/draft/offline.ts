@@ -667,7 +667,11 @@ class Writer {
       const chosen = this.best(supporters[0].messages, ['agreement', 'statement']);
       const q = chosen && this.take(chosen);
       if (chosen && q) {
-        sentences.push(`${this.names.of(supporters[0].person)} ${this.verbs.forQuote(chosen.candidate).lead} "${chosen.candidate.text}"`);
+        // Agreeing in reply to a critic is taking the critic's side, not the work's: say whose.
+        const parent = chosen.message.inReplyTo ? this.material.byId.get(chosen.message.inReplyTo) : undefined;
+        const sidedWith = parent && critics.has(parent.from.email) && !pos.isAuthor(parent.from) && wordsShow('agrees', chosen.candidate.text) ? parent.from : undefined;
+        const who = this.names.of(supporters[0].person);
+        sentences.push(sidedWith ? `${who} sided with ${this.names.of(sidedWith)}, "${chosen.candidate.text}"` : `${who} ${this.verbs.forQuote(chosen.candidate).lead} "${chosen.candidate.text}"`);
         quotes.push(q);
         listed = supporters.slice(1);
       }
