@@ -19,6 +19,11 @@ const STOP = new Set('a an and as at be by for from in into is it its of on or t
 /** Review-process talk, as an editor would strike it from a quote: versions, resends, thanks, trees, tags. */
 const PROCEDURE = /\b(v\d+|resend|respin|re-?spin|next version|new version|send (?:a|the|an) (?:new|updated|fix|follow-?up|patch)|would you (?:like|prefer)|do you want me|let me know|thanks|thank you|applied|queued|picked up|tags?|trailers?|rebased?|merge window|for-next|linux-next|which tree|changelog|commit message|cover letter)\b/i;
 
+/** Reporting verbs an editor counts (an outside list, not the drafter's): how often one story repeats one. */
+const REPORTING = ['pointed out', 'noted', 'observed', 'added', 'remarked', 'said', 'wrote', 'argued', 'explained', 'reasoned', 'warned', 'asked', 'wanted to know', 'objected', 'pushed back', 'disagreed', 'suggested', 'proposed', 'recommended', 'agreed', 'conceded', 'answered', 'replied', 'responded', 'countered', 'came back with', 'reported', 'found a problem', 'was not convinced', 'had doubts', 'went on', 'also said', 'was in favour'];
+/** The narration of a paragraph, quotes blanked. */
+const narration = (text: string) => text.replace(/"[^"]*"/g, ' " ');
+
 const median = (xs: number[]) => {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
@@ -62,6 +67,9 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   let claims = 0;
   const perStoryQuotes: number[] = [];
   const perStoryWords: number[] = [];
+  let pointedOut = 0;
+  const verbMax: number[] = [];
+  const verbsUsed = new Set<string>();
   const rows: string[] = [];
   for (const [i, topic] of topics.entries()) {
     const material = topicMaterial(analysis, topic, people);
@@ -80,6 +88,11 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     removed += draft.counts.removed;
     questions += qs.filter((q) => /\?["')]*$/.test(q.text.trim())).length;
     procedural += qs.filter((q) => !/\?["')]*$/.test(q.text.trim()) && PROCEDURE.test(q.text)).length;
+    const told = story.paragraphs.map((p) => narration(p.text)).join(' ');
+    const counts = REPORTING.map((v) => (told.match(new RegExp(`\\b${v}\\b`, 'g')) ?? []).length);
+    REPORTING.forEach((v, k) => { if (counts[k]) verbsUsed.add(v); });
+    pointedOut += counts[0];
+    verbMax.push(Math.max(0, ...counts));
     claims += story.paragraphs.reduce((c, p) => c + (p.claims?.length ?? 0), 0);
     rows.push(`  ${String(i + 1).padStart(2)}. ${subjectLike ? '[subject] ' : ''}${story.headline}  (${n} words, ${qs.length} quotes)  <- ${bare(topic.title).slice(0, 60)}`);
     if (show(i + 1)) {
@@ -95,6 +108,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   console.log(`quotes that are questions: ${questions}/${allQuotes} (${pct(questions, allQuotes)}); procedure: ${procedural}/${allQuotes} (${pct(procedural, allQuotes)}); together ${pct(questions + procedural, allQuotes)}`);
   console.log(`words per story: min ${Math.min(...perStoryWords)}, median ${median(perStoryWords)}, max ${Math.max(...perStoryWords)}; under 150: ${perStoryWords.filter((n) => n < 150).length}/${stories}; over 350: ${perStoryWords.filter((n) => n > 350).length}/${stories}; within 150-350: ${perStoryWords.filter((n) => n >= 150 && n <= 350).length}/${stories}`);
   console.log(`words per story, sorted: ${[...perStoryWords].sort((a, b) => a - b).join(' ')}`);
+  console.log(`reporting verbs: "pointed out" ${pointedOut} times in ${stories} stories; most repeats of one verb in a story: max ${Math.max(0, ...verbMax)}, median ${median(verbMax)}; distinct verbs used: ${verbsUsed.size}`);
   console.log(`quotes verified: ${verified}/${quotes} (repaired ${repaired}, removed ${removed})${verified === quotes ? ': all verified' : ''}; outcome claims emitted: ${claims}`);
 }
 

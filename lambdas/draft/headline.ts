@@ -217,5 +217,8 @@ export function surname(name: string, email = ''): string {
     const login = (name.trim() || email.split('@')[0]).split(/[.\s_]+/).filter((w) => /^\p{L}[\p{L}'-]+$/u.test(w)).pop();
     return login ? login.charAt(0).toUpperCase() + login.slice(1) : 'A Developer';
   }
+  // A family name written in capitals ("OGAWA Hirofumi") is the surname, wherever it stands.
+  const upper = parts.filter((w) => /^\p{Lu}{2,}$/u.test(w));
+  if (upper.length === 1 && parts.length > 1) return upper[0].charAt(0) + upper[0].slice(1).toLowerCase();
   return parts[parts.length - 1];
 }

@@ -4,8 +4,9 @@ import { matchPieces } from '../verify/verify.js';
 import { words } from '../verify/text.js';
 import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
-import { isBot, isPosting, threadPositions, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
-import { quoteCandidates, type Candidate } from './sentences.js';
+import { isBot, isPosting, threadPositions, versionOf, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
+import { CONCESSION, proseBlocks, quoteCandidates, stanceOf, type Candidate } from './sentences.js';
+import { actOf, Verbs, wordsShow } from './verbs.js';
 import { APPROVAL, NAK, OBJECTION, QUESTION } from '../claims/lexicon.js';
 
 /** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
@@ -17,10 +18,31 @@ export const MAX_QUOTES = 5;
 const OUTCOME_WORDS = 25;
 /** People named in a list before "and N others". */
 const MAX_LISTED = 4;
+/** Quotes of minor points a story gives, in one paragraph. */
+const MAX_POINTS = 2;
 /** Below this score a sentence says too little to be quoted as someone's argument. */
 const MIN_QUOTE_SCORE = 0.9;
 
 interface Chosen { message: MaterialMessage; candidate: Candidate }
+/** An answer to an objection; `reply` when it is in the objection's sub-thread. */
+interface Answer extends Chosen { reply: boolean }
+
+/** Words too common to tie an answer to an objection. */
+const COMMON = new Set(('a an and are as at be been but by can could did do does doing done for from had has have how i if in into is it its ' +
+  'just like may me might more most my no not now of on one only or other our so some such than that the their them then there these they ' +
+  'this those to too up us use used using very was way we well were what when where whether which while who why will with would you your ' +
+  'also any because being both each even here instead much need new same should since still think want yes').split(' '));
+
+/** Content words of a sentence, crudely stemmed so that "hooks" meets "hook" and "connected" "connect". */
+export function keyTerms(text: string): Set<string> {
+  return new Set((text.toLowerCase().match(/[a-z][a-z0-9_]+/g) ?? []).filter((w) => w.length > 2 && !COMMON.has(w))
+    .map((w) => w.replace(/(?:ing|ed|es|s)$/, '')).filter((w) => w.length > 2));
+}
+/** How many of the key terms a passage shares. */
+export function overlap(keys: Set<string>, passage: string): number {
+  const theirs = keyTerms(passage);
+  return [...keys].filter((k) => theirs.has(k)).length;
+}
 
 /**
  * The deterministic writer: a story told by role from the thread's structure and its people's own
@@ -45,11 +67,11 @@ export function offlineStory(material: TopicMaterial): Story {
     if (longer.words <= story.words) break;
     story = longer;
   }
-  return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material), paragraphs: story.paragraphs };
+  return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material, story.paragraphs), paragraphs: story.paragraphs };
 }
 
 interface Written { paragraphs: Paragraph[]; main?: PersonPosition; quotes: number; words: number }
-type Role = 'proposal' | 'more' | 'objection' | 'answer' | 'exchange' | 'others' | 'voice' | 'outcome';
+type Role = 'proposal' | 'more' | 'objection' | 'answer' | 'exchange' | 'sides' | 'others' | 'voice' | 'outcome';
 
 /** Two critics, neither the author, who answer each other: the quarrel is the story. */
 export function clashOf(pos: ThreadPositions): [PersonPosition, PersonPosition] | undefined {
@@ -71,6 +93,19 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
   const parts: Array<{ role: Role; paragraph?: Paragraph }> = [];
   const critics = pos.people.filter((p) => (p.side === 'against' || p.side === 'changes') && !isBot(p.person));
   const clash = clashOf(pos);
+  // The main objection is the one the argument is about: a quarrel's first voice, else the critic the
+  // author answered most (a debate), else the strongest critic with words to quote.
+  const answered = (p: PersonPosition) => {
+    const ids = new Set(p.messages.map((m) => m.messageId));
+    return material.messages.filter((m) => pos.isAuthor(m.from) && ids.has(m.inReplyTo ?? '')).length;
+  };
+  const quotable = critics.filter((p) => writer.objectionOf(p) !== undefined);
+  const main = (clash && critics.find((p) => p === clash[0]))
+    ?? [...quotable].sort((a, b) => Math.min(answered(b), 2) - Math.min(answered(a), 2))[0] ?? critics[0];
+  // Chosen before the proposal is told, so that the author's answer to it waits for its place.
+  const objectionChoice = main ? writer.objectionOf(main) : undefined;
+  const answerChoice = main && objectionChoice ? writer.answerTo(pos, main, objectionChoice) : undefined;
+  if (answerChoice) writer.reserved.add(answerChoice.candidate.text);
 
   // 1. The proposal (or the report), and, when the story is short, more of its case in the same
   // paragraph. A report that turned into a quarrel between others is only the occasion: one sentence.
@@ -83,26 +118,39 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
   // where a build broke), told plainly, before any more quotes.
   if (extras > 0) parts.push({ role: 'more', paragraph: writer.record(proposal, pos) });
 
-  // 2-3. The main objection, and the answer; then the exchange that followed, reply by reply.
-  const main = (clash && critics.find((p) => p === clash[0]))
-    ?? critics.find((p) => writer.best(p.messages, ['objection', 'doubt', 'suggestion']) !== undefined) ?? critics[0];
+  // 2-3. The main objection, and the author's answer to it; then the exchange that followed.
   if (main) {
     const rest = critics.filter((p) => p !== main);
     // In a quarrel, the second critic is told right after the first, as the other side.
     if (clash) rest.sort((x, y) => (x === clash[1] ? -1 : y === clash[1] ? 1 : 0));
-    parts.push({ role: 'objection', paragraph: writer.objection(main, rest, proposal.date, extras > 0) });
-    parts.push({ role: 'answer', paragraph: writer.answer(pos, main) });
+    parts.push({ role: 'objection', paragraph: writer.objection(main, proposal.date, extras > 0, objectionChoice) });
+    // In a quarrel the other side is the second critic: heard before any answer of the author's.
+    if (clash) parts.push({ role: 'objection', paragraph: writer.sides(main, rest) });
+    parts.push({ role: 'answer', paragraph: writer.answer(pos, main, answerChoice, objectionChoice) });
     const other = clash ? clash[1].person : pos.author;
     parts.push({ role: 'exchange', paragraph: writer.exchange(main.person, other) });
+    if (!clash) parts.push({ role: 'sides', paragraph: writer.sides(main, rest) });
   }
 
   // 4. The others; then, in a story still short, the best arguments of people not yet heard.
   parts.push({ role: 'others', paragraph: writer.others(pos, new Set(critics.map((p) => p.person.email))) });
+  // Smaller points, grouped in one paragraph of at most two quotes, not a paragraph a reply.
   const wordsSoFar = () => countWords(parts.flatMap((p) => (p.paragraph ? [p.paragraph] : [])));
-  while (wordsSoFar() + OUTCOME_WORDS < MIN_STORY_WORDS) {
+  const points: Paragraph[] = [];
+  while (points.length < MAX_POINTS && wordsSoFar() + countWords(points) + OUTCOME_WORDS < MIN_STORY_WORDS) {
     const voice = writer.voice(pos);
     if (!voice) break;
-    parts.push({ role: 'voice', paragraph: voice });
+    points.push(voice);
+  }
+  if (points.length) {
+    const lead = points.length > 1 && points.every((p) => p.quotes.every((q) => !pos.isAuthor(q.author))) ? `Reviewers raised smaller points${main ? ' too' : ''}. ` : '';
+    parts.push({ role: 'voice', paragraph: { text: lead + points.map((p) => p.text).join(' '), quotes: points.flatMap((p) => p.quotes) } });
+    // Still short: how the author answered those points, each a reply down that point's sub-thread.
+    for (const q of points.flatMap((p) => p.quotes)) {
+      if (wordsSoFar() + OUTCOME_WORDS >= MIN_STORY_WORDS) break;
+      const reply = pos.isAuthor(q.author) ? undefined : writer.replyTo(pos, q);
+      if (reply) parts.push({ role: 'voice', paragraph: reply });
+    }
   }
 
   // 5. The outcome.
@@ -110,7 +158,7 @@ function writeStory(material: TopicMaterial, pos: ThreadPositions, extras: numbe
 
   let kept = parts.filter((p) => p.paragraph && p.paragraph.text.length > 0);
   // Too long: extra voices go first, then the others, never the proposal, the objection or the outcome.
-  for (const role of ['voice', 'more', 'exchange', 'others', 'answer'] as const) {
+  for (const role of ['voice', 'more', 'exchange', 'others', 'sides', 'answer'] as const) {
     while (countWords(kept.map((p) => p.paragraph!)) > MAX_STORY_WORDS && kept.some((p) => p.role === role)) {
       const at = kept.map((p) => p.role).lastIndexOf(role);
       kept = kept.filter((_, i) => i !== at);
@@ -174,22 +222,13 @@ function quoteOf(m: MaterialMessage, text: string): Quote {
   return { text, author: { name: m.from.name, email: m.from.email }, messageId: m.messageId, url: m.url };
 }
 
-/** Reporting verbs by what the quoted sentence does; each is true of any sentence with that stance. */
-const OBJECTION_VERBS: Record<string, string[]> = {
-  objection: ['objected', 'pushed back', 'disagreed'],
-  doubt: ['was not convinced', 'had doubts'],
-  suggestion: ['suggested', 'wanted it done differently'],
-  question: ['asked', 'wanted to know'],
-  statement: ['argued', 'pointed out'],
-  agreement: ['replied', 'said'],
-};
-const ANSWER_VERBS: Record<string, string> = {
-  objection: 'countered', doubt: 'answered', suggestion: 'proposed', question: 'asked in return', statement: 'answered', agreement: 'conceded',
-};
-
 /** Keeps the state of one story while it is written: names mentioned, quotes used. */
 class Writer {
   private readonly used = new Set<string>();
+  /** Reporting verbs of this story, varied (see verbs.ts). */
+  readonly verbs = new Verbs();
+  /** Sentences kept for a later role (the answer to the objection): not quoted before it. */
+  readonly reserved = new Set<string>();
   private quotes = 0;
   constructor(private readonly material: TopicMaterial, private readonly names: Names) {}
 
@@ -203,6 +242,8 @@ class Writer {
     let top: (Chosen & { rank: number }) | undefined;
     for (const message of messages) {
       for (const candidate of this.candidates(message)) {
+        // Talk about the conversation and concessions carry no argument; a reserved sentence waits for its role.
+        if (candidate.meta || candidate.concedes || this.reserved.has(candidate.text)) continue;
         if (this.used.has(candidate.text) || candidate.score < minScore || this.repeats(candidate.text) || !accept(candidate)) continue;
         const rank = candidate.score + (prefer.includes(candidate.stance) ? 1 : 0);
         if (!top || rank > top.rank) top = { message, candidate, rank };
@@ -225,12 +266,13 @@ class Writer {
   private readonly usedBy = new Set<string>();
   private readonly toldPatches = new Set<string>();
   private lastSpeaker = '';
-  private lastAnswered = '';
+  private toldReplying = false;
   private readonly lastQuotedAll = new Set<string>();
   /** Each person's message quoted last: what a reply in the exchange must answer. */
   private readonly lastQuoted = new Map<string, MaterialMessage>();
-  private take(c: Chosen): Quote | undefined {
+  take(c: Chosen): Quote | undefined {
     if (this.quotes >= MAX_QUOTES || this.used.has(c.candidate.text)) return undefined;
+    this.reserved.delete(c.candidate.text);
     this.used.add(c.candidate.text);
     this.usedBy.add(c.message.from.email);
     this.lastQuoted.set(c.message.from.email.toLowerCase(), c.message);
@@ -262,23 +304,30 @@ class Writer {
       const why = this.best(mine, ['statement'], MIN_QUOTE_SCORE + 0.3, (c) => c.stance === 'statement');
       const q = why && this.take(why);
       if (why && q) {
-        text += ` ${weekday(why.message.date) ? `On ${weekday(why.message.date)}, ` : ''}${this.names.of(why.message.from)} ${/\b(because|since|so that|problem|issue|reason)\b/i.test(why.candidate.text) ? 'argued' : 'explained'}, "${why.candidate.text}"`;
+        text += ` ${weekday(why.message.date) ? `On ${weekday(why.message.date)}, ` : ''}${this.names.of(why.message.from)} ${this.caseVerb(why.candidate.text)}, "${why.candidate.text}"`;
         quotes.push(q);
       }
       return { paragraph: { text, quotes } };
     }
     text = `${day ? `On ${day}, ` : ''}${this.names.of(m.from)} ${describePost(m, all)}.`;
     // Why: the best argument of the proposal, early sentences favoured (the cover letter's case).
-    const cands = this.candidates(m).map((c) => ({ ...c, score: c.score - c.position * 0.05 }));
+    const cands = this.candidates(m).filter((c) => !c.meta && !c.concedes && !this.reserved.has(c.text)).map((c) => ({ ...c, score: c.score - c.position * 0.05 }));
     const why = [...cands].sort((a, b) => b.score - a.score)[0];
     if (why) {
       const q = this.take({ message: m, candidate: why });
       if (q) {
-        text += ` ${this.names.of(m.from)} ${/\b(because|since|so that|problem|issue|reason)\b/i.test(why.text) ? 'argued' : 'explained'}, "${why.text}"`;
+        text += ` ${this.names.of(m.from)} ${this.caseVerb(why.text)}, "${why.text}"`;
         quotes.push(q);
       }
     }
     return { paragraph: { text, quotes }, scope: scopeOf(m, all) };
+  }
+
+  /** The verb for the proposal's own case: "argued" for a reason, else "explained"; counted. */
+  caseVerb(text: string): string {
+    const verb = /\b(because|since|so that|problem|issue|reason)\b/i.test(text) ? 'argued' : 'explained';
+    this.verbs.note(verb);
+    return verb;
   }
 
   /**
@@ -362,10 +411,12 @@ class Writer {
       // Told in order: a reply older than the speaker's quoted words would run the story backwards.
       const after = this.lastQuoted.get(speaker.email.toLowerCase())?.date ?? '';
       const replies = this.material.messages.filter((x) => x.from.email.toLowerCase() === speaker.email.toLowerCase() && x.inReplyTo === to.messageId && (x.date ?? '') >= after);
-      const chosen = this.best(replies, ['objection', 'doubt', 'statement']);
+      const chosen = this.best(replies, ['objection', 'doubt', 'fault', 'statement']);
       const q = chosen && this.take(chosen);
       if (!chosen || !q) break;
-      const verb = chosen.candidate.stance === 'agreement' ? 'conceded' : step === 0 ? 'replied' : 'came back with';
+      // Every step answers the other's quoted message directly: "replied" is true of the structure.
+      const verb = chosen.candidate.stance === 'agreement' && wordsShow('agrees', chosen.candidate.text) ? 'conceded'
+        : step === 0 ? this.verbs.pick(['replied', 'responded']) : this.verbs.pick(['came back with', 'answered in turn']);
       sentences.push(`${capitalise(this.names.of(speaker))} ${verb}, "${chosen.candidate.text}"`);
       quotes.push(q);
       [speaker, listener] = [listener, speaker];
@@ -381,7 +432,7 @@ class Writer {
     // Everyone heard: the discussion itself, reply by reply (the author's answers to reviewers too).
     const parentOf = (m: MaterialMessage) => (m.inReplyTo ? this.material.byId.get(m.inReplyTo) : undefined);
     const replies = this.material.messages.filter((m) => !isBot(m.from) && parentOf(m) && parentOf(m)!.from.email.toLowerCase() !== m.from.email.toLowerCase());
-    const prefer = ['objection', 'doubt', 'statement'];
+    const prefer = ['objection', 'doubt', 'fault', 'statement'];
     // Not the same speaker twice running: that is a list of one person's sentences, not a discussion.
     // Nor a second sentence of a message already quoted, told apart from the first.
     const quotedIds = new Set([...this.lastQuotedAll]);
@@ -393,37 +444,55 @@ class Writer {
       ?? this.best(fresh, prefer, MIN_QUOTE_SCORE - 0.35, (c) => c.stance !== 'question' && c.stance !== 'agreement');
     const q = chosen && this.take(chosen);
     if (!chosen || !q) return undefined;
-    const verb: Record<string, string> = { question: 'asked', objection: 'objected', doubt: 'had doubts', suggestion: 'suggested', agreement: 'agreed', statement: 'pointed out' };
     // Whom it answered, from the thread's structure: context the reader needs, true by construction.
     const parent = parentOf(chosen.message);
     const toWhom = parent && parent.from.email.toLowerCase() !== chosen.message.from.email.toLowerCase() && !isBot(parent.from) ? parent.from : undefined;
-    // Said once per person answered: "Replying to Mikulas" three times running reads as a form.
-    const to = toWhom && this.lastAnswered !== toWhom.email.toLowerCase() ? `Replying to ${this.names.of(toWhom)}, ` : '';
-    this.lastAnswered = toWhom?.email.toLowerCase() ?? '';
+    // Said once a story: "Replying to X" again and again tells the reply order, not the argument.
+    const to = toWhom && !this.toldReplying ? `Replying to ${this.names.of(toWhom)}, ` : '';
+    if (to) this.toldReplying = true;
     const who = this.names.of(chosen.message.from);
-    return { text: `${to}${to ? who : capitalise(who)} ${verb[chosen.candidate.stance] ?? 'added'}, "${chosen.candidate.text}"`, quotes: [q] };
+    const { lead } = this.verbs.forQuote(chosen.candidate);
+    return { text: `${to}${to ? who : capitalise(who)} ${lead} "${chosen.candidate.text}"`, quotes: [q] };
   }
 
-  objection(main: PersonPosition, rest: PersonPosition[], since?: string, more = false): Paragraph | undefined {
-    // The critic's own words even when they are plain: the objection is the story's turn.
-    const chosen = this.best(main.messages, ['objection', 'doubt', 'suggestion']) ?? this.best(main.messages, ['objection', 'doubt', 'suggestion'], 0);
+  /** The author's reply to a quoted point, directly or down its sub-thread, told as a reply (true of the structure). */
+  replyTo(pos: ThreadPositions, point: Quote): Paragraph | undefined {
+    if (!this.room) return undefined;
+    // Down the sub-thread of the point's message first, else of any message of that person's.
+    const own = new Set(this.material.messages.filter((m) => m.from.email.toLowerCase() === point.author.email.toLowerCase()).map((m) => m.messageId));
+    const authors = this.material.messages.filter((m) => pos.isAuthor(m.from));
+    const under = authors.filter((m) => this.depthTo(m, new Set([point.messageId])) !== undefined);
+    const replies = under.length ? under : authors.filter((m) => this.depthTo(m, own) === 1);
+    const chosen = this.best(replies, ['objection', 'doubt', 'fault', 'statement'], MIN_QUOTE_SCORE - 0.3, (c) => c.stance !== 'question');
+    const q = chosen && this.take(chosen);
+    if (!chosen || !q) return undefined;
+    const verb = actOf(chosen.candidate) === 'objects' ? 'countered' : this.verbs.pick(['answered', 'replied', 'responded']);
+    return { text: `${capitalise(this.names.of(pos.author))} ${verb}, "${chosen.candidate.text}"`, quotes: [q] };
+  }
+
+  /** The main critic's sentence that carries the objection: their own words even when plain (the story's turn). */
+  objectionOf(main: PersonPosition): Chosen | undefined {
+    return this.best(main.messages, ['objection', 'doubt', 'fault', 'suggestion']) ?? this.best(main.messages, ['objection', 'doubt', 'fault', 'suggestion'], 0);
+  }
+
+  objection(main: PersonPosition, since?: string, more = false, picked?: Chosen): Paragraph | undefined {
+    const chosen = picked ?? this.objectionOf(main);
     const sentences: string[] = [];
     const quotes: Quote[] = [];
     const claims: Claim[] = [];
     const who = this.names.of(main.person);
     const q = chosen && this.take(chosen);
     if (chosen && q) {
-      const verbs = OBJECTION_VERBS[chosen.candidate.stance] ?? OBJECTION_VERBS.statement;
-      const verb = verbs[Math.abs(hash(main.person.email)) % verbs.length];
+      const { lead } = this.verbs.forQuote(chosen.candidate);
       const day = weekday(chosen.message.date);
       const when = (chosen.message.date ?? '') < (since ?? '') ? 'Earlier, ' : day && day !== weekday(since) ? `On ${day}, ` : '';
-      sentences.push(`${when}${who} ${verb}, "${chosen.candidate.text}"`);
+      sentences.push(`${when}${who} ${lead} "${chosen.candidate.text}"`);
       quotes.push(q);
       // A short story gives the main critic a second sentence of the case.
       const again = more && this.quotes < MAX_QUOTES - 1 ? this.best(main.messages, ['objection', 'doubt'], MIN_QUOTE_SCORE + 0.3) : undefined;
       const q2 = again && this.take(again);
       if (again && q2) {
-        sentences.push(`${this.names.of(main.person)} ${again.message === chosen.message ? 'went on' : 'also said'}, "${again.candidate.text}"`);
+        sentences.push(`${this.names.of(main.person)} ${this.verbs.pick(again.message === chosen.message ? ['went on', 'added'] : ['also said', 'added'])}, "${again.candidate.text}"`);
         quotes.push(q2);
       }
     } else {
@@ -434,17 +503,28 @@ class Writer {
         claims.push(this.claim(main.person, says === 'objects' ? 'objects' : 'asks', this.evidence(main, says === 'objects' ? OBJECTION : QUESTION), s));
       } else sentences.push(`${who} commented.`);
     }
-    // A second critic in their own words, if they carry an argument; the rest grouped.
+    return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
+  }
+
+  /**
+   * Who else took which side, after the main objection has had its answer: a second critic in their
+   * own words if they carry an argument ("countered" when they answer the main critic), the rest
+   * grouped by what their own replies show.
+   */
+  sides(main: PersonPosition, rest: PersonPosition[]): Paragraph | undefined {
+    const sentences: string[] = [];
+    const quotes: Quote[] = [];
+    const claims: Claim[] = [];
     let grouped = rest;
     if (rest.length > 0 && this.room && this.quotes < MAX_QUOTES - 1) {
-      const second = this.best(rest[0].messages, ['objection', 'doubt'], MIN_QUOTE_SCORE + 0.6);
+      const second = this.best(rest[0].messages, ['objection', 'doubt', 'fault'], MIN_QUOTE_SCORE + 0.6);
       const q2 = second && this.take(second);
       if (second && q2) {
         // A critic answering the main critic is the other side of the quarrel, not more of the same.
         const mainIds = new Set(main.messages.map((m) => m.messageId));
         const answering = mainIds.has(second.message.inReplyTo ?? '');
-        const verb = answering ? 'countered' : second.candidate.stance === 'question' ? 'also asked' : 'went further';
-        sentences.push(`${this.names.of(rest[0].person)} ${verb}, "${second.candidate.text}"`);
+        const lead = answering ? 'countered,' : this.verbs.forQuote(second.candidate).lead;
+        sentences.push(`${this.names.of(rest[0].person)} ${lead} "${second.candidate.text}"`);
         quotes.push(q2);
         grouped = rest.slice(1);
       }
@@ -472,20 +552,106 @@ class Writer {
     }
     // Nothing in their own words says more than that they took part: say only that (true of the thread).
     if (commented.length) sentences.push(`${this.names.list(commented.map((p) => p.person))} also commented.`);
-    return { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) };
+    return sentences.length ? { text: sentences.join(' '), quotes, ...(claims.length ? { claims } : {}) } : undefined;
   }
 
-  /** The author's reply to the main critic (else to any critic), in the author's words. */
-  answer(pos: ThreadPositions, main: PersonPosition): Paragraph | undefined {
-    if (!this.room) return undefined;
-    const criticIds = new Set(main.messages.map((m) => m.messageId));
-    const replies = this.material.messages.filter((m) => pos.isAuthor(m.from) && m.inReplyTo && criticIds.has(m.inReplyTo));
-    // The author's own answer to the objection, even a plain one: without it the story has no turn.
-    const chosen = this.best(replies, ['objection', 'doubt', 'statement'], MIN_QUOTE_SCORE - 0.3) ?? this.best(replies, ['objection', 'doubt', 'statement'], -Infinity);
-    const q = chosen && this.take(chosen);
-    if (!chosen || !q) return undefined;
-    const verb = ANSWER_VERBS[chosen.candidate.stance] ?? 'answered';
-    return { text: `${capitalise(this.names.of(pos.author))} ${verb}, "${chosen.candidate.text}"`, quotes: [q] };
+  /** How many replies up from a message one of the given messages is (1: a direct reply); undefined if none. */
+  depthTo(m: MaterialMessage, ids: Set<string>): number | undefined {
+    const seen = new Set<string>();
+    let at: MaterialMessage | undefined = m;
+    for (let depth = 1; at?.inReplyTo && depth < 50 && !seen.has(at.inReplyTo); depth++) {
+      if (ids.has(at.inReplyTo)) return depth;
+      seen.add(at.inReplyTo);
+      at = this.material.byId.get(at.inReplyTo);
+    }
+    return undefined;
+  }
+
+  /**
+   * The author's answer to an objection, in the author's words: among the author's replies down that
+   * objection's sub-thread (a direct reply first) and the author's postings after it (a new version's
+   * cover letter answers the review), the sentence whose paragraph shares most of the objection's key
+   * terms, then the one with most argument. Failing any, the author's own sentence anywhere (the
+   * proposal too) whose paragraph shares the objection's key terms.
+   */
+  answerTo(pos: ThreadPositions, main: PersonPosition, objection: Chosen): Answer | undefined {
+    const keys = keyTerms(objection.candidate.text);
+    const critic = new Set(main.messages.map((m) => m.messageId));
+    const at = new Set([objection.message.messageId]);
+    const since = objection.message.date ?? '';
+    const pick = (anywhere: boolean): Answer | undefined => {
+      let top: (Answer & { rank: number }) | undefined;
+      for (const m of this.material.messages) {
+        if (!pos.isAuthor(m.from)) continue;
+        const direct = this.depthTo(m, at);
+        const depth = direct ?? (this.depthTo(m, critic) !== undefined ? 3 : undefined);
+        const posting = !/^\s*re:/i.test(m.subject);
+        if (!anywhere && depth === undefined && !(posting && (m.date ?? '') > since)) continue;
+        const blocks = proseBlocks(m.own);
+        for (const c of this.candidates(m)) {
+          if (c.meta || c.concedes || this.used.has(c.text) || this.repeats(c.text) || c.stance === 'question') continue;
+          // Read in its paragraph and the one before: a cover letter argues across paragraphs.
+          const at = blocks.findIndex((b) => b.includes(c.text));
+          const shared = overlap(keys, at >= 0 ? `${blocks[at - 1] ?? ''} ${blocks[at]}` : c.text);
+          // Outside the objection's sub-thread, a sentence answers only what it speaks to.
+          if ((depth === undefined || anywhere) && shared < 2) continue;
+          if (c.score < MIN_QUOTE_SCORE - 0.6 && direct !== 1) continue;
+          // A reply down the sub-thread answers by construction; a later cover letter that speaks to
+          // the objection is the author's considered answer to the review.
+          const cover = posting && /\b0+\/\d+\]/.test(m.subject) && (m.date ?? '') > since && shared >= 3;
+          const rank = c.score + 0.6 * Math.min(shared, 4) + (depth !== undefined ? 0.6 : 0) + (direct === 1 ? 0.3 : 0) + (cover ? 0.6 : 0);
+          if (!top || rank > top.rank) top = { message: m, candidate: c, rank, reply: depth !== undefined && !anywhere };
+        }
+      }
+      return top;
+    };
+    return pick(false) ?? pick(true);
+  }
+
+  /**
+   * The author's answer to the main objection, right after it: told as a reply when it is one
+   * (verbs true of the thread's structure), else as what the author's posting says. A critic who then
+   * gave ground is told so, in words, not quoted as a point.
+   */
+  answer(pos: ThreadPositions, main: PersonPosition, chosen: Answer | undefined, objection: Chosen | undefined): Paragraph | undefined {
+    if (!chosen || !objection || !this.room) return undefined;
+    const q = this.take(chosen);
+    if (!q) return undefined;
+    const who = capitalise(this.names.of(pos.author));
+    const c = chosen.candidate;
+    const m = chosen.message;
+    let text: string;
+    if (chosen.reply) {
+      const act = actOf(c);
+      const verb = act === 'objects' ? 'countered' : act === 'agrees' && wordsShow('agrees', c.text) ? 'conceded' : this.verbs.pick(['answered', 'replied', 'explained']);
+      this.verbs.note(verb);
+      text = `${who} ${verb}, "${c.text}"`;
+    } else {
+      const verb = this.verbs.pick(['explained', 'argued', 'wrote']);
+      const v = versionOf(m.subject);
+      const where = /\b0+\/\d+\]/.test(m.subject) ? `the cover letter${v > 1 ? ` of version ${v}` : ''}` : v > 1 ? `version ${v}` : 'the posting';
+      text = (m.date ?? '') > (objection.message.date ?? '')
+        ? `In ${where}, ${this.names.of(pos.author)} ${verb}, "${c.text}"`
+        : `${who} had already spoken to that in ${where}: "${c.text}"`;
+    }
+    const gave = chosen.reply ? this.concession(main.person, m, objection.message) : undefined;
+    return { text: gave ? `${text} ${gave}` : text, quotes: [q] };
+  }
+
+  /**
+   * A critic giving ground on an answer: their reply to it (or further down) that concedes. "conceded
+   * the point" only when the words show agreement the way the claim check reads it; else "accepted
+   * the explanation", which claims no stance.
+   */
+  concession(critic: Person, answer: MaterialMessage, objection?: MaterialMessage): string | undefined {
+    // Below the answer, or in the objection's sub-thread (a reply of the author's may be missing from the mail).
+    const ids = new Set([answer.messageId, ...(objection ? [objection.messageId] : [])]);
+    for (const m of this.material.messages) {
+      if (m.from.email.toLowerCase() !== critic.email.toLowerCase() || this.depthTo(m, ids) === undefined) continue;
+      const said = proseBlocks(m.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).find((x) => CONCESSION.test(x) && !/\?\s*$/.test(x));
+      if (said) return `${capitalise(this.names.of(critic))} ${wordsShow('concedes', said) ? 'conceded the point' : 'accepted the explanation'}.`;
+    }
+    return undefined;
   }
 
   /** Who else weighed in, grouped by side; the strongest supporter in their own words. */
@@ -501,7 +667,11 @@ class Writer {
       const chosen = this.best(supporters[0].messages, ['agreement', 'statement']);
       const q = chosen && this.take(chosen);
       if (chosen && q) {
-        sentences.push(`${this.names.of(supporters[0].person)} ${chosen.candidate.stance === 'agreement' ? 'was in favour' : 'pointed out'}, "${chosen.candidate.text}"`);
+        // Agreeing in reply to a critic is taking the critic's side, not the work's: say whose.
+        const parent = chosen.message.inReplyTo ? this.material.byId.get(chosen.message.inReplyTo) : undefined;
+        const sidedWith = parent && critics.has(parent.from.email) && !pos.isAuthor(parent.from) && wordsShow('agrees', chosen.candidate.text) ? parent.from : undefined;
+        const who = this.names.of(supporters[0].person);
+        sentences.push(sidedWith ? `${who} sided with ${this.names.of(sidedWith)}, "${chosen.candidate.text}"` : `${who} ${this.verbs.forQuote(chosen.candidate).lead} "${chosen.candidate.text}"`);
         quotes.push(q);
         listed = supporters.slice(1);
       }
@@ -521,8 +691,7 @@ class Writer {
       const chosen = this.room ? this.best(asker.messages, ['question'], MIN_QUOTE_SCORE + 0.4) : undefined;
       const q = chosen && this.take(chosen);
       if (chosen && q) {
-        const verb = chosen.candidate.stance === 'question' ? 'wanted to know' : chosen.candidate.stance === 'doubt' ? 'had doubts' : 'pointed out';
-        sentences.push(`${this.names.of(asker.person)} ${verb}, "${chosen.candidate.text}"`);
+        sentences.push(`${this.names.of(asker.person)} ${this.verbs.forQuote(chosen.candidate).lead} "${chosen.candidate.text}"`);
         quotes.push(q);
       }
       const more = (q ? askers.slice(1) : askers).filter((p) => this.evidence(p, QUESTION).length > 0);
@@ -749,7 +918,7 @@ const isReport = (subject: string) => !/\b(PATCH|RFC|GIT PULL)\b/i.test(subjectT
  * positions it is chosen from; one that breaks the house rules (restates the subject, too long) gives
  * way to the next, and the subject's own phrase is the last resort.
  */
-export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undefined, material: TopicMaterial): string {
+export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undefined, material: TopicMaterial, paragraphs: Paragraph[] = []): string {
   const { topic, aboutThing } = topicParts(pos.proposal.subject);
   // Verbs that act on the work need the work named: "Applies Auto Integrity Buffer Patch".
   const work = aboutThing ? `${topic} ${/\b\d+\/(\d+)\]/.test(subjectTags(pos.proposal.subject)) ? 'Series' : 'Patch'}` : topic;
@@ -768,23 +937,44 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     case 'reverted': forms.push(`${work} Gets Reverted`); break;
     case 'naked': forms.push(`${name(has('nak').pop()!.who)} NAKs ${work}`); break;
     case 'new-version-posted': forms.push(contested ? `${topic} Reworked After Review` : `${name(pos.author)} Respins ${work}`, `New Round for ${topic}`); break;
-    case 'new-version-promised': forms.push(`${topic} Heads for Another Round`); break;
+    case 'new-version-promised': break; // told below: who objected, and whether the author stood firm
     case 'supported': forms.push(supporters.length > 1 ? `Reviewers Back ${work}` : `${name(supporters[0]?.person ?? pos.author)} Backs ${work}`); break;
     case 'no-replies': forms.push(report ? `${name(pos.author)} Reports ${topic}` : `${name(pos.author)} Proposes ${work}`); break;
     default: break;
   }
+  // What the story itself quotes decides the verbs: a headline agrees with the story's own quotes.
+  const quoted = paragraphs.flatMap((p) => p.quotes);
+  const by = (p: Person) => quoted.filter((q) => q.author.email.toLowerCase() === p.email.toLowerCase());
   if (main) {
     // Two critics answering each other are the story: "A and B Clash Over ...", first speaker first.
     const clash = clashOf(pos);
     if (clash) forms.push(`${name(clash[0].person)} and ${name(clash[1].person)} Clash Over ${topic}`);
-    const stances = main.messages.flatMap((m) => quoteCandidates(m.own).map((c) => c.stance));
-    const verb = stances.includes('objection') ? 'Objects to' : stances.includes('doubt') || main.side === 'against' ? 'Questions' : 'Suggests Changes to';
+    const objection = by(main.person)[0];
+    const at = objection ? quoted.indexOf(objection) : -1;
+    // The author answered the objection in the story, without giving ground: a debate, told as one.
+    const answer = at >= 0 ? quoted.slice(at + 1).find((q) => pos.isAuthor(q.author)) : undefined;
+    const prose = paragraphs.map((p) => p.text).join(' ');
+    const told = answer ? prose.split(`"${answer.text}"`)[0].split(/[.!?]\s/).pop() ?? '' : '';
+    const act = objection ? actOf({ text: objection.text, stance: stanceOf(objection.text) }) : undefined;
+    // Not a defence: an answer that gives ground, one written before the objection, or a fix for a fault found.
+    if (answer && !/\b(conceded|already)\b/.test(told) && act !== 'fault' && !clash) {
+      // A removal defended is the removal, not the thing removed: "Defends Removing cpufreq Driver".
+      const removal = /^(remove|drop|delete|deprecate|retire|kill|revert|disable)\b/i.test(subjectPhrase(pos.proposal.subject));
+      const defended = removal ? `Removing ${topic}` : topic;
+      forms.push(`${name(pos.author)} Defends ${defended} Against ${name(main.person)}`, `${name(pos.author)} Defends ${removal ? defended : work}`);
+    }
+    const alternative = objection && /\b(instead|prefer|would be better|better to|why not|how about)\b/i.test(objection.text);
+    const verb = act === 'objects' ? 'Objects to' : act === 'doubts' ? 'Doubts' : act === 'fault' ? 'Finds a Flaw in'
+      : act === 'asks' ? 'Questions' : alternative ? 'Wants Another Approach to' : main.side === 'against' ? 'Questions' : 'Asks for Changes to';
     forms.push(`${name(main.person)} ${verb} ${work}`);
+    if (pos.outcome === 'new-version-promised') forms.push(`${name(pos.author)} to Rework ${topic}`);
   } else {
-    // No critic, but someone asked: the questions are the angle.
+    // No critic, but someone asked: the questions are the angle, when the story quotes one.
     const asker = pos.people.find((p) => p.side === 'asks' && !isBot(p.person));
-    if (asker) forms.push(`${name(asker.person)} Has Questions on ${topic}`);
+    if (asker && by(asker.person).some((q) => /\?["')]*$/.test(q.text.trim()))) forms.push(`${name(asker.person)} Has Questions on ${topic}`);
+    else if (asker) forms.push(`${name(asker.person)} Joins Discussion of ${topic}`, `${name(asker.person)} Weighs In on ${topic}`);
   }
+  if (pos.outcome === 'new-version-promised') forms.push(`${topic} Heads for Another Round`);
   if (report) forms.push(`Chasing ${topic}`);
   forms.push(`Questions Over ${topic}`);
   // Last, who brought it up: a form that names a person rarely restates a subject.

@@ -121,7 +121,7 @@ function continuingAuthor(proposal: MaterialMessage, all: MaterialMessage[], mat
   return all.find((m) => m.inReplyTo === proposal.messageId && m.from.email.toLowerCase() !== sender && !isBot(m.from))?.from;
 }
 
-const STANCE_SIDE: Record<Stance, Side> = { objection: 'against', doubt: 'against', suggestion: 'changes', agreement: 'for', question: 'asks', statement: 'neutral' };
+const STANCE_SIDE: Record<Stance, Side> = { objection: 'against', doubt: 'against', fault: 'changes', suggestion: 'changes', agreement: 'for', question: 'asks', statement: 'neutral' };
 const SIDE_STRENGTH: Record<Side, number> = { against: 3, changes: 2, for: 1.5, asks: 1, neutral: 0 };
 
 /**

@@ -10,18 +10,24 @@ export interface Candidate {
   position: number;
   score: number;
   stance: Stance;
+  /** The sentence gives ground ("Ah, I was overlooking ...", "You're right"): told as a concession, never as a point. */
+  concedes?: boolean;
+  /** The sentence is about the conversation itself (quoting, replies, mail), not the matter. */
+  meta?: boolean;
 }
 
-export type Stance = 'question' | 'objection' | 'doubt' | 'agreement' | 'suggestion' | 'statement';
+export type Stance = 'question' | 'objection' | 'doubt' | 'fault' | 'agreement' | 'suggestion' | 'statement';
 
 const GREETING = /^(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|ack|nak|sure|yes|no|ok|okay|right|agreed)\b[\s,!.]*$/i;
 /** Lines that are code, logs, commit lists, headers or tables rather than prose. */
 const NOT_PROSE_LINE = /[{};]\s*$|^\s{2,}\S|^\t|^#|^[-+@]{1,3}\s|^\[\s*\d+\.\d+\]|\b[0-9a-f]{12,40}\b|^\s*[|>]|^(Link|Fixes|Cc|Subject|From|Date|To|Author|Committer|Parent|Child|Branch|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Closes|Suggested-by|base-commit|change-id|prerequisite-[a-z-]+):|={3,}|-{3,}|_{3,}|\*{3,}|\s\|\s|^\s*[-*]\s|^\s*\d+[.)]\s|^v\d+:|^Changes (in|since)|^Changelog/i;
 const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\bwrote:|\b0x[0-9a-f]+|\[\s*\d+\.\d+\]|\[\d+\]|`/i;
 
-const OBJECTION = /\b(NAK|nack|disagree|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
+const OBJECTION = /\b(NAK|nack|disagree|(?:feels|seems|is) (?:wrong|backwards)|the wrong (?:approach|way|place|layer)|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
 const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|I'm concerned|concerned (?:about|that)|my concern|the concern)\b/i;
 const AGREEMENT = /^(?!.*\b(?:but|if|however|depends)\b).*\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
+/** A fault found in the work: it breaks something, regresses, is wrong. A reviewer's finding, short of objecting to the idea. */
+export const FAULT = /\b(?:this|that|it|the (?:patch|change|series)|patch \d+)\s+(?:breaks|will break|would break|is broken|regresses|causes? (?:a |an )?(?:regression|crash|deadlock|leak|hang|warning|oops|build failure|bisection hazard))\b|\b(?:is|looks|seems) (?:wrong|buggy|racy|broken)\b|\b(?:use-after-free|null pointer dereference|double free|bisection hazard|memory leak|data corruption)\b/i;
 /** A request for something to be done differently; "should be fine" is an opinion, not a request. */
 const SUGGESTION = /\b(should(?! (?:be|still be|now be) (?:fine|ok|okay|safe|good|correct|enough|sufficient|possible)\b)|shouldn't|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose)\b/i;
 const SUBSTANCE = /\b(because|since|so that|which means|the problem|the issue|the reason|this series|this patch|this patchset|we|I think|I believe|in practice|performance|security|regression|users?|API|ABI|design|approach)\b/gi;
@@ -32,13 +38,22 @@ const ARGUMENT = /\b(because|since|so that|which means|that means|otherwise|the 
  * Sentences about the review process rather than the matter: offers to resend, version numbers,
  * thanks, pointers to trees and tags. They say what happened, never why; the outcome says it better.
  */
-export const PROCEDURE = /\b(would you (?:like|prefer)|do you want me|shall I|should I (?:send|post|resend|respin|fold|split|drop)|let me know|I(?:'ll| will) (?:send|post|resend|respin|fix|update|fold|rebase|drop|add)|v\d+|resend|respin|next (?:version|revision|spin)|new version|thanks for (?:the |your )?(?:review|testing|report|patch|comments?|feedback)|applied|queued|picked (?:it |them )?up|please (?:add|cc|apply|pick|take|review|test|ignore|drop)|feel free|sorry for|typo|nit\b|fixes tag|rebased?|which tree|merge window|the following tag|reported-by|trailers?|for-next|linux-next|changelog|commit (?:message|log)|cover letter)\b/i;
+export const PROCEDURE = /\b(would you (?:like|prefer)|do you want me|shall I|should I (?:send|post|resend|respin|fold|split|drop)|let me know|I(?:'ll| will) (?:send|post|resend|respin|fix|update|fold|rebase|drop|add)|v\d+|resend|respin|next (?:version|revision|spin)|new version|thanks for (?:the |your )?(?:review|testing|report|patch|comments?|feedback)|applied|queued|picked (?:it |them )?up|please (?:add|cc|apply|pick|take|review|test|ignore|drop)|feel free|sorry for|typo|nit\b|fixes tag|rebased?|which tree|merge window|the following tag|reported-by|trailers?|for-next|linux-next|changelog|commit (?:message|log)|cover letter|(?:end(?:ed|s)? up|landed|lands) in (?:the|my|your|his|her|their) tree|(?:were|was|get|got) (?:sent|pushed) (?:out )?but)\b/i;
+
+/**
+ * Talk about the conversation rather than the matter: how someone quoted, replied or mailed, what a
+ * reader scrolled past or missed. General mailing-list words, said of any thread.
+ */
+export const META = /\b(scroll(?:ed|ing)? (?:through|down|past)|full quote|quot(?:e|ed|ing) (?:relevant|the whole|everything|all)|no (?:actual )?reply|(?:your|my|the) (?:e-?mail|mail|reply|message) (?:client|got|was|is)|email protocol|top-?post(?:ing|ed)?|trim (?:the |your )?quotes?|in-?line replies|resent? (?:the|this|my) mail|mail(?:er)? (?:ate|mangled|broke)|(?:my|the) (?:wifi|train|flight|vacation|holiday)|heading out|out of (?:the )?office|missed (?:your|this|that) (?:mail|message|reply))\b/i;
+/** Giving ground on a point: an admission of having missed or misread something, or "you're right". */
+export const CONCESSION = /^(?:ah|oh|ahh|hmm|ok|okay|right)\b[,!. ]|\b(?:admittedly|I was (?:overlooking|wrong|mistaken|confused)|I (?:overlooked|missed|misread|misunderstood)|you(?:'re| are) (?:right|correct)|I stand corrected|my (?:bad|mistake)|fair enough|good point|point taken|that (?:explains|makes sense now))\b/i;
 
 export function stanceOf(sentence: string): Stance {
   if (/\?\s*$/.test(sentence)) return 'question';
   if (/^(yes|yeah|yep|agreed|right|sure|indeed|exactly)\b/i.test(sentence)) return 'agreement';
   if (OBJECTION.test(sentence)) return 'objection';
   if (DOUBT.test(sentence)) return 'doubt';
+  if (FAULT.test(sentence)) return 'fault';
   if (AGREEMENT.test(sentence)) return 'agreement';
   if (SUGGESTION.test(sentence)) return 'suggestion';
   return 'statement';
@@ -73,11 +88,14 @@ export function quoteCandidates(own: string): Candidate[] {
       if ((text.match(/\w+_\w+|\w+\(\)/g) ?? []).length > 2) continue; // identifier soup reads as code
       if ((text.match(/\(/g) ?? []).length !== (text.match(/\)/g) ?? []).length) continue; // cut inside a parenthesis ("mmap(!")
       const stance = stanceOf(text);
+      const concedes = CONCESSION.test(text) && stance !== 'objection' && stance !== 'question';
+      const meta = META.test(text);
       let score = Math.min(n, 28) / 28; // longer, up to a point, carries more
       score += Math.min(3, (text.match(SUBSTANCE) ?? []).length) * 0.35;
       if (stance === 'objection') score += 1;
       if (stance === 'doubt') score += 0.5;
       if (stance === 'suggestion') score += 0.4;
+      if (stance === 'fault') score += 0.8;
       // An argument is worth more than a question, and a question about procedure is worth nothing.
       const argument = Math.min(3, (text.match(ARGUMENT) ?? []).length);
       score += argument * 0.45;
@@ -94,7 +112,10 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/\b(please (add|cc|apply)|the following tag|below tag|let me know)\b/i.test(text)) score -= 0.6; // boilerplate
       score -= position * 0.03;
       score -= Math.max(0, (text.match(/\S*[/_]\S*|\w+\(\)/g) ?? []).length - 1) * 0.4; // paths and identifiers
-      out.push({ text, position: position - 1, score, stance });
+      // Meta talk and concessions carry no argument: never quoted as one (a concession is told in words).
+      if (meta) score -= 2;
+      if (concedes) score -= 1.5;
+      out.push({ text, position: position - 1, score, stance, ...(concedes ? { concedes } : {}), ...(meta ? { meta } : {}) });
     }
   }
   return out;
