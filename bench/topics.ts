@@ -110,6 +110,15 @@ export async function run(): Promise<void> {
     console.log(`  #${rank} [${[...new Set(t.features.linkedBy as string[])].join(',')}] ${t.title}\n      ${subjects.slice(0, 6).map((s) => s.slice(0, 90)).join('\n      ')}${subjects.length > 6 ? `\n      ... ${subjects.length - 6} more` : ''}`);
   }
 
+  // Every theme (subjects, or replies under unrelated subjects), for a verdict by hand: bad joins must stay at ~0.
+  const themed = week.topics.filter((t) => t.features.themes || t.features.alsoInThemes);
+  console.log(`themes: ${themed.filter((t) => t.features.themes).length} topics joined by a theme (${themed.filter((t) => t.features.replyThemes).length} from replies), ${themed.filter((t) => t.features.alsoInThemes).length} stories naming a theme of replies`);
+  for (const t of themed) {
+    const subjects = [...new Set(t.threadIds.map((id) => threadById.get(id)?.subject ?? id))];
+    const how = t.features.replyThemes ? 'replies' : t.features.themes ? 'subjects' : 'named';
+    console.log(`  #${week.topics.indexOf(t) + 1} [${how}: ${[...((t.features.themes as string[]) ?? []), ...((t.features.alsoInThemes as string[]) ?? [])].join(', ')}] ${t.title}\n      ${subjects.slice(0, 6).map((s) => s.slice(0, 90)).join('\n      ')}`);
+  }
+
   // The model pass: what one call costs for this week (the prompt is built, not sent).
   const prompt = rankPrompt(week.topics.slice(0, MODEL_RANK_CANDIDATES), analysis);
   const inputTokens = countTokens(prompt.system) + countTokens(prompt.user);

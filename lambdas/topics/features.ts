@@ -215,6 +215,9 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     routine,
     linkedBy: [...new Set(group.links)],
     ...(group.themes?.length ? { themes: group.themes } : {}),
+    // A theme people took up in replies under other subjects: its phrase, and how many people, threads and lists.
+    ...(group.replyThemes?.length ? { replyThemes: group.replyThemes.map((x) => x.phrase), themeReactors: Math.max(...group.replyThemes.map((x) => x.people)), themeReactionThreads: Math.max(...group.replyThemes.map((x) => x.threads)), themeReactionLists: Math.max(...group.replyThemes.map((x) => x.lists)) } : {}),
+    ...(group.alsoInThemes?.length ? { alsoInThemes: group.alsoInThemes.map((x) => x.phrase) } : {}),
     atStake,
   };
   return {

@@ -34,6 +34,8 @@ export const WEIGHTS = {
   policy: 3.5,
   /** per decision (applied, merged, reverted, rejected) that came with discussion. */
   decision: 0.5,
+  /** for one matter several people took up in replies under unrelated subjects (a new practice, tool or tag). */
+  replyTheme: 2,
   /** per log2 of the number of lists. */
   breadth: 0.4,
   /** per routine label (stable review, cleanup, trivial fix, bot report, ...). */
@@ -82,6 +84,7 @@ export function scoreParts(f: RankFeatures): Record<string, number> {
     newThing: list(f, 'novelty').includes('new subsystem or tool') ? WEIGHTS.newThing : 0,
     policy: WEIGHTS.policy * list(f, 'policy').length,
     decision: substantive > 0 ? WEIGHTS.decision * list(f, 'decisions').length : 0,
+    replyTheme: list(f, 'replyThemes').length ? WEIGHTS.replyTheme : 0,
     breadth: WEIGHTS.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
     routine: WEIGHTS.routine * list(f, 'routine').filter((r) => r !== 'bug fix' && r !== 'small change').length + (list(f, 'routine').includes('bug fix') ? WEIGHTS.plainFix : 0) + (list(f, 'routine').includes('small change') ? WEIGHTS.smallChange : 0),
     // An Acked-by from another maintainer is half a reply: a treewide change many sign off is not "no talk".
@@ -130,7 +133,16 @@ export function reasonsFor(facts: TopicFacts): string[] {
     reasons.push('no discussion beyond tags and short replies');
   }
   // Why several threads are one story: the phrase they share, in the editor's words.
-  for (const phrase of list(f, 'themes')) reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}'`);
+  const replyThemes = list(f, 'replyThemes');
+  for (const phrase of list(f, 'themes')) {
+    if (!replyThemes.includes(phrase)) reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}'`);
+    else {
+      const lists = num(f, 'themeReactionLists');
+      reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}', taken up by ${num(f, 'themeReactors')} people in replies to unrelated patches${lists >= 2 ? ` on ${lists} lists` : ''}`);
+    }
+  }
+  // A reaction in this story belongs to a wider theme: said, not scored (the theme is the other story).
+  for (const phrase of list(f, 'alsoInThemes')) reasons.push(`its replies take part in a theme of the week: '${phrase}'`);
   const naks = num(f, 'naks');
   if (naks) reasons.push(`${naks} NAK${naks > 1 ? 's' : ''}`);
   const objections = num(f, 'objections');
