@@ -127,7 +127,11 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
     const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
     const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
-    if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES) {
+    // Point by point under a patch (a posting with a diff) is a review of it, however long; under
+    // someone's answer, an argument or a proposal without code, it is heat.
+    const parent = m.inReplyTo ? index.byId.get(m.inReplyTo) : undefined;
+    const reviewsCode = parent !== undefined && isPosting(parent) && index.body(parent.messageId).patch.trim() !== '';
+    if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES && !reviewsCode) {
       rebuttals++;
       const rank = rankOf(maintainers, m.from);
       if (rank !== 'none') rebutters.add(who);
