@@ -47,6 +47,8 @@ const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
   ['bug tracker', /^\s*(re:\s*)?\[Bug \d+\]/i],
 ];
 
+/** A question in the author's own words: a sentence that ends in a question mark. */
+const QUESTION = /\w[^.!?\n]*\?(\s|$)/;
 const PLAIN_FIX = /\b(fix(es|ed)?|avoid|handle|correct|account for|refactor)\b/i;
 /** A revert named in the subject: someone decided a merged change was wrong. */
 const REVERT_SUBJECT = /^\s*((re|fwd?)\s*:\s*)*(\[[^\]]*\]\s*)*(revert\b|"?revert ")/i;
@@ -101,6 +103,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const speakers = new Map<string, Person>();
   const nakers = new Set<string>();
   const seniorObjectors = new Set<string>();
+  const pullQuestioners = new Set<string>();
   for (const m of human) {
     // One person often writes from two addresses: count them once, by name when it is a full name.
     const who = personKey(m.from);
@@ -139,6 +142,12 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     }
     quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
     if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
+    // The person who pulls the tree asking about a pull ("Why is a cleanup in an -rc5 pull?") is news
+    // by itself, however mildly put; a question from anyone else is a question.
+    if (/\[GIT PULL\]/i.test(m.subject) && !authors.has(m.from.email) && rankOf(maintainers, m.from) === 'mainline' && QUESTION.test(body.own)) {
+      pullPushback = true;
+      pullQuestioners.add(m.from.name || m.from.email);
+    }
     if (OBJECTION.test(body.own)) {
       objectionMessages++;
       // Only those whose word carries: a tree owner or the person who pulls it.
@@ -209,6 +218,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     angles,
     nakers: [...nakers],
     seniorObjectors: [...seniorObjectors],
+    pullQuestioners: [...pullQuestioners],
     longestExchange: longestExchange(replies, index),
     lists: lists.size,
     versions: versions.length ? Math.max(...versions) : 0,

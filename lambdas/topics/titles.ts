@@ -71,7 +71,8 @@ export function angleOf(f: RankFeatures, point: string): string | undefined {
   const nakers = list(f, 'nakers');
   const objectors = list(f, 'seniorObjectors');
   if (angles.includes('NAK')) return nakers.length ? `NAKed by ${nakers.slice(0, 2).join(' and ')}` : 'a NAK';
-  if (angles.includes('pull request questioned')) return objectors.length ? `${objectors[0]} questions the pull` : 'the pull request is questioned';
+  const questioners = [...objectors, ...list(f, 'pullQuestioners')];
+  if (angles.includes('pull request questioned')) return questioners.length ? `${questioners[0]} questions the pull` : 'the pull request is questioned';
   if (angles.includes('revert') && !/^revert/i.test(point)) return 'a revert';
   if (objectors.length) return `${objectors.slice(0, 2).join(' and ')} object${objectors.length > 1 ? '' : 's'}`;
   return undefined;
