@@ -9,6 +9,8 @@ import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Thread, WeekAnalysis } from '../lambdas/model.js';
 import { buildTopics } from '../lambdas/topics/build.js';
 import { isBot } from '../lambdas/topics/week-index.js';
+import { score, WEIGHTS, type Weights } from '../lambdas/topics/rank.js';
+import type { Topic } from '../lambdas/model.js';
 import { readPicks, scoreRanking, type EditorPicks, type PickScore } from './score-picks.js';
 import { MODEL_RANK_CANDIDATES, MODEL_RANK_MAX_OUTPUT_TOKENS, rankPrompt } from '../lambdas/topics/model-rank.js';
 import { costOf, draftConfigFromEnv } from '../lambdas/draft/config.js';
@@ -96,6 +98,8 @@ export async function run(): Promise<void> {
     console.log(`  half of the stories (${label} positions): ${s.consensusInTop} of ${s.consensusTotal} in the top 15`);
   }
 
+  sensitivity(week.topics, picks);
+
   // One story per debate: topics that join threads, and how.
   const merged = week.topics.filter((t) => t.threadIds.length > 1);
   const kinds = new Map<string, number>();
@@ -110,10 +114,69 @@ export async function run(): Promise<void> {
     console.log(`  #${rank} [${[...new Set(t.features.linkedBy as string[])].join(',')}] ${t.title}\n      ${subjects.slice(0, 6).map((s) => s.slice(0, 90)).join('\n      ')}${subjects.length > 6 ? `\n      ... ${subjects.length - 6} more` : ''}`);
   }
 
+  // Every theme (subjects, or replies under unrelated subjects), for a verdict by hand: bad joins must stay at ~0.
+  const themed = week.topics.filter((t) => t.features.themes || t.features.alsoInThemes);
+  console.log(`themes: ${themed.filter((t) => t.features.themes).length} topics joined by a theme (${themed.filter((t) => t.features.replyThemes).length} from replies), ${themed.filter((t) => t.features.alsoInThemes).length} stories naming a theme of replies`);
+  for (const t of themed) {
+    const subjects = [...new Set(t.threadIds.map((id) => threadById.get(id)?.subject ?? id))];
+    const how = t.features.replyThemes ? 'replies' : t.features.themes ? 'subjects' : 'named';
+    console.log(`  #${week.topics.indexOf(t) + 1} [${how}: ${[...((t.features.themes as string[]) ?? []), ...((t.features.alsoInThemes as string[]) ?? [])].join(', ')}] ${t.title}\n      ${subjects.slice(0, 6).map((s) => s.slice(0, 90)).join('\n      ')}`);
+  }
+
   // The model pass: what one call costs for this week (the prompt is built, not sent).
   const prompt = rankPrompt(week.topics.slice(0, MODEL_RANK_CANDIDATES), analysis);
   const inputTokens = countTokens(prompt.system) + countTokens(prompt.user);
   const config = draftConfigFromEnv({});
   const usage = { inputTokens, outputTokens: MODEL_RANK_MAX_OUTPUT_TOKENS, calls: 1, cachedCalls: 0 };
   console.log(`model pass (one call per issue): ${inputTokens} input tokens for ${MODEL_RANK_CANDIDATES} fact sheets, at most ${MODEL_RANK_MAX_OUTPUT_TOKENS} output tokens: at most $${costOf(usage, config)} at ${config.model} prices ($${config.inputUsdPerMTok}/$${config.outputUsdPerMTok} per M)`);
+}
+
+/** Draws of the all-weights-at-once check; enough for a stable median, CI-sized. */
+const SENSITIVITY_DRAWS = 200;
+const SENSITIVITY_SPREAD = 0.25;
+
+/** A small seeded generator (mulberry32), so that the figure is the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Is the result a knife-edge? The ranking re-scored with each weight 25% lower and higher alone, and
+ * with every weight drawn at once within +-25% (seeded), against the editors' picks. Ties break as in
+ * buildTopics (people, then id).
+ */
+function sensitivity(topics: Topic[], picks: EditorPicks): void {
+  const rerank = (w: Weights) => topics
+    .map((t) => ({ t, s: score(t.features, w) }))
+    .sort((a, b) => b.s - a.s || b.t.participants.length - a.t.participants.length || a.t.id.localeCompare(b.t.id))
+    .map((x) => x.t);
+  const base = scoreRanking(rerank(WEIGHTS), picks);
+  const keys = Object.keys(WEIGHTS) as Array<keyof Weights>;
+  const cells: string[] = [];
+  const single: PickScore[] = [];
+  for (const key of keys) {
+    const row = [1 - SENSITIVITY_SPREAD, 1 + SENSITIVITY_SPREAD].map((k) => scoreRanking(rerank({ ...WEIGHTS, [key]: WEIGHTS[key] * k }), picks));
+    single.push(...row);
+    cells.push(`${key} ${row.map((r) => `${r.consensusInTop}/${r.avoidInTop}`).join(' ')}`);
+  }
+  console.log(`  sensitivity, each weight x${1 - SENSITIVITY_SPREAD} and x${1 + SENSITIVITY_SPREAD} alone (consensus in top 15/avoid in top 10; all weights as set: ${base.consensusInTop}/${base.avoidInTop}):`);
+  for (let i = 0; i < cells.length; i += 4) console.log(`    ${cells.slice(i, i + 4).map((c) => c.padEnd(30)).join('')}`);
+  const consensus = single.map((r) => r.consensusInTop);
+  console.log(`    one weight at a time: consensus ${Math.min(...consensus)}-${Math.max(...consensus)} of ${base.consensusTotal}, avoid at most ${Math.max(...single.map((r) => r.avoidInTop))}; ${single.filter((r) => r.consensusInTop < base.consensusInTop).length} of ${single.length} changes cost a story`);
+  const random = seeded(15);
+  const draws: PickScore[] = [];
+  for (let d = 0; d < SENSITIVITY_DRAWS; d++) {
+    const w = Object.fromEntries(keys.map((k) => [k, WEIGHTS[k] * (1 - SENSITIVITY_SPREAD + 2 * SENSITIVITY_SPREAD * random())])) as Weights;
+    draws.push(scoreRanking(rerank(w), picks));
+  }
+  const sorted = draws.map((r) => r.consensusInTop).sort((a, b) => a - b);
+  const atLeast = (n: number) => `${Math.round((100 * sorted.filter((c) => c >= n).length) / sorted.length)}%`;
+  console.log(`    every weight at once, each x U[${1 - SENSITIVITY_SPREAD}, ${1 + SENSITIVITY_SPREAD}] (${SENSITIVITY_DRAWS} seeded draws): consensus median ${sorted[sorted.length >> 1]}, min ${sorted[0]}, max ${sorted[sorted.length - 1]}; >= ${base.consensusInTop} in ${atLeast(base.consensusInTop)}, >= 9 in ${atLeast(9)}; avoid in top 10: ${draws.filter((r) => r.avoidInTop === 0).length} draws 0, max ${Math.max(...draws.map((r) => r.avoidInTop))}`);
 }

@@ -75,6 +75,10 @@ function threads(): string[] {
     message(pull0, 'Hi Linus,\n\nPlease pull these widget fixes for 6.19-rc5. They fix a crash on resume and a leak in the probe path.\n\nThanks,\nMaria\n', { From: 'Maria Maintainer <maria@example.org>', Subject: '[GIT PULL] widget fixes for 6.19-rc5', Date: date(8, 9), To: 'linux-kernel@vger.kernel.org' }),
     message('pull-1@example.org', `${quote(['Please pull these widget fixes for 6.19-rc5.'])}\n\nThese are not fixes. Half of this is a new feature and a rework of the probe path that has not been in linux-next at all. I don't think this belongs in an -rc pull, and I'm not going to pull it as is. Send me the two real fixes and keep the rest for the merge window.\n\n            Linus\n`, { From: LINUS, Subject: 'Re: [GIT PULL] widget fixes for 6.19-rc5', Date: date(8, 12), ...reply(pull0, [pull0]) }),
   ];
+  // The same long point-by-point text, written as the first answer to a patch: a review of its code.
+  const rework0 = 'rework-0@example.org';
+  mail.push(message(rework0, revertBody.replace('This reverts commit 0123456789ab ("sched: fix wakeup latency").', 'Take the idle path only when the runqueue is really idle.'), { From: 'Gina Dev <gina@example.org>', Subject: '[PATCH] sched: rework idle CPU selection', Date: date(7, 14), To: 'linux-kernel@vger.kernel.org' }));
+  mail.push(message('rework-1@example.org', rebuttal('Ingo', points), { From: 'Ingo Molnar <mingo@example.org>', Subject: 'Re: [PATCH] sched: rework idle CPU selection', Date: date(7, 16), ...reply(rework0, [rework0]) }));
   // A long, friendly review of a helper between two people: volume, not news.
   mail.push(message(review0, 'Add a helper that parses a size with a suffix and reports errors, so that callers stop open-coding the checks.\n\nSigned-off-by: Eve Dev <eve@example.org>\n---\n lib/parse.c | 20 ++++++++++++++++++++\n', { From: 'Eve Dev <eve@example.org>', Subject: '[PATCH v3 1/2] lib: add a helper to parse sizes', Date: date(9, 9), To: 'linux-kernel@vger.kernel.org' }));
   let parent = review0;
@@ -149,4 +153,12 @@ test('senior names do not make a bikeshed a story: with nothing at stake, the ma
   const bikeshed = score({ ...common, gatekeepers: ['Mainline Maintainer'], treeOwners: ['Owner One', 'Owner Two'], seniorDiscussants: ['Mainline Maintainer', 'Owner One', 'Owner Two'], novelty: ['first version'], policy: [], angles: [], rebutters: 0, atStake: false });
   const leak = score({ ...common, gatekeepers: [], treeOwners: ['Owner One'], seniorDiscussants: ['Owner One'], novelty: [], policy: ['security'], angles: [], rebutters: 0, atStake: true });
   assert.ok(leak > bikeshed, `security fix ${leak} should outrank the bikeshed ${bikeshed}`);
+});
+
+test('a long point-by-point answer to a patch is a review of it; answers to each other\'s answers are the heat', () => {
+  // By hand: in the revert thread Thomas's first answer replies to the revert patch itself (its
+  // diff), Peter's answers Thomas and Thomas's second answers Peter: two rebuttals. Ingo's answer
+  // to the rework patch is the same text, under the patch: a review, no rebuttal.
+  assert.equal(topicOf(/Revert "sched: fix wakeup latency"/).topic.features.rebuttals, 2);
+  assert.equal(topicOf(/sched: rework idle CPU selection/).topic.features.rebuttals, 0);
 });

@@ -47,6 +47,8 @@ const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
   ['bug tracker', /^\s*(re:\s*)?\[Bug \d+\]/i],
 ];
 
+/** A question in the author's own words: a sentence that ends in a question mark. */
+const QUESTION = /\w[^.!?\n]*\?(\s|$)/;
 const PLAIN_FIX = /\b(fix(es|ed)?|avoid|handle|correct|account for|refactor)\b/i;
 /** A revert named in the subject: someone decided a merged change was wrong. */
 const REVERT_SUBJECT = /^\s*((re|fwd?)\s*:\s*)*(\[[^\]]*\]\s*)*(revert\b|"?revert ")/i;
@@ -101,6 +103,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const speakers = new Map<string, Person>();
   const nakers = new Set<string>();
   const seniorObjectors = new Set<string>();
+  const pullQuestioners = new Set<string>();
   for (const m of human) {
     // One person often writes from two addresses: count them once, by name when it is a full name.
     const who = personKey(m.from);
@@ -127,7 +130,11 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
     const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
     const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
-    if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES) {
+    // Point by point under a patch (a posting with a diff) is a review of it, however long; under
+    // someone's answer, an argument or a proposal without code, it is heat.
+    const parent = m.inReplyTo ? index.byId.get(m.inReplyTo) : undefined;
+    const reviewsCode = parent !== undefined && isPosting(parent) && index.body(parent.messageId).patch.trim() !== '';
+    if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES && !reviewsCode) {
       rebuttals++;
       const rank = rankOf(maintainers, m.from);
       if (rank !== 'none') rebutters.add(who);
@@ -135,6 +142,12 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     }
     quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
     if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
+    // The person who pulls the tree asking about a pull ("Why is a cleanup in an -rc5 pull?") is news
+    // by itself, however mildly put; a question from anyone else is a question.
+    if (/\[GIT PULL\]/i.test(m.subject) && !authors.has(m.from.email) && rankOf(maintainers, m.from) === 'mainline' && QUESTION.test(body.own)) {
+      pullPushback = true;
+      pullQuestioners.add(m.from.name || m.from.email);
+    }
     if (OBJECTION.test(body.own)) {
       objectionMessages++;
       // Only those whose word carries: a tree owner or the person who pulls it.
@@ -205,6 +218,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     angles,
     nakers: [...nakers],
     seniorObjectors: [...seniorObjectors],
+    pullQuestioners: [...pullQuestioners],
     longestExchange: longestExchange(replies, index),
     lists: lists.size,
     versions: versions.length ? Math.max(...versions) : 0,
@@ -215,6 +229,9 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     routine,
     linkedBy: [...new Set(group.links)],
     ...(group.themes?.length ? { themes: group.themes } : {}),
+    // A theme people took up in replies under other subjects: its phrase, and how many people, threads and lists.
+    ...(group.replyThemes?.length ? { replyThemes: group.replyThemes.map((x) => x.phrase), themeReactors: Math.max(...group.replyThemes.map((x) => x.people)), themeReactionThreads: Math.max(...group.replyThemes.map((x) => x.threads)), themeReactionLists: Math.max(...group.replyThemes.map((x) => x.lists)) } : {}),
+    ...(group.alsoInThemes?.length ? { alsoInThemes: group.alsoInThemes.map((x) => x.phrase) } : {}),
     atStake,
   };
   return {

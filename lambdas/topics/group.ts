@@ -1,7 +1,7 @@
 import type { Thread } from '../model.js';
 import type { ParsedMessage } from '../model.js';
 import { cosine, documentFrequencies, MAX_TEXT_CHARS_PER_MESSAGE, normalizeSubject, tfidfVector, tokenize } from './text.js';
-import { findThemes } from './theme.js';
+import { findReplyThemes, findThemes, type Theme } from './theme.js';
 import { isPosting, type WeekIndex } from './week-index.js';
 
 /** A reference (commit id, CVE, bug, subject) shared by more threads than this is a common cause, not one story. */
@@ -45,6 +45,10 @@ export interface ThreadGroup {
   seriesIds: string[];
   /** Themes (shared phrases) that joined threads of this group otherwise apart ("context analysis"). */
   themes?: string[];
+  /** Of those, the themes found in replies under unrelated subjects, with who took them up and where. */
+  replyThemes?: Array<{ phrase: string; people: number; threads: number; lists: number }>;
+  /** Themes from replies that one of this group's threads takes part in, though the group stays a story of its own. */
+  alsoInThemes?: Array<{ phrase: string; people: number; threads: number; lists: number }>;
 }
 
 class UnionFind {
@@ -111,7 +115,8 @@ export function referencesOf(index: WeekIndex, messageId: string): string[] {
  *    (its subject is a patch of the other's series, or the hook or function it is about is the subject of one of the other's patches);
  * 4. threads with the same subject (cross-list copies, resends) join, unless many do;
  * 5. threads whose authors' own words are alike (TF-IDF cosine) and whose people overlap join;
- * 6. threads that take up one theme (a rare phrase in their subjects, see theme.ts) join.
+ * 6. threads that take up one theme (a rare phrase in their subjects, or in several people's replies
+ *    under unrelated subjects, see theme.ts) join.
  * Steps 3-6 never build a group larger than MAX_FUZZY_TOPIC_THREADS: a catch-all topic would
  * swallow several stories and tell none.
  */
@@ -275,9 +280,20 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   }
 
   // 6. one theme across threads: only when the theme joins groups still apart does it say anything
-  const themeOfRoot = new Map<string, string[]>();
-  for (const theme of findThemes(index)) {
+  const themeOfRoot = new Map<string, Theme[]>();
+  // A theme from replies gathers the threads that are stories of nothing else: a reaction posted
+  // under a patch that is part of a larger story stays in that story, which names the theme instead.
+  const attachedThemes = new Map<string, Theme>();
+  const replyThemes = findReplyThemes(index, df, docs.length, formReplies).map((theme) => {
+    const alone = theme.threadIds.filter((id) => uf.sizeOf(id) === 1);
+    // One lone thread is no gathering: then every thread just names the theme.
+    const lone = alone.length >= 2 ? alone : [];
+    for (const id of theme.threadIds) if (!lone.includes(id)) attachedThemes.set(id, theme);
+    return { ...theme, threadIds: lone };
+  });
+  for (const theme of [...findThemes(index), ...replyThemes]) {
     const [first, ...rest] = theme.threadIds;
+    if (!first) continue;
     let joined = false;
     for (const other of rest) {
       if (uf.find(first) === uf.find(other)) continue;
@@ -286,7 +302,7 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
     }
     if (joined) {
       const root = uf.find(first);
-      themeOfRoot.set(root, [...(themeOfRoot.get(root) ?? []), theme.phrase]);
+      themeOfRoot.set(root, [...(themeOfRoot.get(root) ?? []), theme]);
     }
   }
 
@@ -299,9 +315,13 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   const groups = new Map<string, ThreadGroup>();
   for (const t of threads) {
     const root = uf.find(t.id);
-    const themes = [...themeOfRoot].filter(([r]) => uf.find(r) === root).flatMap(([, phrases]) => phrases);
-    const group = groups.get(root) ?? groups.set(root, { threads: [], links: links.get(root) ?? [], seriesIds: [], ...(themes.length ? { themes } : {}) }).get(root)!;
+    const found = [...themeOfRoot].filter(([r]) => uf.find(r) === root).flatMap(([, list]) => list);
+    const themes = [...new Set(found.map((x) => x.phrase))];
+    const replyThemesHere = found.filter((x) => x.from === 'replies' && x.reactions).map((x) => ({ phrase: x.phrase, ...x.reactions! }));
+    const group = groups.get(root) ?? groups.set(root, { threads: [], links: links.get(root) ?? [], seriesIds: [], ...(themes.length ? { themes } : {}), ...(replyThemesHere.length ? { replyThemes: replyThemesHere } : {}) }).get(root)!;
     group.threads.push(t);
+    const attached = attachedThemes.get(t.id);
+    if (attached?.reactions && !group.alsoInThemes?.some((x) => x.phrase === attached.phrase)) group.alsoInThemes = [...(group.alsoInThemes ?? []), { phrase: attached.phrase, ...attached.reactions }];
     for (const s of seriesOfThread.get(t.id) ?? []) if (!group.seriesIds.includes(s)) group.seriesIds.push(s);
   }
   return [...groups.values()];

@@ -34,6 +34,8 @@ export const WEIGHTS = {
   policy: 3.5,
   /** per decision (applied, merged, reverted, rejected) that came with discussion. */
   decision: 0.5,
+  /** for one matter several people took up in replies under unrelated subjects (a new practice, tool or tag). */
+  replyTheme: 2,
   /** per log2 of the number of lists. */
   breadth: 0.4,
   /** per routine label (stable review, cleanup, trivial fix, bot report, ...). */
@@ -47,6 +49,8 @@ export const WEIGHTS = {
   /** when bots sent most of the messages. */
   botStorm: -4,
 } as const;
+/** The weights' shape, for a bench that varies them (the sensitivity figure of `npm run bench -- topics`). */
+export type Weights = { [K in keyof typeof WEIGHTS]: number };
 export const MAX_SENIORS = 4;
 export const MAX_SENIOR_POINTS = 6;
 /**
@@ -64,43 +68,44 @@ const num = (f: RankFeatures, key: string) => (typeof f[key] === 'number' ? (f[k
 const list = (f: RankFeatures, key: string) => (Array.isArray(f[key]) ? (f[key] as string[]) : []);
 
 /** Each part of the score, so that the reasons can name what counted most. */
-export function scoreParts(f: RankFeatures): Record<string, number> {
+export function scoreParts(f: RankFeatures, w: Weights = WEIGHTS): Record<string, number> {
   const substantive = num(f, 'substantiveReplies');
   const disagreement = Math.min(num(f, 'naks') * 2 + num(f, 'objections'), MAX_DISAGREEMENT);
   return {
-    discussants: WEIGHTS.discussants * Math.log2(1 + num(f, 'discussants')),
-    senior: Math.min(f.atStake === false ? MAX_SENIOR_POINTS_NOTHING_AT_STAKE : MAX_SENIOR_POINTS, seniorPoints(f)),
-    disagreement: WEIGHTS.disagreement * disagreement,
-    heat: WEIGHTS.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
-    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? WEIGHTS.longExchange : 0,
-    angle: (list(f, 'angles').includes('revert') ? WEIGHTS.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? WEIGHTS.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? WEIGHTS.timing : 0)
-      + (list(f, 'angles').includes('regression in the current -rc') ? WEIGHTS.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? WEIGHTS.ownersArgue : 0)
-      + (list(f, 'angles').includes("from the tree's owner") ? WEIGHTS.fromOwner : 0),
-    userAbi: list(f, 'novelty').includes('user-visible ABI') ? WEIGHTS.userAbi : 0,
-    participants: WEIGHTS.participants * Math.log2(1 + num(f, 'participants')),
-    novelty: WEIGHTS.novelty * list(f, 'novelty').filter((n) => n === 'announcement' || n === 'RFC').length,
-    newThing: list(f, 'novelty').includes('new subsystem or tool') ? WEIGHTS.newThing : 0,
-    policy: WEIGHTS.policy * list(f, 'policy').length,
-    decision: substantive > 0 ? WEIGHTS.decision * list(f, 'decisions').length : 0,
-    breadth: WEIGHTS.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
-    routine: WEIGHTS.routine * list(f, 'routine').filter((r) => r !== 'bug fix' && r !== 'small change').length + (list(f, 'routine').includes('bug fix') ? WEIGHTS.plainFix : 0) + (list(f, 'routine').includes('small change') ? WEIGHTS.smallChange : 0),
+    discussants: w.discussants * Math.log2(1 + num(f, 'discussants')),
+    senior: Math.min(f.atStake === false ? MAX_SENIOR_POINTS_NOTHING_AT_STAKE : MAX_SENIOR_POINTS, seniorPoints(f, w)),
+    disagreement: w.disagreement * disagreement,
+    heat: w.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
+    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? w.longExchange : 0,
+    angle: (list(f, 'angles').includes('revert') ? w.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? w.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? w.timing : 0)
+      + (list(f, 'angles').includes('regression in the current -rc') ? w.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? w.ownersArgue : 0)
+      + (list(f, 'angles').includes("from the tree's owner") ? w.fromOwner : 0),
+    userAbi: list(f, 'novelty').includes('user-visible ABI') ? w.userAbi : 0,
+    participants: w.participants * Math.log2(1 + num(f, 'participants')),
+    novelty: w.novelty * list(f, 'novelty').filter((n) => n === 'announcement' || n === 'RFC').length,
+    newThing: list(f, 'novelty').includes('new subsystem or tool') ? w.newThing : 0,
+    policy: w.policy * list(f, 'policy').length,
+    decision: substantive > 0 ? w.decision * list(f, 'decisions').length : 0,
+    replyTheme: list(f, 'replyThemes').length ? w.replyTheme : 0,
+    breadth: w.breadth * Math.log2(Math.max(num(f, 'lists'), 1)),
+    routine: w.routine * list(f, 'routine').filter((r) => r !== 'bug fix' && r !== 'small change').length + (list(f, 'routine').includes('bug fix') ? w.plainFix : 0) + (list(f, 'routine').includes('small change') ? w.smallChange : 0),
     // An Acked-by from another maintainer is half a reply: a treewide change many sign off is not "no talk".
     // A short series with two or three replies is not "volume": the first doubling is free.
-    volumeWithoutTalk: WEIGHTS.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive + num(f, 'tagOnlyReplies') / 2)) - 1),
-    botStorm: num(f, 'botMessages') > num(f, 'messages') / 2 ? WEIGHTS.botStorm : 0,
+    volumeWithoutTalk: w.volumeWithoutTalk * Math.max(0, Math.log2(num(f, 'postings') / (1 + substantive + num(f, 'tagOnlyReplies') / 2)) - 1),
+    botStorm: num(f, 'botMessages') > num(f, 'messages') / 2 ? w.botStorm : 0,
   };
 }
 
 /** Each senior person once, at the weight of their rank. */
-function seniorPoints(f: RankFeatures): number {
+function seniorPoints(f: RankFeatures, w: Weights): number {
   const gatekeepers = new Set(list(f, 'gatekeepers'));
   const owners = new Set(list(f, 'treeOwners').filter((n) => !gatekeepers.has(n)));
   const others = list(f, 'seniorDiscussants').filter((n) => !gatekeepers.has(n) && !owners.has(n));
-  return WEIGHTS.gatekeeper * gatekeepers.size + WEIGHTS.treeOwner * owners.size + WEIGHTS.senior * Math.min(others.length, MAX_SENIORS);
+  return w.gatekeeper * gatekeepers.size + w.treeOwner * owners.size + w.senior * Math.min(others.length, MAX_SENIORS);
 }
 
-export function score(f: RankFeatures): number {
-  const total = Object.values(scoreParts(f)).reduce((a, b) => a + b, 0);
+export function score(f: RankFeatures, w: Weights = WEIGHTS): number {
+  const total = Object.values(scoreParts(f, w)).reduce((a, b) => a + b, 0);
   return Math.round(total * 100) / 100;
 }
 
@@ -130,7 +135,16 @@ export function reasonsFor(facts: TopicFacts): string[] {
     reasons.push('no discussion beyond tags and short replies');
   }
   // Why several threads are one story: the phrase they share, in the editor's words.
-  for (const phrase of list(f, 'themes')) reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}'`);
+  const replyThemes = list(f, 'replyThemes');
+  for (const phrase of list(f, 'themes')) {
+    if (!replyThemes.includes(phrase)) reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}'`);
+    else {
+      const lists = num(f, 'themeReactionLists');
+      reasons.push(`one theme across ${num(f, 'threads')} threads: '${phrase}', taken up by ${num(f, 'themeReactors')} people in replies to unrelated patches${lists >= 2 ? ` on ${lists} lists` : ''}`);
+    }
+  }
+  // A reaction in this story belongs to a wider theme: said, not scored (the theme is the other story).
+  for (const phrase of list(f, 'alsoInThemes')) reasons.push(`its replies take part in a theme of the week: '${phrase}'`);
   const naks = num(f, 'naks');
   if (naks) reasons.push(`${naks} NAK${naks > 1 ? 's' : ''}`);
   const objections = num(f, 'objections');

@@ -1,7 +1,7 @@
 import { eng } from 'stopword';
 import { stemmer } from 'stemmer';
 import type { ParsedMessage, Thread } from '../model.js';
-import { MAX_TEXT_CHARS_PER_MESSAGE } from './text.js';
+import { cosine, MAX_TEXT_CHARS_PER_MESSAGE, tfidfVector, tokenize } from './text.js';
 import { isPosting, type WeekIndex } from './week-index.js';
 
 /**
@@ -14,6 +14,13 @@ export interface Theme {
   /** The shared phrase as written in one of the threads ("context analysis"). */
   phrase: string;
   threadIds: string[];
+  /**
+   * 'replies' when the theme was found in people's answers under unrelated subjects (reactions
+   * to one practice or tool), with who reacted where; absent for a theme found in subjects.
+   */
+  from?: 'replies';
+  /** For a theme from replies: the people who took it up, the threads they did it in, the lists. */
+  reactions?: { people: number; threads: number; lists: number };
 }
 
 /**
@@ -220,4 +227,134 @@ export function findThemes(index: WeekIndex): Theme[] {
     themes.push({ phrase: written.get(c.key)!, threadIds: c.threads });
   }
   return themes;
+}
+
+/** A phrase in the own words of more of the week's threads than this is common talk, not one matter. */
+export const MAX_REPLY_THEME_PHRASE_THREADS = 8;
+/** Reactions in at least this many threads whose patches are about something else make a theme... */
+export const MIN_REPLY_THEME_THREADS = 3;
+/** ...from at least this many people (or two people on two lists or more). */
+export const MIN_REPLY_THEME_PEOPLE = 3;
+/**
+ * A reaction echoes another when its paragraph, the phrase's own words left out, is this alike
+ * (TF-IDF cosine) to a paragraph another person wrote in another thread: people taking up one matter
+ * use its words ("the AI review flagged a false positive"); an idiom ("side effect", "years ago")
+ * recurs in paragraphs about unrelated things (measured on the shared week: 0.01-0.10).
+ */
+export const REPLY_ECHO_MIN = 0.15;
+/** Paragraphs this alike are one text pasted twice (a report template, a re-sent cover letter), not two reactions. */
+export const REPLY_COPY_MIN = 0.9;
+/** The thread about the practice itself (its subject carries the phrase) joins the reactions when there are at most this many. */
+export const MAX_REPLY_THEME_ORIGINS = 2;
+
+/**
+ * A pasted log, oops or register dump ("RBX: ffffffffffffffda", "[  12.345678] ..."): the machine's
+ * words, alike wherever they are pasted, not anyone's reaction.
+ */
+const PASTED_LOG = /\b[0-9a-f]{12,}\b|^\s*\[\s*\d+\.\d+\]|\b(RIP|RSP|RAX|RBX|Call Trace|Code):/im;
+
+interface Reaction {
+  threadId: string;
+  person: string;
+  lists: string[];
+  vector: Map<string, number>;
+}
+
+/**
+ * Themes found in replies: one matter (a new practice, tool, tag or policy) that people take up in
+ * their own words while answering patches about other things, on several lists. A phrase of two
+ * words (phrasesIn's filters: no names, lists, action words, two generic words) makes one when
+ * - it is rare in the week (own words and subjects of at most MAX_REPLY_THEME_PHRASE_THREADS threads);
+ * - it is in replies of MIN_REPLY_THEME_THREADS threads or more whose patches are not about it:
+ *   not in their postings' words, neither of its words in their subjects;
+ * - the replies echo each other: each such thread's paragraph is alike (REPLY_ECHO_MIN) to one
+ *   another person wrote in another thread, without being a copy of it;
+ * - the echoing reactions come from MIN_REPLY_THEME_PEOPLE people, or two on two lists or more.
+ * The thread about the matter (the phrase in its subject), when there is one or two, joins too.
+ * Quoted text, bots and one person's form reply sent to several threads are nobody's reaction.
+ * `df`/`documents`: the week's thread-level document frequencies, for the paragraphs' vectors.
+ */
+export function findReplyThemes(index: WeekIndex, df: Map<string, number>, documents: number, formReplies: Set<string>): Theme[] {
+  const excluded = namesOfTheWeek(index.analysis.messages);
+  const anywhere = new Map<string, Set<string>>();
+  const inPostings = new Map<string, Set<string>>();
+  const inSubjects = new Map<string, Set<string>>();
+  const subjectWords = new Map<string, Set<string>>();
+  const reactions = new Map<string, Array<Reaction & { paragraph: string }>>();
+  const written = new Map<string, string>();
+  const add = (map: Map<string, Set<string>>, key: string, id: string) => (map.get(key) ?? map.set(key, new Set()).get(key)!).add(id);
+  for (const t of index.analysis.threads) {
+    const words = new Set<string>();
+    for (const m of index.messagesOf(t)) {
+      if (index.isNoise(m)) continue;
+      for (const w of subjectPoint(m.subject).toLowerCase().match(/[a-z]+/g) ?? []) words.add(stemmer(w));
+      for (const key of phrasesIn(subjectPoint(m.subject), excluded).keys()) {
+        add(inSubjects, key, t.id);
+        add(anywhere, key, t.id);
+      }
+      const own = index.body(m.messageId).own.slice(0, MAX_TEXT_CHARS_PER_MESSAGE);
+      // A posting, or a thread's opening report ("I found the following issue"), says what the thread is about: only answers react.
+      if (isPosting(m) || m.messageId === t.rootMessageId || !m.inReplyTo) {
+        for (const key of phrasesIn(own, excluded).keys()) {
+          add(inPostings, key, t.id);
+          add(anywhere, key, t.id);
+        }
+        continue;
+      }
+      for (const paragraph of own.split(/\n\s*\n/)) {
+        if (PASTED_LOG.test(paragraph)) continue;
+        for (const [key, text] of phrasesIn(paragraph, excluded)) {
+          add(anywhere, key, t.id);
+          if (formReplies.has(m.messageId)) continue;
+          // As written: "LLM review", not "llm review".
+          if (!written.has(key)) written.set(key, asWritten(paragraph, text));
+          const list = reactions.get(key) ?? reactions.set(key, []).get(key)!;
+          list.push({ threadId: t.id, person: m.from.email.toLowerCase(), lists: m.lists ?? [], vector: new Map(), paragraph });
+        }
+      }
+    }
+    subjectWords.set(t.id, words);
+  }
+
+  const themes: (Theme & { rarity: number })[] = [];
+  for (const [key, all] of reactions) {
+    const weekCount = anywhere.get(key)?.size ?? 0;
+    if (weekCount > MAX_REPLY_THEME_PHRASE_THREADS) continue;
+    const stems = key.split(' ');
+    // Reactions under patches about something else: the phrase is not what the thread's patches say.
+    const aside = all.filter((r) => !inPostings.get(key)?.has(r.threadId) && !stems.some((w) => subjectWords.get(r.threadId)?.has(w)));
+    if (new Set(aside.map((r) => r.threadId)).size < MIN_REPLY_THEME_THREADS) continue;
+    for (const r of aside) r.vector = tfidfVector(tokenize(r.paragraph).filter((w) => !stems.includes(w)), df, documents);
+    const echoes = aside.filter((r) => aside.some((o) => o.threadId !== r.threadId && o.person !== r.person && alike(r.vector, o.vector)));
+    const threads = new Set(echoes.map((r) => r.threadId));
+    const people = new Set(echoes.map((r) => r.person));
+    const lists = new Set(echoes.flatMap((r) => r.lists));
+    if (threads.size < MIN_REPLY_THEME_THREADS) continue;
+    if (people.size < MIN_REPLY_THEME_PEOPLE && !(people.size >= 2 && lists.size >= 2)) continue;
+    if (threads.size > MAX_THEME_THREADS) continue;
+    const origins = [...(inSubjects.get(key) ?? [])].filter((id) => !threads.has(id));
+    const threadIds = [...threads, ...(origins.length <= MAX_REPLY_THEME_ORIGINS ? origins : [])];
+    themes.push({ phrase: written.get(key)!, threadIds, from: 'replies', reactions: { people: people.size, threads: threads.size, lists: lists.size }, rarity: weekCount });
+  }
+  // The phrase most reactions share first ("LLM review" over "bot comments" said in fewer of them),
+  // then the rarest; a thread takes part in one theme.
+  themes.sort((a, b) => (b.reactions?.threads ?? 0) - (a.reactions?.threads ?? 0) || (b.reactions?.people ?? 0) - (a.reactions?.people ?? 0) || a.rarity - b.rarity || b.threadIds.length - a.threadIds.length || a.phrase.localeCompare(b.phrase));
+  const taken = new Set<string>();
+  const kept: Theme[] = [];
+  for (const { rarity: _rarity, ...theme } of themes) {
+    if (theme.threadIds.some((id) => taken.has(id))) continue;
+    theme.threadIds.forEach((id) => taken.add(id));
+    kept.push(theme);
+  }
+  return kept;
+}
+
+function asWritten(paragraph: string, phrase: string): string {
+  const [a, b] = phrase.split(' ');
+  return new RegExp(`\\b${a}[\\s-]+${b}\\b`, 'i').exec(paragraph)?.[0].replace(/\s+/g, ' ') ?? phrase;
+}
+
+function alike(a: Map<string, number>, b: Map<string, number>): boolean {
+  const c = cosine(a, b);
+  return c >= REPLY_ECHO_MIN && c < REPLY_COPY_MIN;
 }

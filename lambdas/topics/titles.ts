@@ -43,6 +43,9 @@ export function pointOf(group: ThreadGroup, analysis: WeekAnalysis, index: WeekI
     const about = byBusiest.find((t) => words(t.subject).includes(words(phrase)));
     if (about) return cleanSubject(about.subject);
   }
+  // Reactions under unrelated subjects, and no thread about the matter itself: the matter is the point.
+  const reaction = group.replyThemes?.[0];
+  if (reaction) return `${reaction.phrase[0].toUpperCase()}${reaction.phrase.slice(1)}: taken up by ${reaction.people} people across ${reaction.threads} threads`;
   for (const t of byBusiest) {
     const root = index.byId.get(t.rootMessageId);
     if (root && isPosting(root) && /\b0+\/\d+\]/.test(root.subject)) return cleanSubject(root.subject);
@@ -68,7 +71,8 @@ export function angleOf(f: RankFeatures, point: string): string | undefined {
   const nakers = list(f, 'nakers');
   const objectors = list(f, 'seniorObjectors');
   if (angles.includes('NAK')) return nakers.length ? `NAKed by ${nakers.slice(0, 2).join(' and ')}` : 'a NAK';
-  if (angles.includes('pull request questioned')) return objectors.length ? `${objectors[0]} questions the pull` : 'the pull request is questioned';
+  const questioners = [...objectors, ...list(f, 'pullQuestioners')];
+  if (angles.includes('pull request questioned')) return questioners.length ? `${questioners[0]} questions the pull` : 'the pull request is questioned';
   if (angles.includes('revert') && !/^revert/i.test(point)) return 'a revert';
   if (objectors.length) return `${objectors.slice(0, 2).join(' and ')} object${objectors.length > 1 ? '' : 's'}`;
   return undefined;
@@ -81,8 +85,10 @@ export function angleOf(f: RankFeatures, point: string): string | undefined {
  */
 export function editorTitle(point: string, group: ThreadGroup, index: WeekIndex, f: RankFeatures): string {
   let title = point;
-  // A revert names the subsystem inside its quoted subject: 'Revert "sched: ..."'.
-  if (!subsystemOf(title) && !/^revert\s+["']/i.test(title)) {
+  // A revert names the subsystem inside its quoted subject: 'Revert "sched: ..."'; a theme taken up
+  // across subjects has no one subsystem.
+  const crossSubject = group.replyThemes?.some((x) => point.toLowerCase().startsWith(x.phrase.toLowerCase()));
+  if (!subsystemOf(title) && !/^revert\s+["']/i.test(title) && !crossSubject) {
     // Borrow the prefix most of the story's subjects share, else the list it went to.
     const prefixes = new Map<string, number>();
     for (const t of group.threads) for (const m of index.messagesOf(t)) {
