@@ -121,6 +121,15 @@ function checkShape(material: TopicMaterial, story: Story, label: string): void 
       before.add(q.author.email.toLowerCase());
     }
   }
+  // A reader meets each person by full name before a first name alone (quoted words aside).
+  const told = story.paragraphs.map((p) => p.text.replace(/"[^"]*"/g, (q) => ' '.repeat(q.length))).join(' ');
+  const names = [...new Set(material.messages.map((m) => m.from.name.trim().replace(/\s+/g, ' ')))].filter((n) => n.includes(' '));
+  for (const name of names) {
+    const first = name.split(' ')[0];
+    if (names.filter((n) => n.split(' ')[0] === first).length > 1) continue;
+    const at = (w: string) => told.search(new RegExp(`(?<![\\p{L}])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}])`, 'u'));
+    if (at(first) >= 0) assert.equal(at(first), at(name), `${label}: "${first}" before "${name}": ${told}`);
+  }
   const n = story.paragraphs.reduce((sum, p) => sum + words(p.text).length, 0);
   assert.ok(n <= 350, `${label}: ${n} words`);
   assert.ok(quotes(story).length <= 5, label);

@@ -1,7 +1,7 @@
 import type { Claim, ClaimKind, Paragraph, Person, Quote, Series, Story } from '../model.js';
 import { workAuthors, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
-import { words } from '../verify/text.js';
+import { quotedSegments, words } from '../verify/text.js';
 import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, versionOf, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
@@ -67,8 +67,52 @@ export function offlineStory(material: TopicMaterial): Story {
     if (longer.words <= story.words) break;
     story = longer;
   }
-  return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material, story.paragraphs), paragraphs: story.paragraphs };
+  const paragraphs = fullNamesFirst(story.paragraphs, [...material.participants, ...material.messages.map((m) => m.from)]);
+  return { topicId: material.topic.id, headline: angleHeadline(pos, story.main, material, story.paragraphs), paragraphs };
 }
+
+/**
+ * A reader meets each person by full name: where a sentence that named someone in full was left out
+ * (a shorter pass, a quote that did not fit), the first mention that remains, a first name, becomes
+ * the full name. Quoted words are never touched, and a claim's sentence follows its paragraph.
+ */
+export function fullNamesFirst(paragraphs: Paragraph[], people: Person[]): Paragraph[] {
+  const full = new Map<string, string>();
+  const clash = new Set<string>();
+  for (const p of people) {
+    const words = normaliseName(p.name).split(' ');
+    if (words.length < 2) continue;
+    const first = words[0];
+    if (full.has(first) && full.get(first) !== words.join(' ')) clash.add(first);
+    else full.set(first, words.join(' '));
+  }
+  const met = new Set<string>();
+  return paragraphs.map((paragraph) => {
+    let text = paragraph.text;
+    let claims = paragraph.claims;
+    for (const [first, name] of full) {
+      if (clash.has(first) || met.has(first)) continue;
+      const quoted = quotedSegments(text);
+      const outside = (at: number) => !quoted.some((q) => at >= q.start && at < q.end);
+      const whole = [...text.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(name)}(?![\\p{L}\\p{N}])`, 'gu'))].map((m) => m.index!).filter(outside);
+      const bare = [...text.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(first)}(?![\\p{L}\\p{N}])`, 'gu'))].map((m) => m.index!).filter(outside);
+      if (!whole.length && !bare.length) continue;
+      met.add(first);
+      const at = bare[0];
+      if (at === undefined || (whole.length && whole[0] <= at)) continue;
+      const swap = (t: string, i: number) => t.slice(0, i) + name + t.slice(i + first.length);
+      claims = claims?.map((c) => {
+        const from = text.indexOf(c.sentence);
+        return from >= 0 && at >= from && at < from + c.sentence.length ? { ...c, sentence: swap(c.sentence, at - from) } : c;
+      });
+      text = swap(text, at);
+    }
+    return { ...paragraph, text, ...(claims ? { claims } : {}) };
+  });
+}
+
+const normaliseName = (name: string) => name.trim().replace(/\s+/g, ' ');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Written { paragraphs: Paragraph[]; main?: PersonPosition; quotes: number; words: number }
 type Role = 'proposal' | 'more' | 'objection' | 'answer' | 'exchange' | 'sides' | 'others' | 'voice' | 'outcome';

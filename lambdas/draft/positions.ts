@@ -76,14 +76,16 @@ export const isPosting = (m: MaterialMessage) => !isReply(m) && (/\[[^\]]*\b(?:P
  * letter ("0/N"), else the earliest that starts a thread, else the earliest.
  */
 export function pickProposal(messages: MaterialMessage[], title: string): MaterialMessage {
-  const phrase = subjectPhrase(title).toLowerCase();
-  const onTopic = messages.filter((m) => subjectPhrase(m.subject).toLowerCase() === phrase);
+  // A ranked title may carry the angle after "; " ("xfs: ...; Hellwig objects"): the subject is before it.
+  const phrases = [title, title.split('; ')[0]].map((t) => subjectPhrase(t).toLowerCase());
+  const onTopic = phrases.map((phrase) => messages.filter((m) => subjectPhrase(m.subject).toLowerCase() === phrase)).find((ms) => ms.length) ?? [];
   const pool = onTopic.length ? onTopic : messages;
   const ids = new Set(messages.map((m) => m.messageId));
   const cover = pool.find((m) => /\[[^\]]*\b0+\/\d+\]/.test(m.subject) && !isReply(m));
   if (cover) return cover;
+  // The titled thread began before the week: its first message here, not another thread's root.
   const root = pool.find((m) => !isReply(m) && (!m.inReplyTo || !ids.has(m.inReplyTo)))
-    ?? messages.find((m) => !isReply(m) && !m.inReplyTo);
+    ?? (onTopic.length ? undefined : messages.find((m) => !isReply(m) && !m.inReplyTo));
   return root ?? pool[0];
 }
 
