@@ -207,6 +207,8 @@ test('meta talk and concessions are not quoted as points: a concession is told i
   assert.ok(!qs.some((q) => /^Ah, I was overlooking/.test(q)), qs.join('\n'));
   assert.ok(qs.some((q) => /breaks fat_update_time/.test(q)), `OGAWA's finding is the objection: ${qs.join('\n')}`);
   assert.match(text(story), /OGAWA (conceded the point|accepted the explanation)/);
+  // He was the only one against it, and he gave ground: the story must not end on a standing disagreement.
+  assert.doesNotMatch(text(story), /disagreement was unresolved|objections stand/, text(story));
   assert.doesNotMatch(story.headline, /Reviewers Back/, 'a fault was found and fixed: no one simply backed it');
 });
 

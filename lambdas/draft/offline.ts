@@ -273,6 +273,8 @@ class Writer {
   readonly verbs = new Verbs();
   /** Sentences kept for a later role (the answer to the objection): not quoted before it. */
   readonly reserved = new Set<string>();
+  /** Critics the story shows giving ground on the author's answer (addresses, lower case). */
+  readonly conceded = new Set<string>();
   private quotes = 0;
   constructor(private readonly material: TopicMaterial, private readonly names: Names) {}
 
@@ -693,7 +695,9 @@ class Writer {
     for (const m of this.material.messages) {
       if (m.from.email.toLowerCase() !== critic.email.toLowerCase() || this.depthTo(m, ids) === undefined) continue;
       const said = proseBlocks(m.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).find((x) => CONCESSION.test(x) && !/\?\s*$/.test(x));
-      if (said) return `${capitalise(this.names.of(critic))} ${wordsShow('concedes', said) ? 'conceded the point' : 'accepted the explanation'}.`;
+      if (!said) continue;
+      this.conceded.add(critic.email.toLowerCase());
+      return `${capitalise(this.names.of(critic))} ${wordsShow('concedes', said) ? 'conceded the point' : 'accepted the explanation'}.`;
     }
     return undefined;
   }
@@ -792,6 +796,7 @@ class Writer {
     for (const f of reverted) say([f], `${capitalise(this.names.of(f.who))} posted a revert.`);
 
     // How it stands, in words true of the outcome the facts decided.
+    const settled = this.conceded.size > 0 && !pos.people.some((p) => p.side === 'against' && !this.conceded.has(p.person.email.toLowerCase()));
     const standing: Record<ThreadPositions['outcome'], string> = {
       'applied': '',
       'reverted': '',
@@ -800,7 +805,10 @@ class Writer {
       'new-version-promised': pos.people.some((p) => p.side === 'against') ? 'Until it appears, the objections stand.' : contested ? 'The requested changes are still to come.' : '',
       // The claim check holds "no one objected" to every reviewer's own words: say it only when they agree.
       'supported': this.reviewersObjected() ? '' : 'No one had raised an objection by the end of the week.',
-      'unresolved': contested
+      // A critic who gave ground is no disagreement left standing: say how the work stands instead.
+      'unresolved': contested && settled
+        ? (isPosting(pos.proposal) ? 'With that objection settled, the series stood as posted at the end of the week.' : '')
+        : contested
         ? `By the end of the week, the disagreement was unresolved${isPosting(pos.proposal) ? ', and no new version had been posted' : ''}.`
         : 'By the end of the week, the thread had reached no conclusion.',
       'no-replies': material.messages.length > 1 ? '' : 'No one had replied by the end of the week.',
