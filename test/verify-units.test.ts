@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findPiece, fold, normaliseSpace, onWordBoundaries, quotedSegments, quotePieces, sentenceSpans, shownCuts, words } from '../lambdas/verify/text.js';
 import { checkQuote, verifyStory } from '../lambdas/verify/verify.js';
-import { ownWords, type MaterialMessage, type TopicMaterial } from '../lambdas/verify/material.js';
-import type { Person, Story, Topic } from '../lambdas/model.js';
+import { isBotSender, ownWords, topicMaterial, weekSenders, type MaterialMessage, type TopicMaterial } from '../lambdas/verify/material.js';
+import type { MessageBody, ParsedMessage, Person, Story, Topic, WeekAnalysis } from '../lambdas/model.js';
 
 /**
  * Fast unit tests of lambdas/verify/text.ts: the whole-words rule of the CONTRACT's quote check,
@@ -187,4 +187,74 @@ test('verifyStory: the sentence around a quote decides whom the prose credits; a
   }] }, material);
   assert.equal(links.story.paragraphs[0].text, 'The report is at https://lore.kernel.org/all/m1@kernel-news.test/. The reply is at http://lore.kernel.org/m2%40kernel-news.test today.');
   assert.equal(links.problems.filter((p) => p.kind === 'foreign-link').length, 2);
+});
+
+// ---- topicMaterial: a hand-built week (the shape thread/analyse produces), expectations by hand ----
+
+const robot: Person = { name: 'kernel test robot', email: 'lkp@intel.com' };
+const ingo: Person = { name: 'Ingo Molnar', email: 'mingo@kernel.org' };
+const lkml: Person = { name: 'Linux Kernel Mailing List', email: 'linux-kernel@vger.kernel.org' };
+const robotReport = 'kernel test robot noticed the following build errors:\n\n>> arch/x86/include/asm/sev.h:12:2: error: unknown type name \'u64\'\n\nThanks';
+function parsed(id: string, from: Person, date: string | undefined, extra: Partial<ParsedMessage> = {}): ParsedMessage {
+  return { messageId: id, references: [], from, to: [], cc: [], lists: ['linux-kernel@vger.kernel.org'], date, subject: 'linux-next: build failure', url: `https://lore.kernel.org/r/${id}`, ...extra } as ParsedMessage;
+}
+const weekMessages = [
+  parsed('reply@x', boris, '2026-01-06T10:00:00Z', { to: [stephen], cc: [lkml] }),
+  parsed('report@x', stephen, '2026-01-05T09:00:00Z', { to: [boris] }),
+  parsed('robot@x', robot, '2026-01-05T12:00:00Z'),
+  parsed('undated@x', ingo, undefined),
+  parsed('elsewhere@x', stranger, '2026-01-07T00:00:00Z', { cc: [{ name: 'Walter Other', email: 'WALTER@example.org' }] }),
+];
+const bodies: Record<string, Partial<MessageBody>> = {
+  'report@x': { own: `${source}.\n\n---------- Forwarded message ---------\nFrom: someone\nTheir words.`, patch: 'diff --git a/x b/x\n' },
+  'robot@x': { own: robotReport, patch: '  \n' },
+  // Boris pastes the robot's report without ">" between his own short lines.
+  'reply@x': { own: `Thanks\n\n${robotReport.split('\n\n')[1]}\n\nI will fix the include order in the tip tree tomorrow.` },
+  'undated@x': { own: 'Applied.' },
+};
+const week: WeekAnalysis = {
+  messages: weekMessages,
+  body: (id) => ({ own: '', quoted: '', signature: '', patch: '', diffstat: '', files: [], trailers: [], naks: 0, ...bodies[id] }),
+  threads: [], noise: [], quarantined: [],
+  series: [
+    { id: 's-in', title: 'x86/sev: include order', author: boris, kind: 'PATCH', versions: [{ version: 1, messageIds: ['nothing@x'], reviewedBy: [], ackedBy: [], testedBy: [], nakedBy: [] }, { version: 2, messageIds: ['nothing2@x', 'reply@x'], reviewedBy: [], ackedBy: [], testedBy: [], nakedBy: [] }] },
+    { id: 's-out', title: 'ext4: something else', author: stranger, kind: 'PATCH', versions: [{ version: 1, messageIds: ['elsewhere@x'], reviewedBy: [], ackedBy: [], testedBy: [], nakedBy: [] }] },
+  ],
+};
+const weekTopic = { ...topic, messageIds: ['reply@x', 'missing@x', 'undated@x', 'robot@x', 'report@x'], participants: [{ ...stephen, email: 'SFR@canb.auug.org.au' }, ingo, { name: 'Thomas Gleixner', email: 'tglx@linutronix.de' }] } as unknown as Topic;
+
+test('topicMaterial: the topic\'s known messages in date order with short refs, own words without forwards and pasted bot text, everyone once', () => {
+  const m = topicMaterial(week, weekTopic);
+  // Undated sorts first (no date is the empty string), then by date.
+  assert.deepEqual(m.messages.map((x) => [x.ref, x.messageId]), [['m1', 'undated@x'], ['m2', 'report@x'], ['m3', 'robot@x'], ['m4', 'reply@x']]);
+  assert.deepEqual([...m.byId.keys()].sort(), ['reply@x', 'report@x', 'robot@x', 'undated@x']);
+  assert.equal(m.byId.get('reply@x')?.from, boris);
+  assert.equal(m.byId.get('report@x')?.own, `${source}.`, 'the forwarded message is someone else\'s');
+  assert.equal(m.byId.get('report@x')?.hasPatch, true);
+  assert.equal(m.byId.get('robot@x')?.hasPatch, false, 'a blank patch is no patch');
+  assert.equal(m.byId.get('robot@x')?.own, robotReport, 'a bot\'s own text stays its own');
+  assert.equal(m.byId.get('reply@x')?.own, 'Thanks\n\nI will fix the include order in the tip tree tomorrow.', 'the pasted robot block goes, a short "Thanks" is not a repeat');
+  assert.equal(m.byId.get('undated@x')?.own, 'Applied.');
+  assert.equal(m.byId.get('report@x')?.url, 'https://lore.kernel.org/r/report@x');
+  // Senders first as their mail names them, then the topic's other participants; one entry per address whatever its case.
+  assert.deepEqual(m.participants.map((p) => p.email), ['mingo@kernel.org', 'sfr@canb.auug.org.au', 'lkp@intel.com', 'bp@alien8.de', 'tglx@linutronix.de']);
+  assert.deepEqual(m.series?.map((s) => s.id), ['s-in'], 'a series with a message of the topic in any version');
+  // The week's people: every From, To and Cc of the week once, topic or not.
+  assert.deepEqual(m.weekPeople.map((p) => p.email).sort(), ['WALTER@example.org', 'bp@alien8.de', 'linux-kernel@vger.kernel.org', 'lkp@intel.com', 'mingo@kernel.org', 'sfr@canb.auug.org.au', 'walter@example.org']);
+  assert.deepEqual(weekSenders(week).map((p) => p.email).sort(), m.weekPeople.map((p) => p.email).sort());
+  const given = [stephen];
+  assert.equal(topicMaterial(week, weekTopic, given).weekPeople, given, 'a given list of the week\'s people is used as it is');
+  const noBots = topicMaterial({ ...week, series: undefined as unknown as WeekAnalysis['series'] }, { ...weekTopic, messageIds: ['report@x', 'reply@x'] } as Topic);
+  assert.match(noBots.byId.get('reply@x')!.own, /unknown type name/, 'with no bot in the topic nothing is a repeat');
+  assert.deepEqual(noBots.series, []);
+});
+
+test('bots: a program\'s name or address marks it, a person\'s does not', () => {
+  assert.equal(isBotSender(robot), true);
+  assert.equal(isBotSender({ name: 'syzbot', email: 'syzbot+1234@syzkaller.appspotmail.com' }), true);
+  assert.equal(isBotSender({ name: 'Patchwork', email: 'patchwork@example.org' }), true);
+  assert.equal(isBotSender({ name: 'Build Service', email: 'noreply@example.org' }), true, 'by the address alone');
+  assert.equal(isBotSender({ name: 'kernelci.org bot', email: 'x@kernelci.org' }), true, 'by the name alone');
+  assert.equal(isBotSender(stephen), false);
+  assert.equal(isBotSender({ name: 'Robert Botcher', email: 'robert.botcher@example.org' }), false, 'whole words only');
 });
