@@ -8,7 +8,9 @@ import { batchesFor, parseBatchId } from '../lambdas/deliver/plan.js';
 import { batchOf, sendIssue, sendMessageId, SEND_CONCURRENCY } from '../lambdas/deliver/send.js';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { InDoubtError, OutboxMailer, SmtpMailer, type Mailer, type OutgoingMail } from '../lambdas/deliver/mailer.js';
+import { InDoubtError, OutboxMailer, SesMailer, SmtpMailer, type Mailer, type OutgoingMail } from '../lambdas/deliver/mailer.js';
+import http from 'node:http';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { importConfirmed, suppress, addPending } from '../lambdas/subscribers/store.js';
 
 /**
@@ -427,4 +429,118 @@ test('a slow mail server: a delivered mark is not held back a second or more wai
   // Delivered at 1 s, 2 s and 3 s: the first mark has waited a second when the second comes, so both
   // go out then; the third goes at the end.
   assert.deepEqual(batches, [2, 1]);
+});
+
+/**
+ * A server on 127.0.0.1 answering as the SES v2 API does (POST /v2/email/outbound-emails, JSON, the
+ * error's name in x-amzn-ErrorType); `answer` picks, per call, the status and error name, or 'hang'.
+ */
+async function sesServer(answer: (call: number) => { status: number; error?: string } | 'hang' = () => ({ status: 200 })) {
+  const calls: { raw: string; configurationSet?: string; committed: boolean }[] = [];
+  const hanging: http.ServerResponse[] = [];
+  let committed = false;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      assert.equal(`${req.method} ${req.url}`, 'POST /v2/email/outbound-emails');
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Content: { Raw: { Data: string } }; ConfigurationSetName?: string };
+      calls.push({ raw: Buffer.from(body.Content.Raw.Data, 'base64').toString('utf8'), configurationSet: body.ConfigurationSetName, committed });
+      const how = answer(calls.length);
+      if (how === 'hang') { hanging.push(res); return; }
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (how.error) headers['x-amzn-ErrorType'] = how.error;
+      res.writeHead(how.status, headers).end(JSON.stringify(how.error ? { message: `${how.error} from the test server` } : { MessageId: `ses-${calls.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // As the send handler builds it: no SDK retries (a retried timeout could be a second copy).
+  const clients: SESv2Client[] = [];
+  const client = (requestTimeout = 10_000) => {
+    const c = new SESv2Client({ maxAttempts: 1, endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: { requestTimeout, throwOnRequestTimeout: true } });
+    clients.push(c);
+    return c;
+  };
+  return {
+    calls, client, commit: async () => { committed = true; }, reset: () => { committed = false; calls.length = 0; },
+    close: () => new Promise<void>((resolve) => { for (const c of clients) c.destroy(); for (const r of hanging) r.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+const sesMail = (to: string): OutgoingMail => ({ from: 'news@example.org', to, subject: 'Kernel News', html: '<p>h</p>', text: 'Body', messageId: `<${to}.2026-W02@kernel-news.test>`, headers: { 'List-Id': 'Kernel News <kernel-news.newsletter>' } });
+
+test('ses mailer: the record is committed before the call, the raw message and configuration set go to SES, a refusal or a server error is not retried', async () => {
+  const answers: Record<number, { status: number; error?: string }> = { 2: { status: 400, error: 'MessageRejected' }, 3: { status: 500, error: 'InternalFailure' } };
+  const ses = await sesServer((n) => answers[n] ?? { status: 200 });
+  try {
+    const mailer = new SesMailer(ses.client(), 1000, 'newsletter-set');
+    await mailer.send(sesMail('ada@example.org'), ses.commit);
+    assert.equal(ses.calls.length, 1);
+    assert.equal(ses.calls[0].committed, true, 'no call before the send record');
+    assert.equal(ses.calls[0].configurationSet, 'newsletter-set');
+    assert.match(ses.calls[0].raw, /^To: ada@example\.org\r?$/m);
+    assert.match(ses.calls[0].raw, /^Message-ID: <ada@example\.org\.2026-W02@kernel-news\.test>\r?$/im);
+    assert.match(ses.calls[0].raw, /^List-Id: Kernel News <kernel-news\.newsletter>\r?$/im);
+    await assert.rejects(mailer.send(sesMail('bad@example.org'), ses.commit), (err: Error) => err.name === 'MessageRejected');
+    assert.equal(ses.calls.length, 2, 'a rejection is final');
+    await assert.rejects(mailer.send(sesMail('boom@example.org'), ses.commit), (err: Error) => err.name === 'InternalFailure');
+    assert.equal(ses.calls.length, 3, 'a 5xx may follow an accepted message: not retried, in doubt');
+    assert.equal(await mailer.settle(), undefined, 'SES keeps no evidence to ask afterwards');
+    ses.reset();
+    await assert.rejects(new SesMailer(ses.client(), 1000).send(sesMail('nobody@example.org'), async () => { throw new Error('record refused'); }), /record refused/);
+    assert.equal(ses.calls.length, 0, 'no record, no call');
+  } finally {
+    await ses.close();
+  }
+});
+
+test('ses mailer: a throttled call is retried (by error name or by status 429), and the reader gets one message', async () => {
+  for (const throttled of [{ status: 429, error: 'TooManyRequestsException' }, { status: 400, error: 'ThrottlingException' }, { status: 429, error: 'SlowDown' }]) {
+    const ses = await sesServer((n) => (n === 1 ? throttled : { status: 200 }));
+    try {
+      await new SesMailer(ses.client(), 1000).send(sesMail('ada@example.org'), ses.commit);
+      assert.equal(ses.calls.length, 2, JSON.stringify(throttled));
+    } finally {
+      await ses.close();
+    }
+  }
+});
+
+test('ses mailer: a call SES never answers is given up with an error, not retried', async () => {
+  const ses = await sesServer(() => 'hang');
+  try {
+    await assert.rejects(new SesMailer(ses.client(200), 1000).send(sesMail('ada@example.org'), ses.commit));
+    assert.equal(ses.calls.length, 1);
+  } finally {
+    await ses.close();
+  }
+});
+
+test('ses mailer: calls are paced to the send rate (the clock is mocked, nothing waits)', async () => {
+  const ses = await sesServer();
+  const commits: Array<[string, number]> = [];
+  const mailer = new SesMailer(ses.client(), 2); // two a second: one every 500 ms
+  mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 0 });
+  try {
+    const commitOf = (to: string) => async () => { commits.push([to, Date.now()]); };
+    await mailer.send(sesMail('a@example.org'), commitOf('a'));
+    const second = mailer.send(sesMail('b@example.org'), commitOf('b'));
+    const third = mailer.send(sesMail('c@example.org'), commitOf('c'));
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await settle();
+    assert.deepEqual(commits, [['a', 0]], 'the second waits for its turn');
+    mock.timers.tick(499);
+    for (let i = 0; i < 5; i++) await settle();
+    assert.deepEqual(commits, [['a', 0]], 'not before half a second');
+    mock.timers.tick(1);
+    await second;
+    assert.deepEqual(commits, [['a', 0], ['b', 500]]);
+    mock.timers.tick(500);
+    await third;
+    assert.deepEqual(commits, [['a', 0], ['b', 500], ['c', 1000]]);
+    assert.equal(ses.calls.length, 3);
+  } finally {
+    mock.timers.reset();
+    await ses.close();
+  }
 });
