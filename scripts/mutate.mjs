@@ -27,8 +27,8 @@ export const STAGES = {
   thread: { mutate: ['lambdas/thread/**/*.ts'], tests: ['thread-units'] },
   series: { mutate: ['lambdas/series/**/*.ts'], tests: ['series-units'] },
   noise: { mutate: ['lambdas/noise/**/*.ts'], tests: ['noise-units'] },
-  topics: { mutate: ['lambdas/topics/**/*.ts', '!lambdas/topics/vendor.d.ts'], tests: ['topics-followup', 'topics-rank'] },
-  deliver: { mutate: ['lambdas/deliver/**/*.ts'], tests: ['deliver-units', 'deliver-ses'] },
+  topics: { mutate: ['lambdas/topics/**/*.ts', '!lambdas/topics/vendor.d.ts'], tests: ['topics-units'], slow: ['topics-followup', 'topics-rank'] },
+  deliver: { mutate: ['lambdas/deliver/**/*.ts'], tests: ['deliver-units'], slow: ['deliver-ses'] },
   ingest: { mutate: ['lambdas/ingest/**/*.ts'], tests: ['mbox-reader', 'ingest-bytes', 'ingest-sources'] },
   parse: { mutate: ['lambdas/parse/**/*.ts'], tests: ['parse-units'] },
 };
