@@ -400,3 +400,82 @@ test('checkQuote: wrong ids are settled only by one holder of the author; joins 
   assert.equal(isOwnWords(material, reply, 'i will fix the include order'), false, 'a repair is not the exact words');
   assert.equal(isOwnWords(material, reply, 'I will never fix it'), false);
 });
+
+// ---- more of the same rules, from further sides (mutation survivors of the full verify run) ----
+
+test('fold: every typographic quote, apostrophe and dash folds to its plain form', () => {
+  assert.equal(fold('\u2018\u2019\u201a\u201b`\u00b4'), "''''''");
+  assert.equal(fold('\u201c\u201d\u201e\u00ab\u00bb'), '"""""');
+  assert.equal(fold('\u2010\u2011\u2012\u2013\u2014\u2212'), '------');
+});
+
+test('ownWords: forwards and pasted reports are recognised in their common spellings, and only at the start of a line', () => {
+  for (const marker of ['  ---------- Forwarded message ---------  ', '---Forwarded message---', 'Begin forwarded message:', '-----Original Message-----', '--- original message ---']) {
+    assert.equal(ownWords(`My fix.\n${marker}\nTheir text.`), 'My fix.', marker);
+  }
+  assert.equal(ownWords('Keep this: ---------- Forwarded message ---------\nand this.'), 'Keep this: ---------- Forwarded message ---------\nand this.', 'not a line of its own');
+  for (const header of ['AI reviewed your patch and found two issues', '  This is an AI-generated review of your patch', 'This is an automated generated review', 'syzbot found the following issue on:', 'kernel test robot reported the following:', 'My bot hit this:  ', 'Automated review of v2', 'AI review comments:']) {
+    assert.equal(ownWords(`First.\n\n${header}\nthe pasted text\n\nits second paragraph\n\nMy answer.`), 'First.\n\nMy answer.', header);
+  }
+  assert.equal(ownWords('First.\n\nsyzbot found it last week, I think.\n\nMy answer.'), 'First.\n\nsyzbot found it last week, I think.\n\nMy answer.', 'a sentence about a bot is no pasted report');
+  assert.equal(ownWords('First.\nAI review comments:\n\n\n\nsecond paragraph\nstill pasted\n\nMine.'), 'First.\nMine.', 'blank lines in a row end one pasted paragraph, not several');
+});
+
+test('unknownPeople: the people kernel news often names, without a word of theirs in the week, are strangers to a thread they are not in', () => {
+  // Written from general knowledge of the kernel community, not from the code's list.
+  const famous = ['Linus Torvalds', 'Greg Kroah-Hartman', 'Andrew Morton', 'Thomas Gleixner', 'Ingo Molnar', 'Peter Zijlstra', 'Christoph Hellwig', 'Jens Axboe', 'Al Viro', 'Dave Chinner', 'David Howells', 'Ted Ts\'o', 'Kees Cook', 'Steven Rostedt', 'Paul McKenney'];
+  for (const name of famous) assert.deepEqual(unknownPeople(`In the end ${name} merged it.`, material), [name], name);
+  assert.deepEqual(unknownPeople('Walter Unrelated and Linus Torvalds merged it.', material).sort(), ['Linus Torvalds', 'Walter Unrelated']);
+  const r = verifyStory(storyOf(para('Stephen Rothwell reverted it. Walter Unrelated and Linus Torvalds merged it.')), material);
+  assert.deepEqual(r.problems, [{ kind: 'unknown-person', paragraph: 0, message: 'names Walter Unrelated, Linus Torvalds, who did not take part in this thread', action: 'removed' }]);
+  const h = verifyStory({ ...storyOf(para('Stephen Rothwell reverted it.')), headline: 'Walter Unrelated and Linus Torvalds Disagree' }, material);
+  assert.deepEqual(h.problems, [{ kind: 'headline', message: 'the headline names Walter Unrelated, Linus Torvalds', action: 'removed' }]);
+});
+
+test('unknownPeople: a participant under another address or display name, one-word senders, and organisations in the week are not strangers', () => {
+  const week: TopicMaterial = {
+    ...material,
+    weekPeople: [stephen, boris,
+      { name: 'Stephen Rothwell', email: 'sfr@kernel.org' }, // the same person from another address
+      { name: 'Steve Rothwell', email: 'SFR@canb.auug.org.au' }, // the same address under another name
+      { name: 'syzbot', email: 'syzbot@syzkaller.appspotmail.com' },
+      { name: 'Kernel Janitors', email: 'kernel-janitors@vger.kernel.org' },
+      { name: 'AMD Engineering', email: 'eng@amd.com' },
+      { name: 'Red Hat Engineering', email: 'eng@redhat.com' },
+      { name: 'Open Source Summit', email: 'events@example.org' },
+      { name: 'Mailing Service', email: 'service@example.org' },
+      { name: 'The Editors', email: 'editors@example.org' },
+      { name: 'zaphod beeblebrox', email: 'zaphod@example.org' },
+      { name: 'Jose Maria Garcia Lopez Perez', email: 'jose@example.org' },
+      { name: 'Bo Li', email: 'bo@example.org' }],
+  };
+  const prose = 'Stephen Rothwell and Steve Rothwell saw syzbot fail. Kernel Summit talks, AMD Zen parts, Red Hat Enterprise kernels, Open Source projects, Mailing Lists and The Register covered it; Jose Smith and Bo Chen did too.';
+  assert.deepEqual(unknownPeople(prose, week), []);
+  assert.deepEqual(unknownPeople('It said nothing. The report said more.', week), [], 'a pronoun or a common word before a speech verb names nobody');
+});
+
+test('verifyStory: a listed quote with its quotation marks, the quoted words of a speaker naming someone else, a quote credited by its own sentence', () => {
+  const thanks = message('m3', stephen, 'Thanks Borislav, the include order fix works for me.');
+  const withThanks: TopicMaterial = { ...material, messages: [report, reply, thanks], byId: new Map([[report.messageId, report], [reply.messageId, reply], [thanks.messageId, thanks]]) };
+  const r = verifyStory(storyOf(para('The reporter replied, "Thanks Borislav, the include order fix works for me."', [quoteOf('\u201cThanks Borislav, the include order fix works for me.\u201d', stephen, thanks)])), withThanks);
+  assert.deepEqual(r.counts, { quotes: 1, verified: 1, repaired: 0, removed: 0 }, 'a name inside the quoted words does not credit them to Borislav');
+  assert.deepEqual(r.story.paragraphs[0].quotes.map((q) => q.text), ['Thanks Borislav, the include order fix works for me.']);
+  assert.deepEqual(r.problems, []);
+  const empty = checkQuote(quoteOf('[...]', stephen, report), material);
+  assert.deepEqual(empty, { ok: false, kind: 'not-verbatim', why: 'the quote is empty', reportable: false });
+});
+
+test('checkQuote: a misquote with its words in another order or punctuation may stay as reported speech; one of short words may not', () => {
+  const loose = checkQuote(quoteOf('(Reverted): that commit,, today?!', stephen, report), material);
+  assert.ok(!loose.ok && loose.kind === 'not-verbatim' && loose.reportable, JSON.stringify(loose));
+  const short = checkQuote(quoteOf('I am on it', stephen, report), material);
+  assert.ok(!short.ok && !short.reportable, 'nothing of substance to report');
+  const cut = checkQuote(quoteOf('I have reverted that comm', stephen, report), material);
+  assert.ok(!cut.ok && cut.kind === 'cut-word' && !cut.reportable, 'a cut word is never reported speech');
+  const wrong = checkQuote(quoteOf('I have reverted that commit for today.', { name: 'Zaphod', email: 'z@example.org' }, report), material);
+  assert.ok(!wrong.ok && !wrong.reportable);
+  const misattributed = verifyStory(storyOf(para('Borislav Petkov said, "I have reverted that commit for today." Stephen Rothwell agreed.', [quoteOf('I have reverted that commit for today.', stephen, report)])), material);
+  assert.equal(misattributed.story.paragraphs[0].text, 'Stephen Rothwell agreed.', 'words put in the wrong mouth go with their sentence, not kept as reported speech');
+  assert.deepEqual(misattributed.problems.map((p) => [p.kind, p.action, p.quote]), [['wrong-author', 'removed', 'I have reverted that commit for today.']]);
+  assert.equal(misattributed.problems[0].message, 'the sentence attributes "I have reverted that commit for today." to Borislav Petkov, but these are Stephen Rothwell\'s words');
+});
