@@ -65,8 +65,10 @@ function sampled(stage, n) {
   const files = fs.readdirSync(path.join('lambdas', stage)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `lambdas/${stage}/${f}`);
   const lines = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').map((text, i) => ({ f, line: i + 1, text })))
     .filter((l) => /[=<>!+\-*&|?]|return|if \(/.test(l.text) && !/^\s*(\/\/|\*|\/\*|import |export (type|interface))/.test(l.text));
-  const step = Math.max(1, Math.floor(lines.length / n));
-  return lines.filter((_, i) => i % step === 0).slice(0, n).map((l) => `${l.f}:${l.line}-${l.line}`);
+  // Evenly over the whole list: every k-th line cut at N left the last files of a stage out (deliver's
+  // send.ts never drawn: 60 lines of 3 files all came from mailer.ts and plan.ts).
+  const count = Math.min(n, lines.length);
+  return Array.from({ length: count }, (_, k) => lines[Math.floor((k * lines.length) / count)]).map((l) => `${l.f}:${l.line}-${l.line}`);
 }
 
 const scores = [];

@@ -544,3 +544,65 @@ test('ses mailer: calls are paced to the send rate (the clock is mocked, nothing
     await ses.close();
   }
 });
+
+test('ses mailer: throttling is recognised by error name alone or status alone; a throttled reader is given up after a few tries, each wait longer than the last', async () => {
+  for (const throttled of [{ status: 400, error: 'TooManyRequestsException' }, { status: 400, error: 'ThrottlingException' }]) {
+    const ses = await sesServer((n) => (n === 1 ? throttled : { status: 200 }));
+    try {
+      await new SesMailer(ses.client(), 1000).send(sesMail('ada@example.org'), ses.commit);
+      assert.equal(ses.calls.length, 2, JSON.stringify(throttled));
+    } finally {
+      await ses.close();
+    }
+  }
+  const at: number[] = [];
+  const ses = await sesServer(() => { at.push(Date.now()); return { status: 429, error: 'TooManyRequestsException' }; });
+  mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 0 });
+  try {
+    let outcome: unknown;
+    const sending = new SesMailer(ses.client(), 1000).send(sesMail('busy@example.org'), ses.commit).then(() => (outcome = 'sent'), (err: Error) => (outcome = err));
+    // Let each backoff pass on the mocked clock (10 s at a time) until the mailer gives up; at most 30 rounds.
+    for (let round = 0; round < 30 && outcome === undefined; round++) {
+      for (let i = 0; i < 20 && at.length === ses.calls.length && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+      mock.timers.tick(10_000);
+      for (let i = 0; i < 20 && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sending;
+    assert.ok(outcome instanceof Error && outcome.name === 'TooManyRequestsException', String(outcome));
+    assert.ok(ses.calls.length >= 2 && ses.calls.length <= 10, `retried, but not for ever: ${ses.calls.length} calls`);
+  } finally {
+    mock.timers.reset();
+    await ses.close();
+  }
+});
+
+test('smtp mailer: a server that cannot be reached is tried again, then reported not delivered; over TLS (unwatchable) the same message is in doubt', async () => {
+  // A port nothing listens on: every connection is refused before a byte of the message goes out.
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  const id = '<refused.2026-W02@kernel-news.test>';
+  const plain = new SmtpMailer(`smtp://127.0.0.1:${port}`, { journal });
+  try {
+    await assert.rejects(plain.send(smtpMail('ada@example.org', id), async () => {}), (err: unknown) => !(err instanceof InDoubtError) && /ECONNREFUSED/.test(String((err as Error).message ?? err)));
+    assert.ok(journalEvents(journal).filter((l) => l === `start ${id}`).length >= 2, 'tried again on a fresh connection');
+    assert.equal(await plain.settle({ messageId: id }), false, 'nothing went out');
+  } finally {
+    await plain.close();
+  }
+  const tls = new SmtpMailer(`smtps://127.0.0.1:${port}`, { journal });
+  try {
+    assert.ok(journalEvents(journal).includes('blind -'), 'a TLS transport is recorded as unwatchable');
+    assert.equal(await tls.settle({ messageId: id }), undefined, 'once any connection may go unseen, a bare "start" is in doubt');
+    await assert.rejects(tls.send(smtpMail('bo@example.org', '<tls.2026-W02@kernel-news.test>'), async () => {}), InDoubtError);
+  } finally {
+    await tls.close();
+  }
+  const rerun = new SmtpMailer(`smtp://127.0.0.1:${port}`, { journal });
+  assert.equal(await rerun.settle({ messageId: '<tls.2026-W02@kernel-news.test>' }), undefined, 'after a blind connection a bare start stays in doubt');
+  await rerun.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
