@@ -606,3 +606,26 @@ test('smtp mailer: a server that cannot be reached is tried again, then reported
   await rerun.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('smtp mailer: to a local server that offers STARTTLS the message goes in plain text, watched; no "dot" before the record is committed', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  const received: string[] = [];
+  // STARTTLS offered (smtp-server's own test certificate): a local test server must not be taken to TLS, where the wire cannot be watched.
+  const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.resume(); stream.on('end', () => { received.push(session.envelope.rcptTo[0].address); callback(); }); } });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const mailer = new SmtpMailer(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, { journal });
+  const id = '<plain.2026-W02@kernel-news.test>';
+  let atCommit: string[] = [];
+  try {
+    await mailer.send({ ...smtpMail('ada@example.org', id), text: 'x'.repeat(20_000) }, async () => { atCommit = journalEvents(journal); });
+    assert.ok(atCommit.length > 0 && !atCommit.some((l) => l.startsWith('dot ')), `no "." before the record: ${atCommit.join(', ')}`);
+    assert.deepEqual(journalEvents(journal), [`start ${id}`, `open ${id}`, `dot ${id}`, `ok ${id}`], 'no "blind": the connection stayed plain');
+    assert.deepEqual(received, ['ada@example.org']);
+  } finally {
+    await mailer.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
