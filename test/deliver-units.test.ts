@@ -629,3 +629,16 @@ test('smtp mailer: to a local server that offers STARTTLS the message goes in pl
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a record this run left in doubt is sent by a later run once the mailer knows it was not handed over', async () => {
+  const storage = memoryStorage();
+  await approvedIssue(storage);
+  await importConfirmed(storage, ['ada@example.org']);
+  const first = await sendIssue(storage, recordingMailer(() => 'in-doubt'), options);
+  assert.deepEqual(first.inDoubt, ['ada@example.org']);
+  const later = recordingMailer(() => 'ok', () => false);
+  const second = await sendIssue(storage, later, options);
+  assert.equal(second.sent, 1, 'the record the first run wrote is the one the retry finds unchanged');
+  assert.equal(second.alreadySent, 0);
+  assert.deepEqual(later.sent.map((m) => m.to), ['ada@example.org']);
+});
