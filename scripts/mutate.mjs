@@ -8,6 +8,8 @@
 //                  and of the tests' strength, within CI's time); the score is the sample's
 //   --concurrency N  test runners in parallel (default 1: the machine is shared)
 //   --break-below N  exit 1 when a stage scores below N
+//   --slow         also run the stage's slow test files (`slow` in STAGES: they load the whole sample week or
+//                  start emulators, 10-25 s a file, so a mutant they reach costs that much each)
 //   --no-check     without the TypeScript checker: on a busy 2-core machine it, not the fast unit tests,
 //                  takes most of the time (about 10 s a mutant against 1-2 s). Mutants that would not
 //                  compile then run as JavaScript and count as killed or survived; say so with the score.
@@ -17,16 +19,16 @@ import path from 'node:path';
 
 /**
  * Each stage: the sources to mutate and the test files that exercise them, fastest first (the runner
- * stops at the first failing file). Files that start emulators or run the CLI on whole weeks are left
- * out where a faster file covers the same code; `npm test` runs them all.
+ * stops at the first failing file). `tests` run in a second or two; `slow` ones (whole sample week,
+ * emulators, real-time pacing) only with --slow. `npm test` runs them all.
  */
 export const STAGES = {
-  verify: { mutate: ['lambdas/verify/**/*.ts'], tests: ['verify-units', 'verify-quotes', 'verify-oracle', 'verify-property'] },
+  verify: { mutate: ['lambdas/verify/**/*.ts'], tests: ['verify-units'], slow: ['verify-quotes', 'verify-oracle', 'verify-property'] },
   thread: { mutate: ['lambdas/thread/**/*.ts'], tests: ['thread-units'] },
   series: { mutate: ['lambdas/series/**/*.ts'], tests: ['series-units'] },
   noise: { mutate: ['lambdas/noise/**/*.ts'], tests: ['noise-units'] },
-  topics: { mutate: ['lambdas/topics/**/*.ts', '!lambdas/topics/vendor.d.ts'], tests: ['topics-followup', 'topics-rank'] },
-  deliver: { mutate: ['lambdas/deliver/**/*.ts'], tests: ['deliver-units', 'deliver-ses'] },
+  topics: { mutate: ['lambdas/topics/**/*.ts', '!lambdas/topics/vendor.d.ts'], tests: ['topics-units'], slow: ['topics-followup', 'topics-rank'] },
+  deliver: { mutate: ['lambdas/deliver/**/*.ts'], tests: ['deliver-units'], slow: ['deliver-ses'] },
   ingest: { mutate: ['lambdas/ingest/**/*.ts'], tests: ['mbox-reader', 'ingest-bytes', 'ingest-sources'] },
   parse: { mutate: ['lambdas/parse/**/*.ts'], tests: ['parse-units'] },
 };
@@ -37,6 +39,7 @@ const full = args.includes('--full') ? (args.splice(args.indexOf('--full'), 1), 
 const sample = flag('--sample');
 const concurrency = flag('--concurrency') ?? '1';
 const breakBelow = flag('--break-below');
+const withSlow = args.includes('--slow') ? (args.splice(args.indexOf('--slow'), 1), true) : false;
 const noCheck = args.includes('--no-check') ? (args.splice(args.indexOf('--no-check'), 1), true) : false;
 const unknown = args.filter((a) => !(a in STAGES));
 if (unknown.length) {
@@ -50,7 +53,7 @@ fs.mkdirSync(reportDir, { recursive: true });
 /** Test files of the stage that exist (a planned file not written yet is named, not silently dropped). */
 function testFiles(stage) {
   const files = [];
-  for (const name of STAGES[stage].tests) {
+  for (const name of [...STAGES[stage].tests, ...(withSlow ? STAGES[stage].slow ?? [] : [])]) {
     if (fs.existsSync(path.join('test', `${name}.test.ts`))) files.push(`dist/test/${name}.test.js`);
     else console.error(`mutate ${stage}: no test/${name}.test.ts, left out`);
   }
@@ -62,8 +65,10 @@ function sampled(stage, n) {
   const files = fs.readdirSync(path.join('lambdas', stage)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `lambdas/${stage}/${f}`);
   const lines = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').map((text, i) => ({ f, line: i + 1, text })))
     .filter((l) => /[=<>!+\-*&|?]|return|if \(/.test(l.text) && !/^\s*(\/\/|\*|\/\*|import |export (type|interface))/.test(l.text));
-  const step = Math.max(1, Math.floor(lines.length / n));
-  return lines.filter((_, i) => i % step === 0).slice(0, n).map((l) => `${l.f}:${l.line}-${l.line}`);
+  // Evenly over the whole list: every k-th line cut at N left the last files of a stage out (deliver's
+  // send.ts never drawn: 60 lines of 3 files all came from mailer.ts and plan.ts).
+  const count = Math.min(n, lines.length);
+  return Array.from({ length: count }, (_, k) => lines[Math.floor((k * lines.length) / count)]).map((l) => `${l.f}:${l.line}-${l.line}`);
 }
 
 const scores = [];

@@ -8,7 +8,9 @@ import { batchesFor, parseBatchId } from '../lambdas/deliver/plan.js';
 import { batchOf, sendIssue, sendMessageId, SEND_CONCURRENCY } from '../lambdas/deliver/send.js';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { InDoubtError, OutboxMailer, SmtpMailer, type Mailer, type OutgoingMail } from '../lambdas/deliver/mailer.js';
+import { InDoubtError, OutboxMailer, SesMailer, SmtpMailer, type Mailer, type OutgoingMail } from '../lambdas/deliver/mailer.js';
+import http from 'node:http';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { importConfirmed, suppress, addPending } from '../lambdas/subscribers/store.js';
 
 /**
@@ -427,4 +429,216 @@ test('a slow mail server: a delivered mark is not held back a second or more wai
   // Delivered at 1 s, 2 s and 3 s: the first mark has waited a second when the second comes, so both
   // go out then; the third goes at the end.
   assert.deepEqual(batches, [2, 1]);
+});
+
+/**
+ * A server on 127.0.0.1 answering as the SES v2 API does (POST /v2/email/outbound-emails, JSON, the
+ * error's name in x-amzn-ErrorType); `answer` picks, per call, the status and error name, or 'hang'.
+ */
+async function sesServer(answer: (call: number) => { status: number; error?: string } | 'hang' = () => ({ status: 200 })) {
+  const calls: { raw: string; configurationSet?: string; committed: boolean }[] = [];
+  const hanging: http.ServerResponse[] = [];
+  let committed = false;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      assert.equal(`${req.method} ${req.url}`, 'POST /v2/email/outbound-emails');
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Content: { Raw: { Data: string } }; ConfigurationSetName?: string };
+      calls.push({ raw: Buffer.from(body.Content.Raw.Data, 'base64').toString('utf8'), configurationSet: body.ConfigurationSetName, committed });
+      const how = answer(calls.length);
+      if (how === 'hang') { hanging.push(res); return; }
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (how.error) headers['x-amzn-ErrorType'] = how.error;
+      res.writeHead(how.status, headers).end(JSON.stringify(how.error ? { message: `${how.error} from the test server` } : { MessageId: `ses-${calls.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // As the send handler builds it: no SDK retries (a retried timeout could be a second copy).
+  const clients: SESv2Client[] = [];
+  const client = (requestTimeout = 10_000) => {
+    const c = new SESv2Client({ maxAttempts: 1, endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: { requestTimeout, throwOnRequestTimeout: true } });
+    clients.push(c);
+    return c;
+  };
+  return {
+    calls, client, commit: async () => { committed = true; }, reset: () => { committed = false; calls.length = 0; },
+    close: () => new Promise<void>((resolve) => { for (const c of clients) c.destroy(); for (const r of hanging) r.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+const sesMail = (to: string): OutgoingMail => ({ from: 'news@example.org', to, subject: 'Kernel News', html: '<p>h</p>', text: 'Body', messageId: `<${to}.2026-W02@kernel-news.test>`, headers: { 'List-Id': 'Kernel News <kernel-news.newsletter>' } });
+
+test('ses mailer: the record is committed before the call, the raw message and configuration set go to SES, a refusal or a server error is not retried', async () => {
+  const answers: Record<number, { status: number; error?: string }> = { 2: { status: 400, error: 'MessageRejected' }, 3: { status: 500, error: 'InternalFailure' } };
+  const ses = await sesServer((n) => answers[n] ?? { status: 200 });
+  try {
+    const mailer = new SesMailer(ses.client(), 1000, 'newsletter-set');
+    await mailer.send(sesMail('ada@example.org'), ses.commit);
+    assert.equal(ses.calls.length, 1);
+    assert.equal(ses.calls[0].committed, true, 'no call before the send record');
+    assert.equal(ses.calls[0].configurationSet, 'newsletter-set');
+    assert.match(ses.calls[0].raw, /^To: ada@example\.org\r?$/m);
+    assert.match(ses.calls[0].raw, /^Message-ID: <ada@example\.org\.2026-W02@kernel-news\.test>\r?$/im);
+    assert.match(ses.calls[0].raw, /^List-Id: Kernel News <kernel-news\.newsletter>\r?$/im);
+    await assert.rejects(mailer.send(sesMail('bad@example.org'), ses.commit), (err: Error) => err.name === 'MessageRejected');
+    assert.equal(ses.calls.length, 2, 'a rejection is final');
+    await assert.rejects(mailer.send(sesMail('boom@example.org'), ses.commit), (err: Error) => err.name === 'InternalFailure');
+    assert.equal(ses.calls.length, 3, 'a 5xx may follow an accepted message: not retried, in doubt');
+    assert.equal(await mailer.settle(), undefined, 'SES keeps no evidence to ask afterwards');
+    ses.reset();
+    await assert.rejects(new SesMailer(ses.client(), 1000).send(sesMail('nobody@example.org'), async () => { throw new Error('record refused'); }), /record refused/);
+    assert.equal(ses.calls.length, 0, 'no record, no call');
+  } finally {
+    await ses.close();
+  }
+});
+
+test('ses mailer: a throttled call is retried (by error name or by status 429), and the reader gets one message', async () => {
+  for (const throttled of [{ status: 429, error: 'TooManyRequestsException' }, { status: 400, error: 'ThrottlingException' }, { status: 429, error: 'SlowDown' }]) {
+    const ses = await sesServer((n) => (n === 1 ? throttled : { status: 200 }));
+    try {
+      await new SesMailer(ses.client(), 1000).send(sesMail('ada@example.org'), ses.commit);
+      assert.equal(ses.calls.length, 2, JSON.stringify(throttled));
+    } finally {
+      await ses.close();
+    }
+  }
+});
+
+test('ses mailer: a call SES never answers is given up with an error, not retried', async () => {
+  const ses = await sesServer(() => 'hang');
+  try {
+    await assert.rejects(new SesMailer(ses.client(200), 1000).send(sesMail('ada@example.org'), ses.commit));
+    assert.equal(ses.calls.length, 1);
+  } finally {
+    await ses.close();
+  }
+});
+
+test('ses mailer: calls are paced to the send rate (the clock is mocked, nothing waits)', async () => {
+  const ses = await sesServer();
+  const commits: Array<[string, number]> = [];
+  const mailer = new SesMailer(ses.client(), 2); // two a second: one every 500 ms
+  mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 0 });
+  try {
+    const commitOf = (to: string) => async () => { commits.push([to, Date.now()]); };
+    await mailer.send(sesMail('a@example.org'), commitOf('a'));
+    const second = mailer.send(sesMail('b@example.org'), commitOf('b'));
+    const third = mailer.send(sesMail('c@example.org'), commitOf('c'));
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await settle();
+    assert.deepEqual(commits, [['a', 0]], 'the second waits for its turn');
+    mock.timers.tick(499);
+    for (let i = 0; i < 5; i++) await settle();
+    assert.deepEqual(commits, [['a', 0]], 'not before half a second');
+    mock.timers.tick(1);
+    await second;
+    assert.deepEqual(commits, [['a', 0], ['b', 500]]);
+    mock.timers.tick(500);
+    await third;
+    assert.deepEqual(commits, [['a', 0], ['b', 500], ['c', 1000]]);
+    assert.equal(ses.calls.length, 3);
+  } finally {
+    mock.timers.reset();
+    await ses.close();
+  }
+});
+
+test('ses mailer: throttling is recognised by error name alone or status alone; a throttled reader is given up after a few tries, each wait longer than the last', async () => {
+  for (const throttled of [{ status: 400, error: 'TooManyRequestsException' }, { status: 400, error: 'ThrottlingException' }]) {
+    const ses = await sesServer((n) => (n === 1 ? throttled : { status: 200 }));
+    try {
+      await new SesMailer(ses.client(), 1000).send(sesMail('ada@example.org'), ses.commit);
+      assert.equal(ses.calls.length, 2, JSON.stringify(throttled));
+    } finally {
+      await ses.close();
+    }
+  }
+  const at: number[] = [];
+  const ses = await sesServer(() => { at.push(Date.now()); return { status: 429, error: 'TooManyRequestsException' }; });
+  mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 0 });
+  try {
+    let outcome: unknown;
+    const sending = new SesMailer(ses.client(), 1000).send(sesMail('busy@example.org'), ses.commit).then(() => (outcome = 'sent'), (err: Error) => (outcome = err));
+    // Let each backoff pass on the mocked clock (10 s at a time) until the mailer gives up; at most 30 rounds.
+    for (let round = 0; round < 30 && outcome === undefined; round++) {
+      for (let i = 0; i < 20 && at.length === ses.calls.length && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+      mock.timers.tick(10_000);
+      for (let i = 0; i < 20 && outcome === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sending;
+    assert.ok(outcome instanceof Error && outcome.name === 'TooManyRequestsException', String(outcome));
+    assert.ok(ses.calls.length >= 2 && ses.calls.length <= 10, `retried, but not for ever: ${ses.calls.length} calls`);
+  } finally {
+    mock.timers.reset();
+    await ses.close();
+  }
+});
+
+test('smtp mailer: a server that cannot be reached is tried again, then reported not delivered; over TLS (unwatchable) the same message is in doubt', async () => {
+  // A port nothing listens on: every connection is refused before a byte of the message goes out.
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  const id = '<refused.2026-W02@kernel-news.test>';
+  const plain = new SmtpMailer(`smtp://127.0.0.1:${port}`, { journal });
+  try {
+    await assert.rejects(plain.send(smtpMail('ada@example.org', id), async () => {}), (err: unknown) => !(err instanceof InDoubtError) && /ECONNREFUSED/.test(String((err as Error).message ?? err)));
+    assert.ok(journalEvents(journal).filter((l) => l === `start ${id}`).length >= 2, 'tried again on a fresh connection');
+    assert.equal(await plain.settle({ messageId: id }), false, 'nothing went out');
+  } finally {
+    await plain.close();
+  }
+  const tls = new SmtpMailer(`smtps://127.0.0.1:${port}`, { journal });
+  try {
+    assert.ok(journalEvents(journal).includes('blind -'), 'a TLS transport is recorded as unwatchable');
+    assert.equal(await tls.settle({ messageId: id }), undefined, 'once any connection may go unseen, a bare "start" is in doubt');
+    await assert.rejects(tls.send(smtpMail('bo@example.org', '<tls.2026-W02@kernel-news.test>'), async () => {}), InDoubtError);
+  } finally {
+    await tls.close();
+  }
+  const rerun = new SmtpMailer(`smtp://127.0.0.1:${port}`, { journal });
+  assert.equal(await rerun.settle({ messageId: '<tls.2026-W02@kernel-news.test>' }), undefined, 'after a blind connection a bare start stays in doubt');
+  await rerun.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('smtp mailer: to a local server that offers STARTTLS the message goes in plain text, watched; no "dot" before the record is committed', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  const received: string[] = [];
+  // STARTTLS offered (smtp-server's own test certificate): a local test server must not be taken to TLS, where the wire cannot be watched.
+  const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.resume(); stream.on('end', () => { received.push(session.envelope.rcptTo[0].address); callback(); }); } });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const mailer = new SmtpMailer(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, { journal });
+  const id = '<plain.2026-W02@kernel-news.test>';
+  let atCommit: string[] = [];
+  try {
+    await mailer.send({ ...smtpMail('ada@example.org', id), text: 'x'.repeat(20_000) }, async () => { atCommit = journalEvents(journal); });
+    assert.ok(atCommit.length > 0 && !atCommit.some((l) => l.startsWith('dot ')), `no "." before the record: ${atCommit.join(', ')}`);
+    assert.deepEqual(journalEvents(journal), [`start ${id}`, `open ${id}`, `dot ${id}`, `ok ${id}`], 'no "blind": the connection stayed plain');
+    assert.deepEqual(received, ['ada@example.org']);
+  } finally {
+    await mailer.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a record this run left in doubt is sent by a later run once the mailer knows it was not handed over', async () => {
+  const storage = memoryStorage();
+  await approvedIssue(storage);
+  await importConfirmed(storage, ['ada@example.org']);
+  const first = await sendIssue(storage, recordingMailer(() => 'in-doubt'), options);
+  assert.deepEqual(first.inDoubt, ['ada@example.org']);
+  const later = recordingMailer(() => 'ok', () => false);
+  const second = await sendIssue(storage, later, options);
+  assert.equal(second.sent, 1, 'the record the first run wrote is the one the retry finds unchanged');
+  assert.equal(second.alreadySent, 0);
+  assert.deepEqual(later.sent.map((m) => m.to), ['ada@example.org']);
 });
