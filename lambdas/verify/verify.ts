@@ -332,6 +332,15 @@ const NOT_NAMES = new Set(('he she they it this that these those the a an and bu
   'x86 arm64 rust git tip mm next').split(' '));
 
 /** "Firstname Lastname", not a list, a bot or a company ("Linux Kernel Mailing List", "kernel test robot"). */
+/**
+ * A display name of the week that is a list, a project or a company, not a person ("Linux Kernel
+ * Mailing List", "Intel Corporation"): naming it in prose names no stranger.
+ */
+function namesAGroup(p: Person): boolean {
+  return /(^|[^\p{L}])(lists?|mailing|project|team|group|maintainers|inc|ltd|llc|gmbh|corp|corporation|foundation|robot|bot|ci|community|developers)([^\p{L}]|$)/iu.test(p.name)
+    || /(^|[-_.])(list|lists|devel|announce|owner|bounces?|noreply|no-reply)([-_.]|$)/i.test(p.email.split('@')[0]);
+}
+
 function looksLikePerson(p: Person): boolean {
   const parts = normaliseSpace(p.name).split(' ');
   if (parts.length < 2 || parts.length > 4 || !parts.every((w) => /^\p{Lu}[\p{L}'.-]*$/u.test(w))) return false;
@@ -372,7 +381,7 @@ export function unknownPeople(prose: string, material: TopicMaterial): string[] 
   for (const p of material.weekPeople) {
     if (participantEmails.has(p.email.toLowerCase())) continue;
     const parts = normaliseSpace(p.name).split(' ');
-    if (parts.length < 2 || material.participants.some((q) => fold(q.name) === fold(p.name))) continue;
+    if (parts.length < 2 || namesAGroup(p) || material.participants.some((q) => fold(q.name) === fold(p.name))) continue;
     if (new RegExp(`(^|[^\\p{L}])${escape(fold(normaliseSpace(p.name)))}($|[^\\p{L}])`, 'u').test(folded)) out.add(p.name);
   }
   // "Linus Torvalds": a known first name followed by a capitalised word, matching no participant.
