@@ -615,15 +615,21 @@ test('smtp mailer: to a local server that offers STARTTLS the message goes in pl
   const journal = path.join(dir, 'journal.log');
   const received: string[] = [];
   // STARTTLS offered (smtp-server's own test certificate): a local test server must not be taken to TLS, where the wire cannot be watched.
-  const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.resume(); stream.on('end', () => { received.push(session.envelope.rcptTo[0].address); callback(); }); } });
+  // The record is committed once the body has reached the server (its first bytes seen there), before the ".".
+  let bodySeen!: () => void;
+  const bodyArrived = new Promise<void>((resolve) => (bodySeen = resolve));
+  let ended = false;
+  const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.once('data', () => bodySeen()); stream.resume(); stream.on('end', () => { ended = true; received.push(session.envelope.rcptTo[0].address); callback(); }); } });
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const mailer = new SmtpMailer(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, { journal });
   const id = '<plain.2026-W02@kernel-news.test>';
   let atCommit: string[] = [];
+  let endedAtCommit: boolean | undefined;
   try {
-    await mailer.send({ ...smtpMail('ada@example.org', id), text: 'x'.repeat(20_000) }, async () => { atCommit = journalEvents(journal); });
-    assert.ok(atCommit.length > 0 && !atCommit.some((l) => l.startsWith('dot ')), `no "." before the record: ${atCommit.join(', ')}`);
+    await mailer.send({ ...smtpMail('ada@example.org', id), text: 'x'.repeat(20_000) }, async () => { await bodyArrived; atCommit = journalEvents(journal); endedAtCommit = ended; });
+    assert.deepEqual(atCommit, [`start ${id}`, `open ${id}`], 'the body went out, the "." did not');
+    assert.equal(endedAtCommit, false, 'the server had not seen the end of the data');
     assert.deepEqual(journalEvents(journal), [`start ${id}`, `open ${id}`, `dot ${id}`, `ok ${id}`], 'no "blind": the connection stayed plain');
     assert.deepEqual(received, ['ada@example.org']);
   } finally {
@@ -639,6 +645,9 @@ test('a record this run left in doubt is sent by a later run once the mailer kno
   await importConfirmed(storage, ['ada@example.org']);
   const first = await sendIssue(storage, recordingMailer(() => 'in-doubt'), options);
   assert.deepEqual(first.inDoubt, ['ada@example.org']);
+  const left = storage.rows.get(`SEND#${week}\u0000ada@example.org`);
+  assert.deepEqual({ ...left, at: undefined }, { pk: `SEND#${week}`, sk: 'ada@example.org', type: 'send', state: 'committed', at: undefined }, 'a send record, left committed (docs/storage.md)');
+  assert.ok(!Number.isNaN(Date.parse(String(left?.at))));
   const later = recordingMailer(() => 'ok', () => false);
   const second = await sendIssue(storage, later, options);
   assert.equal(second.sent, 1, 'the record the first run wrote is the one the retry finds unchanged');
