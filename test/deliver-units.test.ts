@@ -283,8 +283,10 @@ test('outbox mailer: a file per reader, written after the commit; settle reads t
 async function smtpServer(answer: (to: string) => number | undefined = () => undefined) {
   const received: { to: string; raw: string }[] = [];
   let dataCommands = 0;
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onConnect(_session, callback) { connections++; callback(); },
     onData(stream, session, callback) {
       dataCommands++;
       const chunks: Buffer[] = [];
@@ -301,7 +303,7 @@ async function smtpServer(answer: (to: string) => number | undefined = () => und
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  return { url, received, attempts: () => dataCommands, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url, received, attempts: () => dataCommands, connections: () => connections, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 const smtpMail = (to: string, messageId: string): OutgoingMail => ({ from: 'news@example.org', to, subject: 'Kernel News', html: '<p>h</p>', text: 'Body line\n.\nafter a lone dot\n', messageId, headers: {} });
@@ -569,7 +571,8 @@ test('ses mailer: throttling is recognised by error name alone or status alone; 
     }
     await sending;
     assert.ok(outcome instanceof Error && outcome.name === 'TooManyRequestsException', String(outcome));
-    assert.ok(ses.calls.length >= 2 && ses.calls.length <= 10, `retried, but not for ever: ${ses.calls.length} calls`);
+    // "Throttled SES calls retried at most this many times": five retries, so six calls in all.
+    assert.equal(ses.calls.length, 6, `the first call and five retries: ${ses.calls.length} calls`);
   } finally {
     mock.timers.reset();
     await ses.close();
@@ -588,7 +591,7 @@ test('smtp mailer: a server that cannot be reached is tried again, then reported
   const plain = new SmtpMailer(`smtp://127.0.0.1:${port}`, { journal });
   try {
     await assert.rejects(plain.send(smtpMail('ada@example.org', id), async () => {}), (err: unknown) => !(err instanceof InDoubtError) && /ECONNREFUSED/.test(String((err as Error).message ?? err)));
-    assert.ok(journalEvents(journal).filter((l) => l === `start ${id}`).length >= 2, 'tried again on a fresh connection');
+    assert.equal(journalEvents(journal).filter((l) => l === `start ${id}`).length, 3, 'three tries in a run (the first and two more), each on a fresh connection');
     assert.equal(await plain.settle({ messageId: id }), false, 'nothing went out');
   } finally {
     await plain.close();
@@ -612,15 +615,21 @@ test('smtp mailer: to a local server that offers STARTTLS the message goes in pl
   const journal = path.join(dir, 'journal.log');
   const received: string[] = [];
   // STARTTLS offered (smtp-server's own test certificate): a local test server must not be taken to TLS, where the wire cannot be watched.
-  const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.resume(); stream.on('end', () => { received.push(session.envelope.rcptTo[0].address); callback(); }); } });
+  // The record is committed once the body has reached the server (its first bytes seen there), before the ".".
+  let bodySeen!: () => void;
+  const bodyArrived = new Promise<void>((resolve) => (bodySeen = resolve));
+  let ended = false;
+  const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.once('data', () => bodySeen()); stream.resume(); stream.on('end', () => { ended = true; received.push(session.envelope.rcptTo[0].address); callback(); }); } });
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const mailer = new SmtpMailer(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, { journal });
   const id = '<plain.2026-W02@kernel-news.test>';
   let atCommit: string[] = [];
+  let endedAtCommit: boolean | undefined;
   try {
-    await mailer.send({ ...smtpMail('ada@example.org', id), text: 'x'.repeat(20_000) }, async () => { atCommit = journalEvents(journal); });
-    assert.ok(atCommit.length > 0 && !atCommit.some((l) => l.startsWith('dot ')), `no "." before the record: ${atCommit.join(', ')}`);
+    await mailer.send({ ...smtpMail('ada@example.org', id), text: 'x'.repeat(20_000) }, async () => { await bodyArrived; atCommit = journalEvents(journal); endedAtCommit = ended; });
+    assert.deepEqual(atCommit, [`start ${id}`, `open ${id}`], 'the body went out, the "." did not');
+    assert.equal(endedAtCommit, false, 'the server had not seen the end of the data');
     assert.deepEqual(journalEvents(journal), [`start ${id}`, `open ${id}`, `dot ${id}`, `ok ${id}`], 'no "blind": the connection stayed plain');
     assert.deepEqual(received, ['ada@example.org']);
   } finally {
@@ -636,9 +645,149 @@ test('a record this run left in doubt is sent by a later run once the mailer kno
   await importConfirmed(storage, ['ada@example.org']);
   const first = await sendIssue(storage, recordingMailer(() => 'in-doubt'), options);
   assert.deepEqual(first.inDoubt, ['ada@example.org']);
+  const left = storage.rows.get(`SEND#${week}\u0000ada@example.org`);
+  assert.deepEqual({ ...left, at: undefined }, { pk: `SEND#${week}`, sk: 'ada@example.org', type: 'send', state: 'committed', at: undefined }, 'a send record, left committed (docs/storage.md)');
+  assert.ok(!Number.isNaN(Date.parse(String(left?.at))));
   const later = recordingMailer(() => 'ok', () => false);
   const second = await sendIssue(storage, later, options);
   assert.equal(second.sent, 1, 'the record the first run wrote is the one the retry finds unchanged');
   assert.equal(second.alreadySent, 0);
   assert.deepEqual(later.sent.map((m) => m.to), ['ada@example.org']);
+});
+
+test('smtp mailer: a server that answers every try with 421 sees exactly three tries, and the message is reported not delivered', async () => {
+  const server = await smtpServer(() => 421);
+  const mailer = new SmtpMailer(server.url);
+  const id = '<always-busy.2026-W02@kernel-news.test>';
+  let commits = 0;
+  try {
+    await assert.rejects(mailer.send(smtpMail('busy@example.org', id), async () => { commits++; }), (err: unknown) => !(err instanceof InDoubtError) && (err as { responseCode?: number }).responseCode === 421);
+    assert.equal(server.attempts(), 3, 'SMTP: three tries of one message within a run, no fourth');
+    assert.equal(commits, 1, 'one record however many tries');
+    assert.deepEqual(server.received, []);
+    assert.equal(await mailer.settle({ messageId: id }), false, 'every try was refused: not handed over');
+  } finally {
+    await mailer.close();
+    await server.close();
+  }
+});
+
+test('smtp mailer: messages after the first on a pooled connection are watched just as the first; the journal keys each by its own Message-ID header, not a look-alike header before it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  const server = await smtpServer((to) => (to === 'full@example.org' ? 552 : undefined));
+  const mailer = new SmtpMailer(server.url, { journal, maxConnections: 1 });
+  const ids = ['<one.2026-W02@kernel-news.test>', '<two.2026-W02@kernel-news.test>', '<three.2026-W02@kernel-news.test>', '<four.2026-W02@kernel-news.test>'];
+  try {
+    await mailer.send(smtpMail('ada@example.org', ids[0]), async () => {});
+    // Headers of the reader's own come before Message-ID in the message: one that merely ends in "Message-ID" is not it.
+    await mailer.send({ ...smtpMail('bo@example.org', ids[1]), headers: { 'X-Original-Message-ID': '<elsewhere@example.org>', 'Resent-Message-ID': '<resent@example.org>' } }, async () => {});
+    await assert.rejects(mailer.send(smtpMail('full@example.org', ids[2]), async () => {}), (err: unknown) => (err as { responseCode?: number }).responseCode === 552);
+    await mailer.send(smtpMail('cy@example.org', ids[3]), async () => {});
+    assert.equal(server.connections(), 1, 'one pooled connection carried all four');
+    assert.deepEqual(server.received.map((r) => r.to), ['ada@example.org', 'bo@example.org', 'cy@example.org']);
+    assert.deepEqual(journalEvents(journal), [
+      `start ${ids[0]}`, `open ${ids[0]}`, `dot ${ids[0]}`, `ok ${ids[0]}`,
+      `start ${ids[1]}`, `open ${ids[1]}`, `dot ${ids[1]}`, `ok ${ids[1]}`,
+      `start ${ids[2]}`, `open ${ids[2]}`, `dot ${ids[2]}`, `refused ${ids[2]}`,
+      `start ${ids[3]}`, `open ${ids[3]}`, `dot ${ids[3]}`, `ok ${ids[3]}`,
+    ]);
+    assert.deepEqual(await Promise.all(ids.map((messageId) => mailer.settle({ messageId }))), [true, true, false, true]);
+  } finally {
+    await mailer.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('smtp mailer: "localhost" is local too (STARTTLS offered, the message goes plain and watched); a host that is not local is taken to TLS, unwatchable, and a message it did not confirm is in doubt', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const received: string[] = [];
+  // STARTTLS offered, with smtp-server's own self-signed certificate.
+  const starttlsServer = async (host: string) => {
+    const server = new SMTPServer({ authOptional: true, logger: false, onData(stream, session, callback) { stream.resume(); stream.on('end', () => { received.push(session.envelope.rcptTo[0].address); callback(); }); } });
+    server.on('error', () => {});
+    await new Promise<void>((resolve, reject) => { server.server.once('error', reject); server.listen(0, host, () => resolve()); });
+    return { port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  };
+  try {
+    const local = await starttlsServer('127.0.0.1');
+    const journal = path.join(dir, 'local.log');
+    const mailer = new SmtpMailer(`smtp://localhost:${local.port}`, { journal });
+    const id = '<localhost.2026-W02@kernel-news.test>';
+    try {
+      await mailer.send(smtpMail('ada@example.org', id), async () => {});
+      assert.deepEqual(journalEvents(journal), [`start ${id}`, `open ${id}`, `dot ${id}`, `ok ${id}`], 'no "blind": plain and watched');
+      assert.deepEqual(received, ['ada@example.org']);
+    } finally {
+      await mailer.close();
+      await local.close();
+    }
+    // 127.0.0.2 is a loopback address on Linux, but not a host the mailer takes for local.
+    let remote: Awaited<ReturnType<typeof starttlsServer>>;
+    try {
+      remote = await starttlsServer('127.0.0.2');
+    } catch (err) {
+      t.skip(`no 127.0.0.2 on this machine: ${(err as Error).message}`);
+      return;
+    }
+    const remoteJournal = path.join(dir, 'remote.log');
+    const other = new SmtpMailer(`smtp://127.0.0.2:${remote.port}`, { journal: remoteJournal });
+    const otherId = '<remote.2026-W02@kernel-news.test>';
+    try {
+      // The server's certificate is self-signed: the TLS set-up fails after STARTTLS went out.
+      await assert.rejects(other.send(smtpMail('bo@example.org', otherId), async () => {}), InDoubtError);
+      assert.deepEqual(journalEvents(remoteJournal), [`start ${otherId}`, 'blind -'], 'STARTTLS went out: the connection is unwatchable');
+      assert.deepEqual(received, ['ada@example.org'], 'nothing went out in plain text');
+      assert.equal(await other.settle({ messageId: otherId }), undefined);
+    } finally {
+      await other.close();
+      await remote.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('smtp mailer over TLS (smtps, unwatchable): an accepted message is journaled "ok" once and settles delivered; a refusal is reported as such, once, and settles not delivered', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-smtp-'));
+  const journal = path.join(dir, 'journal.log');
+  const received: string[] = [];
+  let tries = 0;
+  const server = new SMTPServer({
+    secure: true, authOptional: true, logger: false, // smtp-server's own self-signed certificate
+    onData(stream, session, callback) {
+      tries++;
+      stream.resume();
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo[0].address;
+        if (to === 'full@example.org') return callback(Object.assign(new Error('mailbox full'), { responseCode: 552 }));
+        received.push(to);
+        callback();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  // The test server's certificate is self-signed; Node reads this at each TLS connection.
+  const before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  const mailer = new SmtpMailer(`smtps://127.0.0.1:${(server.server.address() as AddressInfo).port}`, { journal });
+  const ok = '<tls-ok.2026-W02@kernel-news.test>';
+  const full = '<tls-full.2026-W02@kernel-news.test>';
+  try {
+    await mailer.send(smtpMail('ada@example.org', ok), async () => {});
+    await assert.rejects(mailer.send(smtpMail('full@example.org', full), async () => {}), (err: unknown) => !(err instanceof InDoubtError) && (err as { responseCode?: number }).responseCode === 552);
+    assert.deepEqual(received, ['ada@example.org']);
+    assert.equal(tries, 2, 'a 552 is final, over TLS too');
+    assert.deepEqual(journalEvents(journal), ['blind -', `start ${ok}`, `ok ${ok}`, `start ${full}`, `refused ${full}`], 'the wire is not seen: the outcome comes from the transport, each written once');
+    assert.equal(await mailer.settle({ messageId: ok }), true);
+    assert.equal(await mailer.settle({ messageId: full }), false);
+  } finally {
+    if (before === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+    await mailer.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
