@@ -15,6 +15,7 @@ import { readPicks, scoreRanking, type EditorPicks, type PickScore } from './sco
 import { MODEL_RANK_CANDIDATES, MODEL_RANK_MAX_OUTPUT_TOKENS, rankPrompt } from '../lambdas/topics/model-rank.js';
 import { costOf, draftConfigFromEnv } from '../lambdas/draft/config.js';
 import { countTokens } from '../lambdas/draft/pack.js';
+import { seededRng } from '../fuzz/util.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 const corpus = path.join(root, '..', 'shared', 'corpus', '2026-W02.mbox.gz');
@@ -135,18 +136,6 @@ export async function run(): Promise<void> {
 const SENSITIVITY_DRAWS = 200;
 const SENSITIVITY_SPREAD = 0.25;
 
-/** A small seeded generator (mulberry32), so that the figure is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Is the result a knife-edge? The ranking re-scored with each weight 25% lower and higher alone, and
  * with every weight drawn at once within +-25% (seeded), against the editors' picks. Ties break as in
@@ -170,7 +159,7 @@ function sensitivity(topics: Topic[], picks: EditorPicks): void {
   for (let i = 0; i < cells.length; i += 4) console.log(`    ${cells.slice(i, i + 4).map((c) => c.padEnd(30)).join('')}`);
   const consensus = single.map((r) => r.consensusInTop);
   console.log(`    one weight at a time: consensus ${Math.min(...consensus)}-${Math.max(...consensus)} of ${base.consensusTotal}, avoid at most ${Math.max(...single.map((r) => r.avoidInTop))}; ${single.filter((r) => r.consensusInTop < base.consensusInTop).length} of ${single.length} changes cost a story`);
-  const random = seeded(15);
+  const random = seededRng(15);
   const draws: PickScore[] = [];
   for (let d = 0; d < SENSITIVITY_DRAWS; d++) {
     const w = Object.fromEntries(keys.map((k) => [k, WEIGHTS[k] * (1 - SENSITIVITY_SPREAD + 2 * SENSITIVITY_SPREAD * random())])) as Weights;
