@@ -255,23 +255,8 @@ function checkFound(f: Found, material: TopicMaterial): ClaimVerdict {
   if (f.unmatched) return { status: 'removed', note: `"${f.unmatched}" is nobody in this story's mail, so the claim cannot be checked` };
   const claimOf = (who: Person, kind = f.kind): Claim => ({ who, what: kind, ...(f.seriesId ? { seriesId: f.seriesId } : {}), ...(f.version ? { version: f.version } : {}), evidence: [], sentence: '' });
   if (f.nobody || f.negated) {
-    // A denial ("Jan did not object", "No one objected", "the series was not applied") is true only
-    // when the story's mail shows none of the people it covers doing it. A NAK is an objection too;
-    // a series the sentence does not name could be any of the story's.
-    const kinds: NarrationKind[] = f.kind === 'objects' ? ['objects', 'nak'] : [f.kind];
-    const series = f.seriesId ? [f.seriesId] : material.series?.length ? material.series.map((s) => s.id) : [undefined];
-    // "No one objected" is about the work: its authors arguing back at a reviewer are not objecting to it.
-    const authors = workAuthors(material);
-    const people = f.who ? [f.who] : senders(material).filter((p) => !(STANCES.has(f.kind) && authors.has(p.email.toLowerCase())));
-    for (const p of people) {
-      for (const kind of kinds) {
-        // Anything the check finds (even a NAK it would soften) shows the person did it.
-        if (series.some((seriesId) => checkClaim({ ...claimOf(p, kind), ...(seriesId ? { seriesId } : {}) }, material).status !== 'removed')) {
-          return { status: 'removed', note: `the mail shows ${p.name || p.email} did (${kind})${f.who ? '' : ', so "nobody did" is false'}` };
-        }
-      }
-    }
-    return { status: 'verified', evidence: [] };
+    const did = shownDoing(f.kind, material, { who: f.who, seriesId: f.seriesId });
+    return did ? { status: 'removed', note: `the mail shows ${did.person.name || did.person.email} did (${did.kind})${f.who ? '' : ', so "nobody did" is false'}` } : { status: 'verified', evidence: [] };
   }
   if (f.anyone) {
     // "The series was merged": true when someone in the story's mail shows it.
@@ -283,6 +268,27 @@ function checkFound(f: Found, material: TopicMaterial): ClaimVerdict {
   // "Wanted it done differently" is about the work: words that answer another reviewer's argument are a reply to them.
   const other = f.cited.map((id) => material.byId.get(id)).map((m) => m && answersSomeoneElse(m, material)).find(Boolean);
   return other ? { status: 'removed', note: `the words quoted answer ${other}'s argument, not the work or its author` } : verdict;
+}
+
+/**
+ * Who the story's mail shows doing `kind` (the check of a denial: "Jan did not object", "No one
+ * objected"): `who` alone, or anyone but the work's authors for a stance ("No one objected" is about
+ * the work; its authors arguing back at a reviewer are not objecting to it). A NAK is an objection
+ * too; a series not named could be any of the story's; anything the check finds, even what it would
+ * soften, shows the person did it. Exported so that a drafter writing "No one objected" asks the same.
+ */
+export function shownDoing(kind: NarrationKind, material: TopicMaterial, about: { who?: Person; seriesId?: string } = {}): { person: Person; kind: NarrationKind } | undefined {
+  const kinds: NarrationKind[] = kind === 'objects' ? ['objects', 'nak'] : [kind];
+  const series = about.seriesId ? [about.seriesId] : material.series?.length ? material.series.map((s) => s.id) : [undefined];
+  const authors = workAuthors(material);
+  const people = about.who ? [about.who] : senders(material).filter((p) => !(STANCES.has(kind) && authors.has(p.email.toLowerCase())));
+  const claimOf = (who: Person, k: NarrationKind, seriesId?: string): Claim => ({ who, what: k, ...(seriesId ? { seriesId } : {}), evidence: [], sentence: '' });
+  for (const person of people) {
+    for (const k of kinds) {
+      if (series.some((seriesId) => checkClaim(claimOf(person, k, seriesId), material).status !== 'removed')) return { person, kind: k };
+    }
+  }
+  return undefined;
 }
 
 /** Kinds that are a position on the work, which its own author does not take against it. */

@@ -1,5 +1,5 @@
 import type { Claim, ClaimKind, Paragraph, Person, Quote, Series, Story } from '../model.js';
-import { workAuthors, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
+import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { matchPieces } from '../verify/verify.js';
 import { quotedSegments, words } from '../verify/text.js';
 import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
@@ -7,7 +7,8 @@ import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, versionOf, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
 import { CONCESSION, proseBlocks, quoteCandidates, stanceOf, type Candidate } from './sentences.js';
 import { actOf, Verbs, wordsShow } from './verbs.js';
-import { APPROVAL, NAK, OBJECTION, QUESTION } from '../claims/lexicon.js';
+import { APPROVAL, OBJECTION, QUESTION } from '../claims/lexicon.js';
+import { shownDoing } from '../claims/prose.js';
 
 /** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
 export const MIN_STORY_WORDS = 150;
@@ -804,7 +805,7 @@ class Writer {
       'new-version-posted': '',
       'new-version-promised': pos.people.some((p) => p.side === 'against') ? 'Until it appears, the objections stand.' : contested ? 'The requested changes are still to come.' : '',
       // The claim check holds "no one objected" to every reviewer's own words: say it only when they agree.
-      'supported': this.reviewersObjected() ? '' : 'No one had raised an objection by the end of the week.',
+      'supported': shownDoing('objects', material) ? '' : 'No one had raised an objection by the end of the week.',
       // A critic who gave ground is no disagreement left standing: say how the work stands instead.
       'unresolved': contested && settled
         ? (isPosting(pos.proposal) ? 'With that objection settled, the series stood as posted at the end of the week.' : '')
@@ -817,12 +818,6 @@ class Writer {
     return { text: sentences.join(' '), quotes: [], ...(claims.length ? { claims } : {}) };
   }
 
-  /** Whether anyone but the work's authors wrote words of objection (or a NAK) in reply, as the claim check reads them. */
-  reviewersObjected(): boolean {
-    const m = this.material;
-    const authors = workAuthors(m);
-    return m.messages.some((x) => x.inReplyTo && !isBot(x.from) && !authors.has(x.from.email.toLowerCase()) && (OBJECTION.test(x.own) || NAK.test(x.own)));
-  }
 
   /**
    * A tag fact kept to its messages on the series: each a patch of it or a reply to one, directly or
