@@ -6,8 +6,12 @@ import { isPosting, type WeekIndex } from './week-index.js';
 /** A reply with fewer of the author's own words than this is a tag or a nod, not discussion. */
 export const SUBSTANTIVE_WORDS = 25;
 
-/** Phrases of objection, read in the author's own words only. */
-const OBJECTION = /\b(NAK|NACK|I disagree|disagree|this is wrong|that'?s wrong|is just wrong|no way|I don'?t think|I do not think|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper)\b/i;
+/**
+ * Phrases of objection, read in the author's own words only. Not objections: "I don't think I can
+ * run these tests" (about oneself), "no way to test" (an impossibility), "I don't disagree", and
+ * "pointless" describing a thing ("pointless wrapper functions") rather than the proposal.
+ */
+const OBJECTION = /\b(NAK|NACK|I disagree|(?<!(n'?t|not|never) )disagree|this is wrong|that'?s wrong|is just wrong|no way(?! to\b)|I don'?t think(?! I\b)|I do not think(?! I\b)|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|(is|are|seems?|looks?|sounds?|'s|be) (completely |totally |just |rather |kind of )?pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper)\b/i;
 const DECISION = {
   applied: /^\s*(applied|queued|picked up|pushed)\b|\bI'?ve (applied|queued|picked up)\b|\bapplied to\b/im,
   merged: /\b(merged (into|for)|pulled into|has been merged|pull request .* merged)\b/i,
@@ -17,7 +21,10 @@ const DECISION = {
 const POLICY: Array<[string, RegExp]> = [
   ['licensing', /\b(copyright|GPL|licen[cs]e|SPDX)\b/i],
   ['security', /\b(CVE-\d+|exploit\w*|vulnerabilit(y|ies)|vulnerable to|security (hole|issue|bug|fix|model|critique|concern)|privilege escalation|info(rmation)? leak|leaks? (kernel )?memory|uninitiali[sz]ed (kernel )?memory|seccomp|sandbox\w*|module signing|secure boot|post-quantum|side[- ]channel|constant[- ]time|timing attack)\b/i],
-  ['process', /\b(Code of Conduct|maintainership|new maintainer|step(ping)? down as|reviewer (load|bandwidth|burnout)|nobody reviews|crickets|AI[- ](generated|assisted|written|review)|LLM|Co-developed-by: \w+ AI)\b/i],
+  ['process', /\b(Code of Conduct|maintainership|new maintainer|step(ping)? down as|reviewer (load|bandwidth|burnout)|nobody reviews|crickets)\b/i],
+  // The use of AI tools in the work or its review, a live process question: the tool named in a
+  // disclosure ("Cursor/claude used liberally", "Assisted-by: ..."), or AI named with what it did.
+  ['ai tools', /\b(AI[- ](generated|assisted|written|review\w*|tools?|agents?|help)|LLMs?|large language models?|Co-developed-by: \w+ AI|Assisted-by(?=:)|claude|chatgpt|copilot|gpt-\d\w*|vibe[- ]cod\w*)\b/i],
   ['regression', /\b(regression (in|since|from|caused|introduced|report)|regressed|regzbot|introduced a regression|boot (stall|hang)|data (loss|corruption))\b/i],
 ];
 /**
@@ -32,6 +39,23 @@ const PERF_WORSE = /\b(regress(ed|ion|ions|es)?|(effectively|silently|accidental
 const HYPOTHETICAL = /\b(without|not|no|avoid\w*|prevent\w*|make sure|ensure|don'?t|won'?t|doesn'?t|never|any|potential|possible|risk of)\b[^.]*$/i;
 export function mentionsPerformanceRegression(text: string): boolean {
   return text.split(/\n\s*\n/).some((paragraph) => PERF_MEASURE.test(paragraph) && [...paragraph.matchAll(new RegExp(PERF_WORSE.source, 'gi'))].some((m) => !HYPOTHETICAL.test(paragraph.slice(Math.max(0, m.index - 80), m.index))));
+}
+
+/**
+ * Words that make what follows in the sentence a denial or a condition, not a fact: "it's not an
+ * actual regression in any way", "so we will not have to ... revert this", "if it breaks, revert it".
+ */
+const NOT_ASSERTED = /\b(not|no|never|nothing|without|if|unless|whether|would|could|might|cannot|can't|don'?t|doesn'?t|won'?t|wouldn'?t|shouldn'?t|isn'?t|wasn'?t|aren'?t|avoid\w*|prevent\w*|in case)\b/i;
+/** Some match of `re` in `text` that its own sentence states as a fact, not denied or supposed. */
+export function stated(text: string, re: RegExp): boolean {
+  for (const m of text.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))) {
+    const before = text.slice(Math.max(0, m.index - 100), m.index);
+    // Mail is wrapped at 72 columns: a sentence ends at its punctuation or a blank line, not at a line end.
+    const ends = [...before.matchAll(/[.!?;](?=\s)|\n\s*\n/g)];
+    const sentence = ends.length ? before.slice(ends[ends.length - 1].index + 1) : before;
+    if (!NOT_ASSERTED.test(sentence)) return true;
+  }
+  return false;
 }
 const NOVELTY: Array<[string, RegExp]> = [
   ['announcement', /\[(ANNOUNCE|ANN)\b/i],
@@ -154,12 +178,13 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       const rank = rankOf(maintainers, m.from);
       if ((rank === 'mainline' || rank === 'tree owner') && !authors.has(m.from.email)) seniorObjectors.add(m.from.name || m.from.email);
     }
-    for (const [kind, re] of Object.entries(DECISION)) if (re.test(body.own)) decisions.add(kind);
+    for (const [kind, re] of Object.entries(DECISION)) if (stated(body.own, re)) decisions.add(kind);
     ownText.push(body.own);
   }
   const subjects = [...new Set(group.threads.map((t) => t.subject))];
   const text = `${subjects.join('\n')}\n${ownText.join('\n')}`;
-  for (const [label, re] of POLICY) if (re.test(text)) policy.add(label);
+  // A regression or a security hole is news only when someone says there is one, not that there is none.
+  for (const [label, re] of POLICY) if (label === 'regression' || label === 'security' ? stated(text, re) : re.test(text)) policy.add(label);
   if (!policy.has('regression') && mentionsPerformanceRegression(text)) policy.add('performance');
   const novelty = NOVELTY.filter(([, re]) => subjects.some((s) => re.test(s)) || re.test(ownText[0] ?? '')).map(([label]) => label);
   if (subjects.some((s) => /\[[^\]]*\bRFC\b/i.test(s))) novelty.push('RFC');
@@ -185,7 +210,9 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   // or an argument: a loud exchange under a "fix" subject is still an argument.
   if (policy.size === 0 && angles.length === 0 && !heated && PLAIN_FIX.test(title)) routine.push('bug fix');
   // However many people sign off or bikeshed, a few lines with nothing at stake are not a story.
-  const atStake = policy.size > 0 || angles.length > 0 || novelty.some((n) => n !== 'first version') || rebutters.size >= 2;
+  // Something is at stake when there is a policy matter, an angle, something new, two maintainers
+  // arguing, or a tree owner (or the person who pulls the tree) objecting to someone else's work.
+  const atStake = policy.size > 0 || angles.length > 0 || novelty.some((n) => n !== 'first version') || rebutters.size >= 2 || seniorObjectors.size > 0;
   if (postings.length > 0 && changedLines > 0 && changedLines < SMALL_CHANGE_LINES && !atStake) routine.push('small change');
 
   const participants = [...people.values()].sort((a, b) => b.messages - a.messages);

@@ -30,7 +30,7 @@ export const WEIGHTS = {
   novelty: 1,
   /** for a new subsystem, tool, driver or interface. */
   newThing: 3,
-  /** per policy label (licensing, security, process, regression, performance regression). */
+  /** per policy label (licensing, security, process, AI tools, regression, performance regression). */
   policy: 3.5,
   /** per decision (applied, merged, reverted, rejected) that came with discussion. */
   decision: 0.5,
@@ -48,6 +48,12 @@ export const WEIGHTS = {
   volumeWithoutTalk: -1.5,
   /** when bots sent most of the messages. */
   botStorm: -4,
+  /**
+   * The share of the argument's weight (objections, heat, long exchanges) kept when nothing is at
+   * stake: no policy matter, angle, new thing, maintainers arguing or tree owner objecting. Two
+   * people going back and forth over a helper's return convention is a bikeshed, not a debate.
+   */
+  argumentWithoutStakes: 0.5,
 } as const;
 /** The weights' shape, for a bench that varies them (the sensitivity figure of `npm run bench -- topics`). */
 export type Weights = { [K in keyof typeof WEIGHTS]: number };
@@ -71,12 +77,13 @@ const list = (f: RankFeatures, key: string) => (Array.isArray(f[key]) ? (f[key] 
 export function scoreParts(f: RankFeatures, w: Weights = WEIGHTS): Record<string, number> {
   const substantive = num(f, 'substantiveReplies');
   const disagreement = Math.min(num(f, 'naks') * 2 + num(f, 'objections'), MAX_DISAGREEMENT);
+  const argument = f.atStake === false ? w.argumentWithoutStakes : 1;
   return {
     discussants: w.discussants * Math.log2(1 + num(f, 'discussants')),
     senior: Math.min(f.atStake === false ? MAX_SENIOR_POINTS_NOTHING_AT_STAKE : MAX_SENIOR_POINTS, seniorPoints(f, w)),
-    disagreement: w.disagreement * disagreement,
-    heat: w.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
-    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? w.longExchange : 0,
+    disagreement: argument * w.disagreement * disagreement,
+    heat: argument * w.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
+    longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? argument * w.longExchange : 0,
     angle: (list(f, 'angles').includes('revert') ? w.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? w.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? w.timing : 0)
       + (list(f, 'angles').includes('regression in the current -rc') ? w.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? w.ownersArgue : 0)
       + (list(f, 'angles').includes("from the tree's owner") ? w.fromOwner : 0),
@@ -113,6 +120,7 @@ const POLICY_REASON: Record<string, string> = {
   security: 'security angle',
   licensing: 'licensing question',
   process: 'process or maintainership matter',
+  'ai tools': 'AI tools used in the work or its review',
   regression: 'regression',
   performance: 'performance regression',
 };
