@@ -140,3 +140,31 @@ test('stories from invented threads pass the verifier untouched and quote whole 
   assert.doesNotMatch(text, /back and forth|\d+ times/);
   assert.match(story.headline, /Stern/);
 });
+
+test('a short verdict reads as an objection or a fault: "was wrong", "is not a solution", "introduced a bug", "can be exploited"; curly apostrophes read as plain ones', () => {
+  // Alexei Starovoitov in the shared week, on a series whose refactoring leaked a file descriptor.
+  const stances = Object.fromEntries(quoteCandidates('No. The refactoring was wrong, and we have been here before with this pattern.\nPatch 3 introduced a bug and closing fd is not a solution.\nSuch a pattern can be exploited by any user to pin memory.').map((c) => [c.text, c.stance]));
+  assert.equal(stances['The refactoring was wrong, and we have been here before with this pattern.'], 'objection');
+  assert.equal(stances['Patch 3 introduced a bug and closing fd is not a solution.'], 'objection');
+  assert.equal(stances['Such a pattern can be exploited by any user to pin memory.'], 'fault');
+  // The same sentences said of something else are statements.
+  const neutral = Object.fromEntries(quoteCandidates('The old refactoring introduced a cleaner split between the two helpers.\nA solution like this is what the users asked for last year.').map((c) => [c.text, c.stance]));
+  assert.equal(neutral['The old refactoring introduced a cleaner split between the two helpers.'], 'statement');
+  // A typographic apostrophe is the same word.
+  const curly = quoteCandidates('I don\u2019t think this is the right layer for the check at all.\nYou\u2019re right, the lock is taken twice on the error path here.');
+  assert.equal(curly[0].stance, 'objection');
+  assert.equal(curly[1].concedes, true);
+});
+
+test('an author who answers an objection by giving ground is not said to defend the work', () => {
+  const subject = '[PATCH 0/2] foo: report errors through a log buffer';
+  const cover = mail(alice, subject, 0, 'This series lets every command report a readable error through a log buffer, because a bare -EINVAL tells the user nothing about which argument was wrong.\n');
+  const objection = mail(chen, `Re: ${subject}`, 1, 'Patch 1 introduced a bug and closing the descriptor afterwards is not a solution to it.\n', cover.messageId);
+  const conceding = mail(alice, `Re: ${subject}`, 1, 'You\u2019re right, closing it after the fact does not help.\nThe correct approach is to copy the size out before the descriptor is installed, so that a failure cannot leave a half-made object behind.\n', objection.messageId);
+  const story = offlineStory(materialOf([cover, objection, conceding]));
+  assert.doesNotMatch(story.headline, /Defends/, story.headline);
+  // Control: the same exchange, where the author stands firm, is a defence.
+  const firm = mail(alice, `Re: ${subject}`, 1, 'The descriptor is closed before user space can see it, so nothing leaks and the copy stays where the verifier needs it.\nThe correct approach is to keep the copy after the descriptor is installed, because the size is only known then.\n', objection.messageId);
+  const defended = offlineStory(materialOf([cover, objection, firm]));
+  assert.match(defended.headline, /Defends/, defended.headline);
+});

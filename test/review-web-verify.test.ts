@@ -47,7 +47,7 @@ before(async () => {
   const deps = { config: aws.config, storage: aws.storage };
   await ingest(mboxSource(sampleMbox, 25 << 20), aws.storage);
   const threaded = await createThreadHandler(deps)({ week: WEEK });
-  const { topicIds } = await createTopicsHandler({ ...deps, topStories: 3 })({ week: WEEK });
+  const { topicIds } = await createTopicsHandler({ ...deps, topStories: 5 })({ week: WEEK });
   const draft = createDraftHandler({ storage: aws.storage, loadAnalysis: weekLoader(aws.storage, { bodies: true }) });
   for (const topicId of topicIds) await draft({ week: WEEK, topicId });
   const rendered = await createRenderHandler(deps)({ week: WEEK, stats: { messages: threaded.messages, threads: threaded.threads, topics: topicIds.length } });
@@ -83,7 +83,7 @@ async function reviewState() {
   const record = (await getIssueRecord(aws.storage, WEEK))!;
   const doc = (await getIssueVersion(aws.storage, WEEK, record.draftVersion)) as IssueDocument & { topics: Array<{ problems?: string[] }> };
   const story = doc.topics.find((t) => t.paragraphs.some((p) => AES.test(p.text)));
-  assert.ok(story, 'the AES library story is among the top 3 of the sample');
+  assert.ok(story, 'the AES library story is among the top 5 of the sample');
   const flags = [...page.body.matchAll(/<div class="flag" role="alert">([^<]*)<\/div>/g)].map((m) => m[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
   return { html: page.body, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1], story, flags, blocked: /<button type="submit" class="primary" disabled>/.test(page.body) };
 }

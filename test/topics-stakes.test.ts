@@ -115,3 +115,26 @@ test('with nothing at stake, an argument weighs half: objections, heat and a lon
   // Everything else is unchanged.
   assert.equal(bikeshed.discussants, withStakes.discussants);
 });
+
+test('a pasted boot log is the machine\'s words: its "Secure boot" and GPL taint lines raise no security or licensing matter', async () => {
+  const subject = '[BUG] 6.18-rc7 cannot mount RAID1 zoned btrfs';
+  // Shaped like HAN Yuwei's report in the shared week: a log pasted after one line of prose.
+  const log = [
+    '[    0.000000] Linux version 6.19.0-rc4-btrfs-test-dirty (root@host) (gcc (GCC) 15.2.1) #15 SMP PREEMPT_DYNAMIC',
+    '[    0.000000] secureboot: Secure boot disabled',
+    '[   12.345678] CPU: 3 UID: 0 PID: 812 Comm: mount Tainted: G           O       6.19.0-rc4',
+    '[   12.345679] Modules linked in: btrfs(O) xor raid6_pq libcrc32c',
+    '[   12.345680] RIP: 0010:btrfs_zone_finish+0x1c4/0x2b0 [btrfs]',
+  ].join('\n');
+  const { holding } = await topicsOf([
+    message('log-0@example.org', `Mounting a RAID1 zoned filesystem hangs after a while on rc4 with the suggested patch.\n\n${log}\n`, { From: 'Han Reporter <han@example.org>', Subject: subject }),
+    reply('log-1@example.org', 'log-0@example.org', 'Sun Helper <sun@example.org>', subject, 'It looks like a deadlock between making the block group read-only and finishing the zone, both waiting on the same space reservation.'),
+    // Control: people saying it.
+    message('hole-0@example.org', 'The ioctl copies the whole structure to user space, padding included, so this is an information leak of kernel stack memory to any local user.\n', { From: 'Ivy Finder <ivy@example.org>', Subject: '[BUG] quux: ioctl copies stack padding to user space' }),
+    reply('hole-1@example.org', 'hole-0@example.org', 'Sun Helper <sun@example.org>', '[BUG] quux: ioctl copies stack padding to user space', 'Confirmed, the padding is never cleared, so the leak is real on every architecture that pads this structure.'),
+  ]);
+  const report = holding('log-0@example.org');
+  assert.deepEqual(report.features.policy, [], report.reasons.join('; '));
+  const hole = holding('hole-0@example.org');
+  assert.ok((hole.features.policy as string[]).includes('security'), hole.reasons.join('; '));
+});

@@ -5,7 +5,7 @@ import { quotedSegments, words } from '../verify/text.js';
 import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, versionOf, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
-import { CONCESSION, proseBlocks, quoteCandidates, stanceOf, type Candidate } from './sentences.js';
+import { CONCESSION, plainApostrophes, proseBlocks, quoteCandidates, stanceOf, type Candidate } from './sentences.js';
 import { actOf, Verbs, wordsShow } from './verbs.js';
 import { APPROVAL, OBJECTION, QUESTION } from '../claims/lexicon.js';
 import { shownDoing } from '../claims/prose.js';
@@ -695,7 +695,7 @@ class Writer {
     const ids = new Set([answer.messageId, ...(objection ? [objection.messageId] : [])]);
     for (const m of this.material.messages) {
       if (m.from.email.toLowerCase() !== critic.email.toLowerCase() || this.depthTo(m, ids) === undefined) continue;
-      const said = proseBlocks(m.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).find((x) => CONCESSION.test(x) && !/\?\s*$/.test(x));
+      const said = proseBlocks(m.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).find((x) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x));
       if (!said) continue;
       this.conceded.add(critic.email.toLowerCase());
       return `${capitalise(this.names.of(critic))} ${wordsShow('concedes', said) ? 'conceded the point' : 'accepted the explanation'}.`;
@@ -1003,8 +1003,11 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     const prose = paragraphs.map((p) => p.text).join(' ');
     const told = answer ? prose.split(`"${answer.text}"`)[0].split(/[.!?]\s/).pop() ?? '' : '';
     const act = objection ? actOf({ text: objection.text, stance: stanceOf(objection.text) }) : undefined;
-    // Not a defence: an answer that gives ground, one written before the objection, or a fix for a fault found.
-    if (answer && !/\b(conceded|already)\b/.test(told) && act !== 'fault' && !clash) {
+    // Not a defence: an answer that gives ground (told so, or in a message that opens "You're right"),
+    // one written before the objection, or a fix for a fault found.
+    const answered = answer ? material.byId.get(answer.messageId) : undefined;
+    const givesGround = !!answered && proseBlocks(answered.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).some((x) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x));
+    if (answer && !/\b(conceded|already)\b/.test(told) && !givesGround && act !== 'fault' && !clash) {
       // A removal defended is the removal, not the thing removed: "Defends Removing cpufreq Driver".
       const removal = /^(remove|drop|delete|deprecate|retire|kill|revert|disable)\b/i.test(subjectPhrase(pos.proposal.subject));
       const defended = removal ? `Removing ${topic}` : topic;

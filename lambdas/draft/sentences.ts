@@ -23,11 +23,11 @@ const GREETING = /^(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|ack|n
 const NOT_PROSE_LINE = /[{};]\s*$|^\s{2,}\S|^\t|^#|^[-+@]{1,3}\s|^\[\s*\d+\.\d+\]|\b[0-9a-f]{12,40}\b|^\s*[|>]|^(Link|Fixes|Cc|Subject|From|Date|To|Author|Committer|Parent|Child|Branch|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Closes|Suggested-by|base-commit|change-id|prerequisite-[a-z-]+):|={3,}|-{3,}|_{3,}|\*{3,}|\s\|\s|^\s*[-*]\s|^\s*\d+[.)]\s|^v\d+:|^Changes (in|since)|^Changelog/i;
 const CODE_IN_SENTENCE = /[{};<>=]|->|::|\+\+|&&|\|\||\/\*|\bhttps?:|@\S+\.\S+|\bwrote:|\b0x[0-9a-f]+|\[\s*\d+\.\d+\]|\[\d+\]|`/i;
 
-const OBJECTION = /\b(NAK|nack|disagree|(?:feels|seems|is) (?:wrong|backwards)|the wrong (?:approach|way|place|layer)|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
+const OBJECTION = /\b(NAK|nack|disagree|(?:feels|seems|is|was) (?:wrong|backwards)|(?:is|was) not (?:a|the) (?:right |correct |proper )?(?:solution|fix|answer|way to go)|the wrong (?:approach|way|place|layer)|don't think|do not think|not (?:a good idea|acceptable)|impractical|doesn't work|does not work|won't work|please stop|object to|I don't like|rather not|show ?stopper|utterly|nonsense|cannot (?:permit|accept|allow)|unacceptable)\b/i;
 const DOUBT = /\b(not (?:sure|convinced)|doubt|I wonder|unclear|I'm concerned|concerned (?:about|that)|my concern|the concern)\b/i;
 const AGREEMENT = /^(?!.*\b(?:but|if|however|depends)\b).*\b(agree|agreed|makes sense|sounds (?:good|fine|reasonable)|good idea|looks (?:good|fine|sane)|fine with|I like|nice work|happy with|LGTM)\b/i;
 /** A fault found in the work: it breaks something, regresses, is wrong. A reviewer's finding, short of objecting to the idea. */
-export const FAULT = /\b(?:this|that|it|the (?:patch|change|series)|patch \d+)\s+(?:breaks|will break|would break|is broken|regresses|causes? (?:a |an )?(?:regression|crash|deadlock|leak|hang|warning|oops|build failure|bisection hazard))\b|\b(?:is|looks|seems) (?:wrong|buggy|racy|broken)\b|\b(?:use-after-free|null pointer dereference|double free|bisection hazard|memory leak|data corruption)\b/i;
+export const FAULT = /\b(?:this|that|it|the (?:patch|change|series)|patch \d+)\s+(?:breaks|will break|would break|is broken|regresses|causes? (?:a |an )?(?:regression|crash|deadlock|leak|hang|warning|oops|build failure|bisection hazard))\b|\b(?:is|looks|seems) (?:wrong|buggy|racy|broken)\b|\b(?:introduced|introduces) (?:a|the|another) (?:bug|regression|leak|race|deadlock)\b|\bcan be (?:exploited|abused)\b|\b(?:use-after-free|null pointer dereference|double free|bisection hazard|memory leak|data corruption)\b/i;
 /** A request for something to be done differently; "should be fine" is an opinion, not a request. */
 const SUGGESTION = /\b(should(?! (?:be|still be|now be) (?:fine|ok|okay|safe|good|correct|enough|sufficient|possible)\b)|shouldn't|how about|why not|instead|could we|can we|would be better|suggest|I'd prefer|I would prefer|better to|propose)\b/i;
 const SUBSTANCE = /\b(because|since|so that|which means|the problem|the issue|the reason|this series|this patch|this patchset|we|I think|I believe|in practice|performance|security|regression|users?|API|ABI|design|approach)\b/gi;
@@ -48,7 +48,11 @@ export const META = /\b(scroll(?:ed|ing)? (?:through|down|past)|full quote|quot(
 /** Giving ground on a point: an admission of having missed or misread something, or "you're right". */
 export const CONCESSION = /^(?:ah|oh|ahh|hmm|ok|okay|right)\b[,!. ]|\b(?:admittedly|I was (?:overlooking|wrong|mistaken|confused)|I (?:overlooked|missed|misread|misunderstood)|you(?:'re| are) (?:right|correct)|I stand corrected|my (?:bad|mistake)|fair enough|good point|point taken|that (?:explains|makes sense now))\b/i;
 
-export function stanceOf(sentence: string): Stance {
+/** Typographic apostrophes as plain ones, for matching only ("You’re right" is "You're right"); quotes keep the original. */
+export const plainApostrophes = (s: string) => s.replace(/[\u2018\u2019\u02bc]/g, "'");
+
+export function stanceOf(written: string): Stance {
+  const sentence = plainApostrophes(written);
   if (/\?\s*$/.test(sentence)) return 'question';
   if (/^(yes|yeah|yep|agreed|right|sure|indeed|exactly)\b/i.test(sentence)) return 'agreement';
   if (OBJECTION.test(sentence)) return 'objection';
@@ -87,31 +91,32 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/^(thanks|thank you|hi|hello|cheers|regards)\b/i.test(text)) continue;
       if ((text.match(/\w+_\w+|\w+\(\)/g) ?? []).length > 2) continue; // identifier soup reads as code
       if ((text.match(/\(/g) ?? []).length !== (text.match(/\)/g) ?? []).length) continue; // cut inside a parenthesis ("mmap(!")
+      const plain = plainApostrophes(text);
       const stance = stanceOf(text);
-      const concedes = CONCESSION.test(text) && stance !== 'objection' && stance !== 'question';
-      const meta = META.test(text);
+      const concedes = CONCESSION.test(plain) && stance !== 'objection' && stance !== 'question';
+      const meta = META.test(plain);
       let score = Math.min(n, 28) / 28; // longer, up to a point, carries more
-      score += Math.min(3, (text.match(SUBSTANCE) ?? []).length) * 0.35;
+      score += Math.min(3, (plain.match(SUBSTANCE) ?? []).length) * 0.35;
       if (stance === 'objection') score += 1;
       if (stance === 'doubt') score += 0.5;
       if (stance === 'suggestion') score += 0.4;
       if (stance === 'fault') score += 0.8;
       // An argument is worth more than a question, and a question about procedure is worth nothing.
-      const argument = Math.min(3, (text.match(ARGUMENT) ?? []).length);
+      const argument = Math.min(3, (plain.match(ARGUMENT) ?? []).length);
       score += argument * 0.45;
       if (stance === 'question') score += argument > 0 ? 0 : -0.6;
-      if (PROCEDURE.test(text)) score -= 1.6;
-      if (/\b(I|I'm|I've|we|we're)\b/.test(text)) score += 0.3; // first person carries the voice
-      if (/^(This|The)\b/.test(text)) score += 0.1;
-      if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(text)) score -= 0.3;
-      if (/^(but|and|also|or|then|though|however|still|otherwise)\b/i.test(text)) score -= 0.4; // reads as half a thought when quoted alone
-      if (/!$/.test(text)) score += 0.4; // strong voice
-      if (/^[\p{L}-]+:\s/u.test(text)) score -= 0.6; // a label ("Examples: ..."), not a sentence
-      if (/\*\w+\*/.test(text)) score += 0.3; // emphasis
-      if (/^(So, |Well, )?\p{Lu}\p{Ll}+, /u.test(text) && /\b(you|your|please)\b/i.test(text)) score += 0.3; // addressed to someone
-      if (/\b(please (add|cc|apply)|the following tag|below tag|let me know)\b/i.test(text)) score -= 0.6; // boilerplate
+      if (PROCEDURE.test(plain)) score -= 1.6;
+      if (/\b(I|I'm|I've|we|we're)\b/.test(plain)) score += 0.3; // first person carries the voice
+      if (/^(This|The)\b/.test(plain)) score += 0.1;
+      if (/\bpatch(es)? \d+\b|\bv\d+\b/i.test(plain)) score -= 0.3;
+      if (/^(but|and|also|or|then|though|however|still|otherwise)\b/i.test(plain)) score -= 0.4; // reads as half a thought when quoted alone
+      if (/!$/.test(plain)) score += 0.4; // strong voice
+      if (/^[\p{L}-]+:\s/u.test(plain)) score -= 0.6; // a label ("Examples: ..."), not a sentence
+      if (/\*\w+\*/.test(plain)) score += 0.3; // emphasis
+      if (/^(So, |Well, )?\p{Lu}\p{Ll}+, /u.test(plain) && /\b(you|your|please)\b/i.test(plain)) score += 0.3; // addressed to someone
+      if (/\b(please (add|cc|apply)|the following tag|below tag|let me know)\b/i.test(plain)) score -= 0.6; // boilerplate
       score -= position * 0.03;
-      score -= Math.max(0, (text.match(/\S*[/_]\S*|\w+\(\)/g) ?? []).length - 1) * 0.4; // paths and identifiers
+      score -= Math.max(0, (plain.match(/\S*[/_]\S*|\w+\(\)/g) ?? []).length - 1) * 0.4; // paths and identifiers
       // Meta talk and concessions carry no argument: never quoted as one (a concession is told in words).
       if (meta) score -= 2;
       if (concedes) score -= 1.5;

@@ -71,6 +71,8 @@ const ROUTINE_SUBJECT: Array<[string, RegExp]> = [
   ['bug tracker', /^\s*(re:\s*)?\[Bug \d+\]/i],
 ];
 
+/** A line of pasted machine output: a kernel log line, a register or stack dump, a hex dump. */
+const MACHINE_LINE = /^\s*(<\d+>)?\[\s*\d+\.\d+\]|^\s*(RIP|RSP|RAX|RBX|RCX|RDX|RBP|RSI|RDI|R\d{1,2}|CR\d|Call Trace|Code|Modules linked in|Hardware name|Workqueue|Tainted|CPU: \d+)\b|\b[0-9a-f]{16}\b|^\s*\? \w+\+0x/;
 /** A question in the author's own words: a sentence that ends in a question mark. */
 const QUESTION = /\w[^.!?\n]*\?(\s|$)/;
 const PLAIN_FIX = /\b(fix(es|ed)?|avoid|handle|correct|account for|refactor)\b/i;
@@ -106,7 +108,9 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const human = all.filter((m) => !index.isNoise(m));
   const postings = human.filter(isPosting);
   const replies = human.filter((m) => !isPosting(m));
-  const authors = new Set(postings.map((m) => m.from.email));
+  // By person, not address: authors often answer their reviewers from another address.
+  const authorKeys = new Set(postings.map((m) => personKey(m.from)));
+  const isAuthor = (p: Person) => authorKeys.has(personKey(p));
 
   const people = new Map<string, { person: Person; messages: number; substantive: number }>();
   let tagOnlyReplies = 0;
@@ -133,7 +137,9 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     const who = personKey(m.from);
     const entry = people.get(who) ?? people.set(who, { person: m.from, messages: 0, substantive: 0 }).get(who)!;
     entry.messages++;
-    const body = index.body(m.messageId);
+    const raw = index.body(m.messageId);
+    // Typographic apostrophes as plain ones, so that "don’t" reads as "don't" to the patterns below.
+    const body = { ...raw, own: raw.own.replace(/[\u2018\u2019\u02bc]/g, "'") };
     naks += body.naks;
     if (body.naks > 0) nakers.add(m.from.name || m.from.email);
     if (body.files.some((f) => USER_ABI_FILE.test(f))) userAbi = true;
@@ -168,7 +174,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
     // The person who pulls the tree asking about a pull ("Why is a cleanup in an -rc5 pull?") is news
     // by itself, however mildly put; a question from anyone else is a question.
-    if (/\[GIT PULL\]/i.test(m.subject) && !authors.has(m.from.email) && rankOf(maintainers, m.from) === 'mainline' && QUESTION.test(body.own)) {
+    if (/\[GIT PULL\]/i.test(m.subject) && !isAuthor(m.from) && rankOf(maintainers, m.from) === 'mainline' && QUESTION.test(body.own)) {
       pullPushback = true;
       pullQuestioners.add(m.from.name || m.from.email);
     }
@@ -176,13 +182,14 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       objectionMessages++;
       // Only those whose word carries: a tree owner or the person who pulls it.
       const rank = rankOf(maintainers, m.from);
-      if ((rank === 'mainline' || rank === 'tree owner') && !authors.has(m.from.email)) seniorObjectors.add(m.from.name || m.from.email);
+      if ((rank === 'mainline' || rank === 'tree owner') && !isAuthor(m.from)) seniorObjectors.add(m.from.name || m.from.email);
     }
     for (const [kind, re] of Object.entries(DECISION)) if (stated(body.own, re)) decisions.add(kind);
     ownText.push(body.own);
   }
   const subjects = [...new Set(group.threads.map((t) => t.subject))];
-  const text = `${subjects.join('\n')}\n${ownText.join('\n')}`;
+  // Pasted logs are the machine's words: a boot log's "Secure boot disabled" or a module's GPL taint is no matter anyone raised.
+  const text = `${subjects.join('\n')}\n${ownText.join('\n').split('\n').filter((line) => !MACHINE_LINE.test(line)).join('\n')}`;
   // A regression or a security hole is news only when someone says there is one, not that there is none.
   for (const [label, re] of POLICY) if (label === 'regression' || label === 'security' ? stated(text, re) : re.test(text)) policy.add(label);
   if (!policy.has('regression') && mentionsPerformanceRegression(text)) policy.add('performance');
@@ -218,7 +225,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const participants = [...people.values()].sort((a, b) => b.messages - a.messages);
   const discussants = participants.filter((p) => p.substantive > 0);
   const seniorDiscussants = discussants.filter((p) => isSenior(maintainers, p.person));
-  const reviewers = discussants.filter((p) => !authors.has(p.person.email));
+  const reviewers = discussants.filter((p) => !isAuthor(p.person));
   const ranked = [...speakers.values()].map((p) => ({ person: p, rank: rankOf(maintainers, p) }));
   const lists = new Set(all.flatMap((m) => m.lists));
 
