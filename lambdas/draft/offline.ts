@@ -1003,10 +1003,13 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     const prose = paragraphs.map((p) => p.text).join(' ');
     const told = answer ? prose.split(`"${answer.text}"`)[0].split(/[.!?]\s/).pop() ?? '' : '';
     const act = objection ? actOf({ text: objection.text, stance: stanceOf(objection.text) }) : undefined;
-    // Not a defence: an answer that gives ground (told so, or in a message that opens "You're right"),
-    // one written before the objection, or a fix for a fault found.
+    // Not a defence: an answer that gives ground (told so, or in a message that opens "You're right",
+    // or said in the answer's own paragraph), one written before the objection, or a fix for a fault
+    // found. A long point-by-point reply conceding some other point still defends this one.
     const answered = answer ? material.byId.get(answer.messageId) : undefined;
-    const givesGround = !!answered && proseBlocks(answered.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).some((x) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x));
+    const concedes = (x: string) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x);
+    const blocks = answered ? proseBlocks(answered.own) : [];
+    const givesGround = !!answer && (concedes(blocks[0]?.split(/(?<=[.!?])\s+/)[0] ?? '') || blocks.some((b) => b.includes(answer.text) && b.split(/(?<=[.!?])\s+/).some(concedes)));
     if (answer && !/\b(conceded|already)\b/.test(told) && !givesGround && act !== 'fault' && !clash) {
       // A removal defended is the removal, not the thing removed: "Defends Removing cpufreq Driver".
       const removal = /^(remove|drop|delete|deprecate|retire|kill|revert|disable)\b/i.test(subjectPhrase(pos.proposal.subject));
