@@ -92,3 +92,20 @@ test('a reply listing several postings in flight points at none of them; a reply
   assert.notEqual(holding('stop0@example.org'), holding('int0@example.org'));
   assert.equal(holding('doc0@example.org'), holding('int0@example.org'));
 });
+
+test('a reply under one series citing another series is a citation, not one story; a report and its fix, or a patch and the review that prompted it, still join', async () => {
+  // As in the shared week: a reviewer of a Landlock UDP series points, in passing, at the author's
+  // own UNIX-socket series ("Was there a previous discussion ...? [1]"); both series stay their own stories.
+  const lore = (id: string) => `https://lore.kernel.org/all/${id}/`;
+  const { holding } = await topicsOf([
+    message('udp0@example.org', 'Restrict UDP sendmsg and connect by port, so that a sandbox cannot reach arbitrary services.\n\nSigned-off-by: Mat <mat@example.org>\n', { From: 'Mat <mat@example.org>', Subject: '[RFC PATCH v3 0/8] landlock: Add UDP access control support' }),
+    message('udp1@example.org', `Why are these two access rights and not one? You can reach the same recipient with connect() or with sendmsg().\n\n(Was there a previous discussion where it was decided that these should be two rights for UDP and UNIX dgram sockets? [1])\n\n[1] ${lore('unix0@example.org')}\n`, { From: 'Gus <gus@example.org>', Subject: 'Re: [RFC PATCH v3 0/8] landlock: Add UDP access control support', 'In-Reply-To': '<udp0@example.org>', References: '<udp0@example.org>' }),
+    message('unix0@example.org', 'Control connect() on pathname UNIX sockets with a new access right, so that a sandbox cannot reach a privileged daemon.\n\nSigned-off-by: Gus <gus@example.org>\n', { From: 'Gus <gus@example.org>', Subject: '[PATCH v2 0/5] landlock: Pathname-based UNIX connect() control' }),
+    // A report, and a reply in it pointing at the fix: one story.
+    message('oops0@example.org', 'Mounting a zoned filesystem with the new option hangs in the zone finish path every time.\n', { From: 'Rae <rae@example.org>', Subject: '[BUG] zonefs: mount hangs in zone finish' }),
+    message('oops1@example.org', `This should be fixed by ${lore('fix0@example.org')}, could you test it please?\n`, { From: 'Nao <nao@example.org>', Subject: 'Re: [BUG] zonefs: mount hangs in zone finish', 'In-Reply-To': '<oops0@example.org>', References: '<oops0@example.org>' }),
+    message('fix0@example.org', 'Take the zone lock before finishing the zone, so that mount cannot wait on itself.\n\nSigned-off-by: Nao <nao@example.org>\n', { From: 'Nao <nao@example.org>', Subject: '[PATCH] zonefs: take the zone lock before finishing a zone' }),
+  ]);
+  assert.notEqual(holding('udp0@example.org'), holding('unix0@example.org'));
+  assert.equal(holding('oops0@example.org'), holding('fix0@example.org'));
+});

@@ -125,3 +125,24 @@ test('two threads are not enough: the practice in two threads only joins nothing
   assert.notEqual(holding(two, 'react-sysreg@example.org').id, holding(two, 'react-gpio@example.org').id);
   assert.equal(two.filter((t) => t.features.replyThemes || t.features.alsoInThemes).length, 0);
 });
+
+// The same matter named the ways people name it on the lists: a two-letter acronym ("AI review"),
+// and a new trailer written with its colon ("the Assisted-by: tag"). Before, neither made a phrase.
+const namedAs = (phrase: string, suffix: string) => [
+  reply(`ac-sysreg-${suffix}@example.org`, SYSREG, '[PATCH v9 01/30] arm64/sysreg: Update SMIDR_EL1 to DDI0601 2025-06', 'kvmarm@lists.linux.dev', 'Quentin Reviewer <quentin@example.org>',
+    `Is the ${phrase} going to be required from now on? I read the code again and the concern is a false positive, yet the patch now waits on an answer to the bot.`),
+  reply(`ac-gpio-${suffix}@example.org`, VIRTIO_GPIO, '[PATCH RFC 14/13] gpio: virtio: fix DMA alignment', 'iommu@lists.linux.dev', 'Wanda Virt <wanda@example.org>',
+    `The ${phrase} question came up here as well; it is a false positive for this buffer, and answering the bot on every revision costs reviewers real time.`),
+  reply(`ac-mldsa-${suffix}@example.org`, MLDSA_SELFTEST, '[PATCH] lib/crypto: mldsa: Add FIPS cryptographic algorithm self-test', 'linux-crypto@vger.kernel.org', 'Rosa Tester <rosa@example.org>',
+    `Another ${phrase} comment landed overnight and it is a false positive again. Who decided that patches wait until someone answers the bot?`),
+];
+
+test('a matter named with a two-letter acronym ("AI review") or a trailer\'s name ("the Assisted-by: tag") is a phrase like any other', async () => {
+  for (const [phrase, suffix, written] of [['AI review', 'ai', 'AI review'], ['Assisted-by: tag', 'tag', 'Assisted-by: tag']] as const) {
+    const week = await sampleWith(namedAs(phrase, suffix));
+    const story = holding(week, `ac-sysreg-${suffix}@example.org`);
+    assert.equal(holding(week, `ac-gpio-${suffix}@example.org`).id, story.id, phrase);
+    assert.equal(holding(week, `ac-mldsa-${suffix}@example.org`).id, story.id, phrase);
+    assert.deepEqual(story.features.replyThemes, [written], phrase);
+  }
+});

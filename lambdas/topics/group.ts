@@ -178,6 +178,8 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
   const vectors = docs.map((doc) => tfidfVector(doc, df, docs.length));
   const threadIndex = new Map(threads.map((t, i) => [t.id, i]));
   const shareAPerson = (i: number, j: number) => [...people[i]].some((p) => people[j].has(p));
+  // A thread about a patch or series (its cover letter may be missing: a reply is then its root).
+  const aboutPatches = (t: Thread) => /\[[^\]]*\b(PATCH|RFC|PATCHSET)\b[^\]]*\]/i.test(t.subject);
 
   // 3b. shared references
   const threadsByRef = new Map<string, Set<string>>();
@@ -189,6 +191,16 @@ export function groupThreads(index: WeekIndex): ThreadGroup[] {
       // A message pointing at many postings lists work in flight (or a changelog): none of them is its story.
       const postings = new Set(refs.filter((r) => r.startsWith('msg:')).map((r) => postingOf(r.slice(4))));
       if (postings.size > MAX_POSTINGS_NAMED_BY_ONE_MESSAGE) refs = refs.filter((r) => !r.startsWith('msg:'));
+      // A reply under one patch series pointing at another series ("see the discussion at ...") is a
+      // citation, not one story: two pieces of work stay two. A posting's own pointer (the work it
+      // builds on, the review that prompted it) and a pointer to or from a report still join.
+      if (aboutPatches(t) && !isPosting(index.byId.get(id)!)) {
+        refs = refs.filter((r) => {
+          if (!r.startsWith('msg:')) return true;
+          const target = index.threadOfMessage.get(r.slice(4));
+          return target !== undefined && (target.id === t.id || !aboutPatches(target));
+        });
+      }
       for (const ref of refs) {
         const set = threadsByRef.get(ref) ?? threadsByRef.set(ref, new Set()).get(ref)!;
         set.add(t.id);

@@ -88,20 +88,31 @@ const ACTION_WORDS = new Set([
   'enforce', 'limit', 'bump', 'revert', 'apply', 'redundant', 'unnecessary', 'proper', 'explicit', 'explicitly', 'always', 'instead',
 ]);
 
-/** A piece of text in the phrases' words: lower case, split where a phrase cannot run on. */
+/**
+ * A piece of text in the phrases' words: lower case, split where a phrase cannot run on. A trailer's
+ * name stays one word ("Assisted-by", "Co-developed-by", its colon dropped): people reacting to a new
+ * tag write "the Assisted-by: tag".
+ */
 function chunksOf(text: string): string[][] {
   return text
     .toLowerCase()
     // paths, addresses, identifiers and version strings are no phrase words (identifiers have their own join)
     .replace(/\S*[/@_]\S*|\bv?\d+(\.\d+)*(-rc\d+)?\b|\S*\d\S*/g, ' | ')
+    .replace(/\b([a-z]+(?:-[a-z]+)*-by):/g, '$1')
     .split(/[^a-z\s-]+|\s-\s|\n\s*\n/)
-    .map((chunk) => chunk.split(/[\s-]+/).filter(Boolean));
+    .map((chunk) => chunk.split(/\s+|-(?![a-z]+-by\b|by\b)/).filter(Boolean));
+}
+
+/** Two-letter words written in capitals ("AI", "ML"): acronyms, which may name a matter ("AI review"). */
+function acronymsIn(text: string): Set<string> {
+  return new Set((text.match(/\b[A-Z]{2}\b/g) ?? []).map((w) => w.toLowerCase()));
 }
 
 /** Adjacent pairs of words that can name a matter, keyed by stems ("context analyses" = "context analysis"). */
 export function phrasesIn(text: string, excluded: Set<string>): Map<string, string> {
   const phrases = new Map<string, string>();
-  const usable = (w: string) => w.length >= 3 && !FILLER.has(w) && !excluded.has(w);
+  const acronyms = acronymsIn(text);
+  const usable = (w: string) => (w.length >= 3 || acronyms.has(w)) && !FILLER.has(w) && !excluded.has(w);
   for (const words of chunksOf(text)) {
     for (let i = 0; i + 1 < words.length; i++) {
       const [a, b] = [words[i], words[i + 1]];
@@ -139,7 +150,8 @@ export function namesOfTheWeek(messages: ParsedMessage[]): Set<string> {
     // Subsystem prefixes ("power: sequencing: ...", "thermal/drivers: ..."): a subsystem is where work happens, not a matter.
     const tags = m.subject.replace(/^\s*((re|fwd?|aw|sv)\s*:\s*|\[[^\]]*\]\s*)+/gi, '');
     const prefix = tags.slice(0, Math.max(0, tags.lastIndexOf(': ')));
-    for (const part of prefix.toLowerCase().split(/[^a-z]+/)) if (part.length >= 2) names.add(part);
+    // An identifier in a prefix ("mm/memcontrol,alloc_tag") stays whole: "tag" is no subsystem.
+    for (const part of prefix.toLowerCase().split(/[^a-z0-9_]+/)) if (part.length >= 2) names.add(part);
     add(m.from);
     // Messages built by hand (tests, stored analyses) may lack the recipient lists.
     (m.to ?? []).forEach(add);
@@ -351,7 +363,8 @@ export function findReplyThemes(index: WeekIndex, df: Map<string, number>, docum
 
 function asWritten(paragraph: string, phrase: string): string {
   const [a, b] = phrase.split(' ');
-  return new RegExp(`\\b${a}[\\s-]+${b}\\b`, 'i').exec(paragraph)?.[0].replace(/\s+/g, ' ') ?? phrase;
+  // A trailer's name may be written with its colon: "the Assisted-by: tag".
+  return new RegExp(`\\b${a}:?[\\s-]+${b}\\b`, 'i').exec(paragraph)?.[0].replace(/\s+/g, ' ') ?? phrase;
 }
 
 function alike(a: Map<string, number>, b: Map<string, number>): boolean {
