@@ -81,3 +81,14 @@ test('a name that merely ends in "nt" is no denial, and "had no objections" is t
   const claims = found(verifyWithClaims(story(`${RITA.name} said she had no objections.`), material).story);
   assert.ok(!claims.some((c) => c.negated), JSON.stringify(claims));
 });
+
+test('a reply opening with a flat "No." and its reasons is an objection; "No, that\'s fine" and "No. It works as is." are not', async () => {
+  const week = (body: string) => materialOf([...series(1, MAIN, 'm'), mail('otto-no@x', OTTO, `Re: [PATCH 1/1] ${MAIN}`, body, 'm-v1-1@x')]);
+  const rejecting = await week('No. This is exactly the kind of heuristic that looks good on one benchmark and then makes everybody else slower.\n');
+  assert.equal(prose(verifyWithClaims(story('Ada posted a patch. No one had raised an objection by the end of the week.'), rejecting).story), 'Ada posted a patch.');
+  assert.equal(prose(verifyWithClaims(story('Ada posted a patch. Otto Other objected.'), rejecting).story), 'Ada posted a patch. Otto Other objected.');
+  for (const body of ["No, that's fine as it is, the caller holds the lock.\n", 'No. It works as is, the caller holds the lock already.\n']) {
+    const calm = await week(body);
+    assert.equal(prose(verifyWithClaims(story('Ada posted a patch. No one had raised an objection by the end of the week.'), calm).story), 'Ada posted a patch. No one had raised an objection by the end of the week.', body);
+  }
+});

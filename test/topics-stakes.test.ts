@@ -10,8 +10,13 @@ import assert from 'node:assert/strict';
 import { stated } from '../lambdas/topics/features.js';
 import { scoreParts } from '../lambdas/topics/rank.js';
 import type { RankFeatures } from '../lambdas/model.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { analyseMboxFile } from '../lambdas/thread/analyse.js';
+import { buildTopics } from '../lambdas/topics/build.js';
 import { topicsOf } from './topics-fixture.js';
-import { message } from './helpers.js';
+import { mboxrd, message, sampleMbox, tempDir } from './helpers.js';
 
 const patch = (id: string, from: string, subject: string, own: string, lines = 120) =>
   message(id, `${own}\n\nSigned-off-by: ${from}\n---\n fs/x.c | ${lines} ++\n\ndiff --git a/fs/x.c b/fs/x.c\n--- a/fs/x.c\n+++ b/fs/x.c\n@@ -1,1 +1,${lines} @@\n${Array.from({ length: lines }, (_, i) => `+int line${i};`).join('\n')}\n`, { From: from, Subject: subject });
@@ -137,4 +142,27 @@ test('a pasted boot log is the machine\'s words: its "Secure boot" and GPL taint
   assert.deepEqual(report.features.policy, [], report.reasons.join('; '));
   const hole = holding('hole-0@example.org');
   assert.ok((hole.features.policy as string[]).includes('security'), hole.reasons.join('; '));
+});
+
+test('a short thread where the person who pulls mainline rejects a patch is news by itself: in the sample\'s top 15, "Linus Torvalds objects"', async () => {
+  const thread = (from: string) => [
+    message('lp0@example.org', 'Make the page cache readahead window scale with the device queue depth, so that fast NVMe devices get larger windows by default.\n\nSigned-off-by: Pat Dev <pat@example.org>\n', { From: 'Pat Dev <pat@example.org>', Subject: '[PATCH] mm/readahead: scale the window with queue depth', To: 'linux-mm@kvack.org' }),
+    message('lp1@example.org', 'On Tue, Pat Dev wrote:\n> Make the page cache readahead window scale\n\nNo. This is exactly the kind of heuristic that looks good on one benchmark and then makes everybody else slower. We have been here before with readahead tuning.\n\nIf you want bigger windows on your device, set them from user space.\n', { From: from, Subject: 'Re: [PATCH] mm/readahead: scale the window with queue depth', 'In-Reply-To': '<lp0@example.org>', References: '<lp0@example.org>', Date: 'Wed, 7 Jan 2026 10:00:00 +0000' }),
+    message('lp2@example.org', 'Fair enough, the numbers were from one device class only. I will look at a user space knob instead.\n', { From: 'Pat Dev <pat@example.org>', Subject: 'Re: [PATCH] mm/readahead: scale the window with queue depth', 'In-Reply-To': '<lp1@example.org>', References: '<lp0@example.org> <lp1@example.org>', Date: 'Wed, 7 Jan 2026 12:00:00 +0000' }),
+  ];
+  const ranked = async (from: string) => {
+    const file = path.join(tempDir(), 'week.mbox');
+    fs.writeFileSync(file, Buffer.concat([zlib.gunzipSync(fs.readFileSync(sampleMbox)), mboxrd(thread(from))]));
+    const topics = buildTopics(await analyseMboxFile(file), { week: '2026-W02' });
+    const at = topics.findIndex((t) => t.messageIds.includes('lp0@example.org'));
+    return { rank: at + 1, topic: topics[at] };
+  };
+  const linus = await ranked('Linus Torvalds <torvalds@linux-foundation.org>');
+  assert.ok(linus.rank <= 15, `ranked ${linus.rank}: ${linus.topic.reasons.join('; ')}`);
+  assert.ok(linus.topic.reasons.includes('the person who pulls mainline wrote in it'), linus.topic.reasons.join('; '));
+  assert.match(linus.topic.title, /; Linus Torvalds objects$/);
+  // The same words from a stranger: an objection ("No." opens it), but no news by itself.
+  const stranger = await ranked('Sam Stranger <sam@example.org>');
+  assert.equal(stranger.topic.features.objections, 1, stranger.topic.reasons.join('; '));
+  assert.ok(stranger.rank > 15, `ranked ${stranger.rank}`);
 });

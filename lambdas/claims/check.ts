@@ -2,7 +2,7 @@ import { loreUrl, type Claim, type ClaimKind, type Paragraph, type Person, type 
 import { parseSubjectTags } from '../series/subject.js';
 import { isBotSender, type MaterialMessage, type TopicMaterial } from '../verify/material.js';
 import { normaliseSpace } from '../verify/text.js';
-import { AGREES_OPENING, APPROVAL, DOUBT, NAK, OBJECTION, PROMISE, QUESTION, REQUEST, REVERTED, UNDOES_APPROVAL, appliedLines } from './lexicon.js';
+import { AGREES_OPENING, APPROVAL, DOUBT, NAK, OBJECTION, PROMISE, QUESTION, REQUEST, REVERTED, UNDOES_APPROVAL, appliedLines, opensWithRejection } from './lexicon.js';
 
 export interface ClaimCounts {
   claims: number;
@@ -185,7 +185,7 @@ const isQuestion = (s: string) => QUESTION.test(`${s} `);
 
 /** An objection stated, not asked: "Is this not wrong?" is a question, not a stance. */
 const objects = (m: MaterialMessage) => NAK.test(m.own) || m.trailers.some((t) => t.kind === 'nacked-by' && namesSender(t.person, m.from))
-  || sentencesOf(m.own).some((s) => !isQuestion(s) && OBJECTION.test(s));
+  || sentencesOf(m.own).some((s) => !isQuestion(s) && OBJECTION.test(s)) || opensWithRejection(m.own);
 /** A doubt (or more: an objection) stated. */
 const doubts = (m: MaterialMessage) => objects(m) || sentencesOf(m.own).some((s) => !isQuestion(s) && DOUBT.test(s));
 /** Approval stated and not undone before it in the same sentence ("I don't think this looks good"), or a tag. */

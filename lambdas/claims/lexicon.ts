@@ -104,6 +104,20 @@ export const NOBODY_BEFORE = /(?:^|[^\p{L}])(?:no[- ]?one|nobody|none(?:\s+of\s+
  * "There were no objections", "without objection", "went unopposed": the story says nobody objected,
  * whoever it names. Only these forms: "X had no objections" is X's own stance, not everyone's.
  */
+/**
+ * A flat rejection: a reply that opens with "No." (or "Nope."), then gives its reasons, none of them
+ * approval ("No. This is exactly the kind of heuristic that ..."). "No, that's fine" answers a
+ * question; "No. It works as is." is no rejection either.
+ */
+export function opensWithRejection(own: string): boolean {
+  const m = /^\s*(?:No|Nope)[.!]\s+(\S[\s\S]*)$/.exec(own);
+  if (!m) return false;
+  const rest = m[1].split(/(?<=[.!?])\s+/)[0];
+  // What follows must not be approval: "No. It works as is.", "No. That's fine.", "No. Thanks, agreed."
+  const approves = /^(?:(?:it|this|that|the \w+)\s*(?:'s|\u2019s|is|looks|seems|works|was)\s+(?:(?:just|still|all)\s+)?(?:fine|good|ok|okay|correct|right|as is|expected)|thanks|sure|agreed|I agree|I'm fine|fine)\b/i;
+  return !/\?\s*$/.test(rest) && !approves.test(rest);
+}
+
 export const NO_OBJECTION_NOUN = /(?:^\s*|\bthere\s+(?:were|was|had\s+been|have\s+been|has\s+been)\s+|\b(?:drew|drawing|met|meeting|received|receiving|got|saw|faced|with)\s+)no\s+(?:(?:further|real|serious)\s+)?(?:objections?|opposition|pushback|push-back|naks?|nacks?|dissent|disagreement)\b|\bwithout\s+(?:any\s+)?(?:objections?|opposition|pushback|dissent)\b|\b(?:went|was|were|remained|passed)\s+un(?:opposed|challenged|contested)\b/iu;
 
 /** Verbs whose stance is about the work itself, not about another person's argument. */

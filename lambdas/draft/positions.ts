@@ -16,7 +16,7 @@ import type { ClaimKind, Person } from '../model.js';
 import type { MaterialMessage, TopicMaterial } from '../verify/material.js';
 import { subjectPhrase, subjectTags } from './headline.js';
 import { quoteCandidates, type Stance } from './sentences.js';
-import { PROMISE as CHECKED_PROMISE } from '../claims/lexicon.js';
+import { PROMISE as CHECKED_PROMISE, opensWithRejection } from '../claims/lexicon.js';
 
 export type Side = 'against' | 'changes' | 'for' | 'asks' | 'neutral';
 
@@ -175,6 +175,8 @@ export function threadPositions(material: TopicMaterial): ThreadPositions {
       const applied = posters.has(email) ? undefined : appliedSentence(m);
       if (applied) fact({ who: m.from, what: 'applied', version: patchVersion, evidence: [m.messageId], date: m.date });
     }
+    // "No. This is exactly the kind of ...": a flat rejection, whatever its sentences say one by one.
+    if (opensWithRejection(m.own)) raise('against', SIDE_STRENGTH.against + 0.5);
     for (const c of quoteCandidates(m.own)) {
       const s = STANCE_SIDE[c.stance];
       raise(s, SIDE_STRENGTH[s] + Math.min(0.9, c.score / 10));

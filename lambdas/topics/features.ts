@@ -1,6 +1,6 @@
 import type { ParsedMessage, Person, RankFeatures } from '../model.js';
 import type { ThreadGroup } from './group.js';
-import { isSenior, personKey, rankOf, type Maintainers } from './maintainers.js';
+import { isSenior, personKey, pullsMainline, rankOf, type Maintainers } from './maintainers.js';
 import { isPosting, type WeekIndex } from './week-index.js';
 
 /** A reply with fewer of the author's own words than this is a tag or a nod, not discussion. */
@@ -11,7 +11,7 @@ export const SUBSTANTIVE_WORDS = 25;
  * run these tests" (about oneself), "no way to test" (an impossibility), "I don't disagree", and
  * "pointless" describing a thing ("pointless wrapper functions") rather than the proposal.
  */
-const OBJECTION = /\b(NAK|NACK|I disagree|(?<!(n'?t|not|never) )disagree|this is wrong|that'?s wrong|is just wrong|no way(?! to\b)|I don'?t think(?! I\b)|I do not think(?! I\b)|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|(is|are|seems?|looks?|sounds?|'s|be) (completely |totally |just |rather |kind of )?pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper)\b/i;
+const OBJECTION = /^\s*(No|Nope)[.!]\s|\b(NAK|NACK|I disagree|(?<!(n'?t|not|never) )disagree|this is wrong|that'?s wrong|is just wrong|no way(?! to\b)|I don'?t think(?! I\b)|I do not think(?! I\b)|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|(is|are|seems?|looks?|sounds?|'s|be) (completely |totally |just |rather |kind of )?pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper)\b/i;
 const DECISION = {
   applied: /^\s*(applied|queued|picked up|pushed)\b|\bI'?ve (applied|queued|picked up)\b|\bapplied to\b/im,
   merged: /\b(merged (into|for)|pulled into|has been merged|pull request .* merged)\b/i,
@@ -132,6 +132,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   const nakers = new Set<string>();
   const seniorObjectors = new Set<string>();
   const pullQuestioners = new Set<string>();
+  let mainlineSpoke = false;
   for (const m of human) {
     // One person often writes from two addresses: count them once, by name when it is a full name.
     const who = personKey(m.from);
@@ -149,6 +150,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       if (countWords(body.own) >= SUBSTANTIVE_WORDS) speakers.set(who, m.from);
       const rank = rankOf(maintainers, m.from);
       if (rank === 'mainline' || rank === 'tree owner') ownerPosted = true;
+      if (pullsMainline(m.from) && countWords(body.own) >= SUBSTANTIVE_WORDS) mainlineSpoke = true;
       if (/\b0+\/\d+\]|^\s*\[(RFC|ANNOUNCE)[^\]]*\]/i.test(m.subject) || !/\d+\/\d+\]/.test(m.subject)) ownText.push(body.own);
       continue;
     }
@@ -178,6 +180,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       pullPushback = true;
       pullQuestioners.add(m.from.name || m.from.email);
     }
+    if (pullsMainline(m.from) && (words >= SUBSTANTIVE_WORDS || QUESTION.test(body.own) || OBJECTION.test(body.own))) mainlineSpoke = true;
     if (OBJECTION.test(body.own)) {
       objectionMessages++;
       // Only those whose word carries: a tree owner or the person who pulls it.
@@ -218,8 +221,9 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
   if (policy.size === 0 && angles.length === 0 && !heated && PLAIN_FIX.test(title)) routine.push('bug fix');
   // However many people sign off or bikeshed, a few lines with nothing at stake are not a story.
   // Something is at stake when there is a policy matter, an angle, something new, two maintainers
-  // arguing, or a tree owner (or the person who pulls the tree) objecting to someone else's work.
-  const atStake = policy.size > 0 || angles.length > 0 || novelty.some((n) => n !== 'first version') || rebutters.size >= 2 || seniorObjectors.size > 0;
+  // arguing, a tree owner (or the person who pulls the tree) objecting to someone else's work, or
+  // the person who pulls mainline writing in it at all.
+  const atStake = policy.size > 0 || angles.length > 0 || novelty.some((n) => n !== 'first version') || rebutters.size >= 2 || seniorObjectors.size > 0 || mainlineSpoke;
   if (postings.length > 0 && changedLines > 0 && changedLines < SMALL_CHANGE_LINES && !atStake) routine.push('small change');
 
   const participants = [...people.values()].sort((a, b) => b.messages - a.messages);
@@ -253,6 +257,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     nakers: [...nakers],
     seniorObjectors: [...seniorObjectors],
     pullQuestioners: [...pullQuestioners],
+    // The person who pulls mainline wrote in the thread (not only a tag or a thank-you).
+    mainlinePuller: mainlineSpoke,
     longestExchange: longestExchange(replies, index),
     lists: lists.size,
     versions: versions.length ? Math.max(...versions) : 0,

@@ -129,10 +129,31 @@ const TREE_OWNERS = [
   'carlos maiolino', 'chandan babu r', 'jan kara', 'christoph hellwig', 'marek szyprowski',
   'mickaël salaün', 'mimi zohar', 'jason gunthorpe', 'joerg roedel', 'dan williams', 'michael s. tsirkin',
   'mathieu desnoyers', 'darrick j. wong', 'mark brown', 'takashi iwai',
+  // Others who send their trees to Linus directly: keys and LSMs, RCU, architectures, storage and
+  // filesystems, drivers' core subsystems, tracing and tooling.
+  'david howells', 'jarkko sakkinen', 'john johansen', 'serge hallyn', 'casey schaufler',
+  'boqun feng', 'joel fernandes', 'neeraj upadhyay', 'uladzislau rezki', 'frederic weisbecker',
+  'palmer dabbelt', 'paul walmsley', 'michael ellerman', 'madhavan srinivasan', 'heiko carstens', 'vasily gorbik',
+  'alexander gordeev', 'huacai chen', 'thomas bogendoerfer', 'helge deller', 'geert uytterhoeven', 'russell king',
+  'martin k. petersen', 'james bottomley', 'damien le moal', 'trond myklebust', 'anna schumaker', 'chuck lever',
+  'steve french', 'namjae jeon', 'jaegeuk kim', 'gao xiang', 'miklos szeredi', 'amir goldstein', 'konstantin komarov',
+  'dave airlie', 'simona vetter', 'dmitry torokhov', 'jiri kosina', 'benjamin tissoires', 'mauro carvalho chehab',
+  'hans verkuil', 'linus walleij', 'bartosz golaszewski', 'lee jones', 'wolfram sang', 'ulf hansson', 'vinod koul',
+  'stephen boyd', 'rob herring', 'krzysztof kozlowski', 'guenter roeck', 'sebastian reichel', 'alex williamson',
+  'juergen gross', 'wei liu', 'jassi brar', 'masami hiramatsu', 'namhyung kim', 'arnaldo carvalho de melo',
+  'petr mladek', 'jason a. donenfeld', 'gustavo a. r. silva', 'mike rapoport', 'alexandre belloni',
 ];
 const GATEKEEPER_SET = new Set(MAINLINE_GATEKEEPERS);
 const TREE_OWNER_SET = new Set(TREE_OWNERS);
 const nameOf = (p: { name: string }) => p.name.trim().toLowerCase().replace(/\s*\([^)]*\)\s*$/, '').replace(/^"|"$/g, '');
+
+/**
+ * The person who pulls mainline itself. He rarely writes on the subsystem lists, so a message of his
+ * is news by itself: a question, an objection, a patch of his own.
+ */
+export function pullsMainline(person: { name: string; email: string }): boolean {
+  return nameOf(person) === 'linus torvalds' || person.email === 'torvalds@linux-foundation.org';
+}
 
 /** The person's rank: mainline gatekeeper, top-level tree owner, maintainer (file or week), or none. */
 export function rankOf(maintainers: Maintainers, person: { name: string; email: string }): Rank {

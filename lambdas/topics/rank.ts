@@ -11,6 +11,8 @@ export const WEIGHTS = {
   senior: 1.5,
   treeOwner: 1.5,
   gatekeeper: 2.5,
+  /** when the person who pulls mainline wrote in the thread: rare on the subsystem lists, news by itself. */
+  mainlinePuller: 8,
   /** per person who answered point by point at length (at most MAX_REBUTTERS). */
   rebutter: 1.5,
   /** per angle: a revert, pushback on a pull request; release timing weighs less. */
@@ -81,6 +83,7 @@ export function scoreParts(f: RankFeatures, w: Weights = WEIGHTS): Record<string
   return {
     discussants: w.discussants * Math.log2(1 + num(f, 'discussants')),
     senior: Math.min(f.atStake === false ? MAX_SENIOR_POINTS_NOTHING_AT_STAKE : MAX_SENIOR_POINTS, seniorPoints(f, w)),
+    mainlinePuller: f.mainlinePuller === true ? w.mainlinePuller : 0,
     disagreement: argument * w.disagreement * disagreement,
     heat: argument * w.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
     longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? argument * w.longExchange : 0,
@@ -163,6 +166,7 @@ export function reasonsFor(facts: TopicFacts): string[] {
   if (rebutters) reasons.push(`${rebutters === 1 ? 'a maintainer' : `${rebutters} maintainers`} answered point by point at length`);
   const gatekeepers = list(f, 'gatekeepers');
   if (gatekeepers.length) reasons.push(`${gatekeepers.join(' and ')} (who ${gatekeepers.length > 1 ? 'take' : 'takes'} trees into mainline) took part`);
+  if (f.mainlinePuller === true) reasons.push('the person who pulls mainline wrote in it');
   const owners = list(f, 'treeOwners').filter((n) => !gatekeepers.includes(n));
   if (owners.length) reasons.push(`tree owner${owners.length > 1 ? 's' : ''} ${owners.slice(0, 3).join(', ')}${owners.length > 3 ? ` and ${owners.length - 3} more` : ''} took part`);
   for (const a of list(f, 'angles')) if (a !== 'NAK') reasons.push(a);
