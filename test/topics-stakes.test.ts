@@ -166,3 +166,28 @@ test('a short thread where the person who pulls mainline rejects a patch is news
   assert.equal(stranger.topic.features.objections, 1, stranger.topic.reasons.join('; '));
   assert.ok(stranger.rank > 15, `ranked ${stranger.rank}`);
 });
+
+test('a short NAK from a tree owner counts the NAK-er\'s rank and the NAK; "far too late in the cycle" on a pull is pushback on it', async () => {
+  const plug = '[PATCH] block: let drivers bypass the plug for small writes';
+  const pull = '[GIT PULL] foo fixes for 6.19-rc8';
+  const { holding } = await topicsOf([
+    message('nak0@example.org', 'Let drivers skip the plug for writes under 4k, since batching them only adds latency on fast devices.\n\nSigned-off-by: Pat Dev <pat@example.org>\n', { From: 'Pat Dev <pat@example.org>', Subject: plug }),
+    reply('nak1@example.org', 'nak0@example.org', 'Christoph Hellwig <hch@lst.de>', plug, 'NAK.  Drivers have no business deciding about plugging.'),
+    message('pull0@example.org', 'Please pull these foo fixes for 6.19-rc8. They also add the new batched submission interface, which users have asked for.\n', { From: 'Sam Tree <sam@example.org>', Subject: pull }),
+    reply('pull1@example.org', 'pull0@example.org', 'Jens Axboe <axboe@kernel.dk>', pull, 'A new interface is not a fix, and this is far too late in the cycle for it. Please send the fixes alone.'),
+    message('pullwait0@example.org', 'Please pull these baz updates for 6.19-rc8; they rework the queue limits.\n', { From: 'Ola Tree <ola@example.org>', Subject: '[GIT PULL] baz updates for 6.19-rc8' }),
+    reply('pullwait1@example.org', 'pullwait0@example.org', 'Jens Axboe <axboe@kernel.dk>', '[GIT PULL] baz updates for 6.19-rc8', 'The queue limits rework should wait for the next merge window, with a full cycle in linux-next behind it.'),
+    // Control: the sender of the pull explaining its own timing is no pushback.
+    message('pullok0@example.org', 'Please pull these bar fixes for 6.19-rc8, all small and all tested.\n', { From: 'Tia Tree <tia@example.org>', Subject: '[GIT PULL] bar fixes for 6.19-rc8' }),
+    reply('pullok1@example.org', 'pullok0@example.org', 'Tia Tree <tia@example.org>', '[GIT PULL] bar fixes for 6.19-rc8', 'I know this is late in the cycle, but the fixes are one-liners and were in linux-next all week.'),
+  ]);
+  const nak = holding('nak0@example.org');
+  assert.ok((nak.features.treeOwners as string[]).includes('Christoph Hellwig'), nak.reasons.join('; '));
+  assert.ok(scoreParts(nak.features).angle > 0, JSON.stringify(scoreParts(nak.features)));
+  const pushed = holding('pull0@example.org');
+  assert.ok((pushed.features.angles as string[]).includes('pull request questioned'), pushed.reasons.join('; '));
+  const waited = holding('pullwait0@example.org');
+  assert.ok((waited.features.angles as string[]).includes('pull request questioned'), waited.reasons.join('; '));
+  const calm = holding('pullok0@example.org');
+  assert.ok(!(calm.features.angles as string[]).includes('pull request questioned'), calm.reasons.join('; '));
+});

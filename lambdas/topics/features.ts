@@ -11,7 +11,7 @@ export const SUBSTANTIVE_WORDS = 25;
  * run these tests" (about oneself), "no way to test" (an impossibility), "I don't disagree", and
  * "pointless" describing a thing ("pointless wrapper functions") rather than the proposal.
  */
-const OBJECTION = /^\s*(No|Nope)[.!]\s|\b(NAK|NACK|I disagree|(?<!(n'?t|not|never) )disagree|this is wrong|that'?s wrong|is just wrong|no way(?! to\b)|I don'?t think(?! I\b)|I do not think(?! I\b)|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|(is|are|seems?|looks?|sounds?|'s|be) (completely |totally |just |rather |kind of )?pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper)\b/i;
+const OBJECTION = /^\s*(No|Nope)[.!]\s|\b(NAK|NACK|I disagree|(?<!(n'?t|not|never) )disagree|this is wrong|that'?s wrong|is just wrong|no way(?! to\b)|I don'?t think(?! I\b)|I do not think(?! I\b)|not acceptable|unacceptable|I object|doesn'?t make (any )?sense|makes no sense|not convinced|bad idea|not a good idea|please don'?t|strongly (object|prefer|disagree)|this is broken|I'?m against|nonsense|crap|(is|are|seems?|looks?|sounds?|'s|be) (completely |totally |just |rather |kind of )?pointless|I really don'?t|absolutely not|I'?d rather not|not going to (apply|take|merge)|won'?t (apply|take|merge)|(a|really a|that'?s a) non-problem|no reason (to|for the kernel)|I'?m (a bit |somewhat |rather |quite )?concerned|my concern is|the concern I|completely unrealistic|I'?m not seeing (a|the|any) (reason|point)|I don'?t see (a|the|any) (reason|point|need)|where is (your|the) problem|not the right (way|approach|place|layer)|the wrong (approach|place|layer)|show ?stopper|(is|are) not (a )?fix(es)?|(far |way |much )?too late (in the (cycle|release)|for (this|an? -?rc)))\b/i;
 const DECISION = {
   applied: /^\s*(applied|queued|picked up|pushed)\b|\bI'?ve (applied|queued|picked up)\b|\bapplied to\b/im,
   merged: /\b(merged (into|for)|pulled into|has been merged|pull request .* merged)\b/i,
@@ -159,6 +159,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       entry.substantive++;
       speakers.set(who, m.from);
     } else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
+    // A NAK is a position however short: its author's rank counts ("NAK. Drivers have no business ...").
+    if (body.naks > 0 || OBJECTION.test(body.own)) speakers.set(who, m.from);
     // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
     const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
     const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
@@ -173,7 +175,8 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       if (rank === 'mainline' || rank === 'tree owner') topRebutters.add(who);
     }
     quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
-    if (/\[GIT PULL\]/i.test(m.subject) && (OBJECTION.test(body.own) || body.naks > 0)) pullPushback = true;
+    // Pushback on a pull: an objection, a NAK, or the timing questioned ("far too late in the cycle") by someone other than its sender.
+    if (/\[GIT PULL\]/i.test(m.subject) && !isAuthor(m.from) && (OBJECTION.test(body.own) || body.naks > 0 || TIMING.test(body.own))) pullPushback = true;
     // The person who pulls the tree asking about a pull ("Why is a cleanup in an -rc5 pull?") is news
     // by itself, however mildly put; a question from anyone else is a question.
     if (/\[GIT PULL\]/i.test(m.subject) && !isAuthor(m.from) && rankOf(maintainers, m.from) === 'mainline' && QUESTION.test(body.own)) {

@@ -15,9 +15,11 @@ export const WEIGHTS = {
   mainlinePuller: 8,
   /** per person who answered point by point at length (at most MAX_REBUTTERS). */
   rebutter: 1.5,
-  /** per angle: a revert, pushback on a pull request; release timing weighs less. */
+  /** per angle: a revert, pushback on a pull request, a NAK; release timing weighs less. */
   revert: 2,
   pullPushback: 3,
+  /** for a NAK: someone refused the work outright. */
+  nak: 2,
   timing: 1,
   currentRc: 2,
   ownersArgue: 2,
@@ -87,7 +89,7 @@ export function scoreParts(f: RankFeatures, w: Weights = WEIGHTS): Record<string
     disagreement: argument * w.disagreement * disagreement,
     heat: argument * w.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
     longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? argument * w.longExchange : 0,
-    angle: (list(f, 'angles').includes('revert') ? w.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? w.pullPushback : 0) + (list(f, 'angles').includes('release timing') ? w.timing : 0)
+    angle: (list(f, 'angles').includes('revert') ? w.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? w.pullPushback : 0) + (list(f, 'angles').includes('NAK') ? w.nak : 0) + (list(f, 'angles').includes('release timing') ? w.timing : 0)
       + (list(f, 'angles').includes('regression in the current -rc') ? w.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? w.ownersArgue : 0)
       + (list(f, 'angles').includes("from the tree's owner") ? w.fromOwner : 0),
     userAbi: list(f, 'novelty').includes('user-visible ABI') ? w.userAbi : 0,
