@@ -156,15 +156,18 @@ test('a short verdict reads as an objection or a fault: "was wrong", "is not a s
   assert.equal(curly[1].concedes, true);
 });
 
-test('an author who answers an objection by giving ground is not said to defend the work', () => {
+test('an author who answers an objection by giving ground is not said to defend the work, nor the disagreement to stand', () => {
   const subject = '[PATCH 0/2] foo: report errors through a log buffer';
   const cover = mail(alice, subject, 0, 'This series lets every command report a readable error through a log buffer, because a bare -EINVAL tells the user nothing about which argument was wrong.\n');
   const objection = mail(chen, `Re: ${subject}`, 1, 'Patch 1 introduced a bug and closing the descriptor afterwards is not a solution to it.\n', cover.messageId);
   const conceding = mail(alice, `Re: ${subject}`, 1, 'You\u2019re right, closing it after the fact does not help.\nThe correct approach is to copy the size out before the descriptor is installed, so that a failure cannot leave a half-made object behind.\n', objection.messageId);
   const story = offlineStory(materialOf([cover, objection, conceding]));
   assert.doesNotMatch(story.headline, /Defends/, story.headline);
+  // Nor is the disagreement said to stand: the author gave ground.
+  assert.doesNotMatch(story.paragraphs.map((p) => p.text).join(' '), /unresolved/);
   // Control: the same exchange, where the author stands firm, is a defence.
   const firm = mail(alice, `Re: ${subject}`, 1, 'The descriptor is closed before user space can see it, so nothing leaks and the copy stays where the verifier needs it.\nThe correct approach is to keep the copy after the descriptor is installed, because the size is only known then.\n', objection.messageId);
   const defended = offlineStory(materialOf([cover, objection, firm]));
   assert.match(defended.headline, /Defends/, defended.headline);
+  assert.match(defended.paragraphs.map((p) => p.text).join(' '), /the disagreement was unresolved/);
 });

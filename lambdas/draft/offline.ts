@@ -276,6 +276,8 @@ class Writer {
   readonly reserved = new Set<string>();
   /** Critics the story shows giving ground on the author's answer (addresses, lower case). */
   readonly conceded = new Set<string>();
+  /** The author gave ground in answering the main objection. */
+  authorGaveGround = false;
   private quotes = 0;
   constructor(private readonly material: TopicMaterial, private readonly names: Names) {}
 
@@ -682,6 +684,8 @@ class Writer {
         : `${who} had already spoken to that in ${where}: "${c.text}"`;
     }
     const gave = chosen.reply ? this.concession(main.person, m, objection.message) : undefined;
+    // The author giving ground in that reply ("Fair enough, ..."): no disagreement is left to call unresolved.
+    if (chosen.reply && givesGround(m.own, c.text)) this.authorGaveGround = true;
     return { text: gave ? `${text} ${gave}` : text, quotes: [q] };
   }
 
@@ -807,7 +811,9 @@ class Writer {
       // The claim check holds "no one objected" to every reviewer's own words: say it only when they agree.
       'supported': shownDoing('objects', material) ? '' : 'No one had raised an objection by the end of the week.',
       // A critic who gave ground is no disagreement left standing: say how the work stands instead.
-      'unresolved': contested && settled
+      'unresolved': contested && this.authorGaveGround
+        ? (isPosting(pos.proposal) ? 'No new version had been posted by the end of the week.' : '')
+        : contested && settled
         ? (isPosting(pos.proposal) ? 'With that objection settled, the series stood as posted at the end of the week.' : '')
         : contested
         ? `By the end of the week, the disagreement was unresolved${isPosting(pos.proposal) ? ', and no new version had been posted' : ''}.`
@@ -961,6 +967,17 @@ const lowerPhrase = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() +
 const isReport = (subject: string) => !/\b(PATCH|RFC|GIT PULL)\b/i.test(subjectTags(subject)) && /\b(fail(ure|ed|s)?|regression|bug|warning|crash|oops|hang|stall|broken|error)\b/i.test(subject);
 
 /**
+ * An answer that gives ground: its message opens conceding ("You're right, ...", "Fair enough, ..."),
+ * or the answer's own paragraph concedes. A long point-by-point reply conceding some other point
+ * still stands by this one.
+ */
+export function givesGround(own: string, answer: string): boolean {
+  const concedes = (x: string) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x);
+  const blocks = proseBlocks(own);
+  return concedes(blocks[0]?.split(/(?<=[.!?])\s+/)[0] ?? '') || blocks.some((b) => b.includes(answer) && b.split(/(?<=[.!?])\s+/).some(concedes));
+}
+
+/**
  * A headline with the story's angle: who objected, what became of the work. Each form is true of the
  * positions it is chosen from; one that breaks the house rules (restates the subject, too long) gives
  * way to the next, and the subject's own phrase is the last resort.
@@ -1007,10 +1024,7 @@ export function angleHeadline(pos: ThreadPositions, main: PersonPosition | undef
     // or said in the answer's own paragraph), one written before the objection, or a fix for a fault
     // found. A long point-by-point reply conceding some other point still defends this one.
     const answered = answer ? material.byId.get(answer.messageId) : undefined;
-    const concedes = (x: string) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x);
-    const blocks = answered ? proseBlocks(answered.own) : [];
-    const givesGround = !!answer && (concedes(blocks[0]?.split(/(?<=[.!?])\s+/)[0] ?? '') || blocks.some((b) => b.includes(answer.text) && b.split(/(?<=[.!?])\s+/).some(concedes)));
-    if (answer && !/\b(conceded|already)\b/.test(told) && !givesGround && act !== 'fault' && !clash) {
+    if (answer && !/\b(conceded|already)\b/.test(told) && !(answered && givesGround(answered.own, answer.text)) && act !== 'fault' && !clash) {
       // A removal defended is the removal, not the thing removed: "Defends Removing cpufreq Driver".
       const removal = /^(remove|drop|delete|deprecate|retire|kill|revert|disable)\b/i.test(subjectPhrase(pos.proposal.subject));
       const defended = removal ? `Removing ${topic}` : topic;
