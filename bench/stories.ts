@@ -75,7 +75,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const material = topicMaterial(analysis, topic, people);
     const draft = await draftTopic(material);
     const story = draft.story;
-    const subjects = [...new Set([topic.title, ...material.messages.map((m) => m.subject)])];
+    // The ranked title without its angle ("; Joel Fernandes objects"): a name in the angle is no subject word.
+    const subjects = [...new Set([topic.title.split('; ')[0], ...material.messages.map((m) => m.subject)])];
     const subjectLike = isSubject(story.headline, subjects);
     if (!subjectLike) notSubject++;
     const qs = story.paragraphs.flatMap((p) => p.quotes);
