@@ -101,10 +101,6 @@ export const NEGATED_BASE_VERBS: Array<{ kind: NarrationKind; re: RegExp }> = [
 export const NOBODY_BEFORE = /(?:^|[^\p{L}])(?:no[- ]?one|nobody|none(?:\s+of\s+(?:them|those|the(?:\s+[\p{L}-]+)?))?|no\s+(?:other\s+)?(?:reviewers?|maintainers?|developers?|participants?|one\s+else))\s+(?:(?:else|had|has|have|ever|yet|really|actually|publicly|openly|then|so\s+far)\s+)*$/iu;
 
 /**
- * "There were no objections", "without objection", "went unopposed": the story says nobody objected,
- * whoever it names. Only these forms: "X had no objections" is X's own stance, not everyone's.
- */
-/**
  * A flat rejection: a reply that opens with "No." (or "Nope."), then gives its reasons, none of them
  * approval ("No. This is exactly the kind of heuristic that ..."). "No, that's fine" answers a
  * question; "No. It works as is." is no rejection either.
@@ -118,6 +114,10 @@ export function opensWithRejection(own: string): boolean {
   return !/\?\s*$/.test(rest) && !approves.test(rest);
 }
 
+/**
+ * "There were no objections", "without objection", "went unopposed": the story says nobody objected,
+ * whoever it names. Only these forms: "X had no objections" is X's own stance, not everyone's.
+ */
 export const NO_OBJECTION_NOUN = /(?:^\s*|\bthere\s+(?:were|was|had\s+been|have\s+been|has\s+been)\s+|\b(?:drew|drawing|met|meeting|received|receiving|got|saw|faced|with)\s+)no\s+(?:(?:further|real|serious)\s+)?(?:objections?|opposition|pushback|push-back|naks?|nacks?|dissent|disagreement)\b|\bwithout\s+(?:any\s+)?(?:objections?|opposition|pushback|dissent)\b|\b(?:went|was|were|remained|passed)\s+un(?:opposed|challenged|contested)\b/iu;
 
 /** Verbs whose stance is about the work itself, not about another person's argument. */

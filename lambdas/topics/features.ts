@@ -159,7 +159,7 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
       entry.substantive++;
       speakers.set(who, m.from);
     } else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
-    // A NAK is a position however short: its author's rank counts ("NAK. Drivers have no business ...").
+    // A NAK or an objection is a position however short: its author's rank counts ("NAK. Drivers have no business ...").
     if (body.naks > 0 || OBJECTION.test(body.own)) speakers.set(who, m.from);
     // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
     const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
