@@ -3,16 +3,16 @@
  * editors' picks next to the two naive baselines (by message count, by distinct participants).
  */
 import fs from 'node:fs';
-import { z } from 'zod';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyseMboxFile, analyseWeek } from '../lambdas/thread/analyse.js';
+import { z } from 'zod';
+import { analyseMboxFile, analyseWeek, MAX_MESSAGE_BYTES } from '../lambdas/thread/analyse.js';
 import { openArchive, readMbox, type MboxEntry } from '../lambdas/ingest/mbox-reader.js';
-import type { Thread, WeekAnalysis } from '../lambdas/model.js';
+import { messageIdsIn, readHeaderSlots } from '../lambdas/mail/headers.js';
+import type { Thread, Topic, WeekAnalysis } from '../lambdas/model.js';
 import { buildTopics } from '../lambdas/topics/build.js';
 import { isBot } from '../lambdas/topics/week-index.js';
 import { score, WEIGHTS, type Weights } from '../lambdas/topics/rank.js';
-import type { Topic } from '../lambdas/model.js';
 import { readPicks, scoreRanking, type EditorPicks, type PickScore } from './score-picks.js';
 import { MODEL_RANK_CANDIDATES, MODEL_RANK_MAX_OUTPUT_TOKENS, rankPrompt } from '../lambdas/topics/model-rank.js';
 import { costOf, draftConfigFromEnv } from '../lambdas/draft/config.js';
@@ -146,9 +146,9 @@ async function listsLeftOut(file: string, picks: EditorPicks): Promise<void> {
   const truth = z.object({ lists: z.array(z.string()), messages: z.array(z.object({ message_id: z.string(), lists: z.array(z.string()) })) }).parse(JSON.parse(fs.readFileSync(truthFile, 'utf8')));
   const listsOf = new Map(truth.messages.map((m) => [m.message_id, m.lists]));
   const entries: Array<{ entry: MboxEntry; id?: string }> = [];
-  for await (const entry of readMbox(openArchive(file), { maxMessageBytes: 64 << 20 })) {
-    const head = entry.kind === 'message' ? entry.bytes.subarray(0, entry.blankLine !== undefined && entry.blankLine >= 0 ? entry.blankLine : 65536).toString('latin1') : '';
-    entries.push({ entry, id: /^Message-ID:\s*<([^>]+)>/im.exec(head)?.[1] });
+  for await (const entry of readMbox(openArchive(file), { maxMessageBytes: MAX_MESSAGE_BYTES })) {
+    const id = entry.kind === 'message' ? messageIdsIn(readHeaderSlots(entry.bytes, ['message-id'], entry.blankLine).values[0]?.[0])[0] : undefined;
+    entries.push({ entry, id });
   }
   console.log("  each list's own mail left out (stories mostly gone are not counted; consensus in top 15/present, avoid in top 10; the message-count baseline in brackets):");
   let covered = 0;

@@ -1,8 +1,9 @@
-// Shared by the grouping tests (topics-group, topics-theme): the sample's topics, a thread's topic, and
+// Shared by the topics tests (topics-group, topics-theme, topics-reply-theme, topics-stakes): the sample's topics, a thread's topic, and
 // small invented weeks ranked by the real stages. Expectations stay in the test files.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Topic, WeekAnalysis } from '../lambdas/model.js';
 import { buildTopics } from '../lambdas/topics/build.js';
@@ -12,6 +13,13 @@ import { message, mboxrd, sampleMbox, tempDir } from './helpers.js';
 export async function sampleTopics(): Promise<{ sample: WeekAnalysis; topics: Topic[] }> {
   const sample = await analyseMboxFile(sampleMbox);
   return { sample, topics: buildTopics(sample, { week: '2026-W02' }) };
+}
+
+/** The bundled sample week with these messages added, analysed and ranked. */
+export async function sampleTopicsWith(extra: string[]): Promise<Topic[]> {
+  const file = path.join(tempDir(), 'week.mbox');
+  fs.writeFileSync(file, Buffer.concat([zlib.gunzipSync(fs.readFileSync(sampleMbox)), mboxrd(extra)]));
+  return buildTopics(await analyseMboxFile(file), { week: '2026-W02' });
 }
 
 /** The topic that holds the first thread whose subject matches. */

@@ -1,12 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import zlib from 'node:zlib';
-import { analyseMboxFile } from '../lambdas/thread/analyse.js';
 import type { Topic } from '../lambdas/model.js';
-import { buildTopics } from '../lambdas/topics/build.js';
-import { mboxrd, message, sampleMbox, tempDir } from './helpers.js';
+import { message } from './helpers.js';
+import { sampleTopicsWith } from './topics-fixture.js';
 
 // One matter taken up in replies under unrelated subjects: people answering different patches, on
 // different lists, about the same new practice. The week is the bundled sample (real mail) plus
@@ -28,12 +24,6 @@ function reply(id: string, to: string, subject: string, list: string, from: stri
   return message(id, body, { From: from, To: list, Subject: `Re: ${subject}`, Date: 'Fri, 9 Jan 2026 09:30:00 +0000', 'In-Reply-To': `<${to}>`, References: `<${to}>` });
 }
 
-/** The sample plus these messages, ranked. */
-async function sampleWith(extra: string[]): Promise<Topic[]> {
-  const file = path.join(tempDir(), 'week.mbox');
-  fs.writeFileSync(file, Buffer.concat([zlib.gunzipSync(fs.readFileSync(sampleMbox)), mboxrd(extra)]));
-  return buildTopics(await analyseMboxFile(file), { week: '2026-W02' });
-}
 
 const holding = (topics: Topic[], id: string) => {
   const topic = topics.find((t) => t.messageIds.includes(id));
@@ -56,7 +46,7 @@ const reactions = [
 
 let topics: Topic[];
 before(async () => {
-  topics = await sampleWith([
+  topics = await sampleTopicsWith([
     ...reactions,
     // The same practice taken up under a patch that is part of a larger story: that story stays whole.
     reply('react-aes@example.org', AES_SBOX, '[PATCH] lib/crypto: aes: Fix missing MMU protection for AES S-box', 'linux-crypto@vger.kernel.org', 'Xavier Crypt <xavier@example.org>',
@@ -113,7 +103,7 @@ test('an idiom three people use about unrelated things joins nothing, and the we
 
 test('the same practice taken up by one person in three threads is that person\'s campaign, not a theme', async () => {
   const one = 'Quentin Reviewer <quentin@example.org>';
-  const alone = await sampleWith(reactions.map((r) => r.replace(/^From: .*$/m, `From: ${one}`)));
+  const alone = await sampleTopicsWith(reactions.map((r) => r.replace(/^From: .*$/m, `From: ${one}`)));
   const sysreg = holding(alone, 'react-sysreg@example.org');
   assert.notEqual(holding(alone, 'react-gpio@example.org').id, sysreg.id);
   assert.notEqual(holding(alone, 'react-mldsa@example.org').id, sysreg.id);
@@ -121,7 +111,7 @@ test('the same practice taken up by one person in three threads is that person\'
 });
 
 test('two threads are not enough: the practice in two threads only joins nothing', async () => {
-  const two = await sampleWith(reactions.slice(0, 2));
+  const two = await sampleTopicsWith(reactions.slice(0, 2));
   assert.notEqual(holding(two, 'react-sysreg@example.org').id, holding(two, 'react-gpio@example.org').id);
   assert.equal(two.filter((t) => t.features.replyThemes || t.features.alsoInThemes).length, 0);
 });
@@ -139,7 +129,7 @@ const namedAs = (phrase: string, suffix: string) => [
 
 test('a matter named with a two-letter acronym ("AI review") or a trailer\'s name ("the Assisted-by: tag") is a phrase like any other', async () => {
   for (const [phrase, suffix, written] of [['AI review', 'ai', 'AI review'], ['Assisted-by: tag', 'tag', 'Assisted-by: tag']] as const) {
-    const week = await sampleWith(namedAs(phrase, suffix));
+    const week = await sampleTopicsWith(namedAs(phrase, suffix));
     const story = holding(week, `ac-sysreg-${suffix}@example.org`);
     assert.equal(holding(week, `ac-gpio-${suffix}@example.org`).id, story.id, phrase);
     assert.equal(holding(week, `ac-mldsa-${suffix}@example.org`).id, story.id, phrase);

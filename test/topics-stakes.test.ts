@@ -10,13 +10,8 @@ import assert from 'node:assert/strict';
 import { stated } from '../lambdas/topics/features.js';
 import { scoreParts } from '../lambdas/topics/rank.js';
 import type { RankFeatures } from '../lambdas/model.js';
-import fs from 'node:fs';
-import path from 'node:path';
-import zlib from 'node:zlib';
-import { analyseMboxFile } from '../lambdas/thread/analyse.js';
-import { buildTopics } from '../lambdas/topics/build.js';
-import { topicsOf } from './topics-fixture.js';
-import { mboxrd, message, sampleMbox, tempDir } from './helpers.js';
+import { sampleTopicsWith, topicsOf } from './topics-fixture.js';
+import { message } from './helpers.js';
 
 const patch = (id: string, from: string, subject: string, own: string, lines = 120) =>
   message(id, `${own}\n\nSigned-off-by: ${from}\n---\n fs/x.c | ${lines} ++\n\ndiff --git a/fs/x.c b/fs/x.c\n--- a/fs/x.c\n+++ b/fs/x.c\n@@ -1,1 +1,${lines} @@\n${Array.from({ length: lines }, (_, i) => `+int line${i};`).join('\n')}\n`, { From: from, Subject: subject });
@@ -151,9 +146,7 @@ test('a short thread where the person who pulls mainline rejects a patch is news
     message('lp2@example.org', 'Fair enough, the numbers were from one device class only. I will look at a user space knob instead.\n', { From: 'Pat Dev <pat@example.org>', Subject: 'Re: [PATCH] mm/readahead: scale the window with queue depth', 'In-Reply-To': '<lp1@example.org>', References: '<lp0@example.org> <lp1@example.org>', Date: 'Wed, 7 Jan 2026 12:00:00 +0000' }),
   ];
   const ranked = async (from: string) => {
-    const file = path.join(tempDir(), 'week.mbox');
-    fs.writeFileSync(file, Buffer.concat([zlib.gunzipSync(fs.readFileSync(sampleMbox)), mboxrd(thread(from))]));
-    const topics = buildTopics(await analyseMboxFile(file), { week: '2026-W02' });
+    const topics = await sampleTopicsWith(thread(from));
     const at = topics.findIndex((t) => t.messageIds.includes('lp0@example.org'));
     return { rank: at + 1, topic: topics[at] };
   };

@@ -146,7 +146,9 @@ const CONFUSABLE: Record<string, string> = {
 
 /** Text as the narration check reads it: invisible characters gone, NFKC, look-alike letters Latin (case kept). */
 export function foldForClaims(text: string): string {
-  let out = '';
-  for (const ch of text.replace(INVISIBLE, '').normalize('NFKC')) out += CONFUSABLE[ch] ?? ch;
-  return out;
+  // Plain ASCII has nothing to fold (NFKC leaves it as it is): most mail, read on every message by the ranker.
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  return text.replace(INVISIBLE, '').normalize('NFKC').replace(CONFUSABLE_CHAR, (ch) => CONFUSABLE[ch]);
 }
+/** Any one of the look-alikes (every key is a single UTF-16 unit). */
+const CONFUSABLE_CHAR = new RegExp(`[${Object.keys(CONFUSABLE).join('')}]`, 'g');

@@ -5,9 +5,9 @@ import { quotedSegments, words } from '../verify/text.js';
 import { headlineFrom, purposePhrase, subjectPhrase, subjectTags, surname, topicParts } from './headline.js';
 import { headlineProblems, normaliseHeadline } from './headline-rules.js';
 import { isBot, isPosting, threadPositions, versionOf, type Fact, type PersonPosition, type ThreadPositions } from './positions.js';
-import { CONCESSION, plainApostrophes, proseBlocks, quoteCandidates, stanceOf, type Candidate } from './sentences.js';
+import { CONCESSION, proseBlocks, quoteCandidates, stanceOf, type Candidate } from './sentences.js';
 import { actOf, Verbs, wordsShow } from './verbs.js';
-import { APPROVAL, OBJECTION, QUESTION } from '../claims/lexicon.js';
+import { APPROVAL, foldForClaims, OBJECTION, QUESTION } from '../claims/lexicon.js';
 import { shownDoing } from '../claims/prose.js';
 
 /** The house length of a story, in words (Zack's Kernel News runs 150-350 a story). */
@@ -699,7 +699,7 @@ class Writer {
     const ids = new Set([answer.messageId, ...(objection ? [objection.messageId] : [])]);
     for (const m of this.material.messages) {
       if (m.from.email.toLowerCase() !== critic.email.toLowerCase() || this.depthTo(m, ids) === undefined) continue;
-      const said = proseBlocks(m.own).flatMap((b) => b.split(/(?<=[.!?])\s+/)).find((x) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x));
+      const said = proseBlocks(m.own).flatMap(sentencesOf).find(concedes);
       if (!said) continue;
       this.conceded.add(critic.email.toLowerCase());
       return `${capitalise(this.names.of(critic))} ${wordsShow('concedes', said) ? 'conceded the point' : 'accepted the explanation'}.`;
@@ -823,7 +823,6 @@ class Writer {
     if (standing[pos.outcome]) sentences.push(standing[pos.outcome]);
     return { text: sentences.join(' '), quotes: [], ...(claims.length ? { claims } : {}) };
   }
-
 
   /**
    * A tag fact kept to its messages on the series: each a patch of it or a reply to one, directly or
@@ -972,10 +971,14 @@ const isReport = (subject: string) => !/\b(PATCH|RFC|GIT PULL)\b/i.test(subjectT
  * still stands by this one.
  */
 export function givesGround(own: string, answer: string): boolean {
-  const concedes = (x: string) => CONCESSION.test(plainApostrophes(x)) && !/\?\s*$/.test(x);
   const blocks = proseBlocks(own);
-  return concedes(blocks[0]?.split(/(?<=[.!?])\s+/)[0] ?? '') || blocks.some((b) => b.includes(answer) && b.split(/(?<=[.!?])\s+/).some(concedes));
+  return concedes(sentencesOf(blocks[0] ?? '')[0] ?? '') || blocks.some((b) => b.includes(answer) && sentencesOf(b).some(concedes));
 }
+
+/** A prose block's sentences. */
+const sentencesOf = (block: string) => block.split(/(?<=[.!?])\s+/);
+/** A sentence that gives ground ("You’re right, ...", "Fair enough"), stated rather than asked. */
+const concedes = (sentence: string) => CONCESSION.test(foldForClaims(sentence)) && !/\?\s*$/.test(sentence);
 
 /**
  * A headline with the story's angle: who objected, what became of the work. Each form is true of the

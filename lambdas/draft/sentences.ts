@@ -1,4 +1,5 @@
 import { normaliseSpace, sentenceSpans, words } from '../verify/text.js';
+import { foldForClaims } from '../claims/lexicon.js';
 
 /** A quote shorter than this says too little; longer ones are speeches. */
 export const MIN_QUOTE_WORDS = 8;
@@ -48,11 +49,9 @@ export const META = /\b(scroll(?:ed|ing)? (?:through|down|past)|full quote|quot(
 /** Giving ground on a point: an admission of having missed or misread something, or "you're right". */
 export const CONCESSION = /^(?:ah|oh|ahh|hmm|ok|okay|right)\b[,!. ]|\b(?:admittedly|I was (?:overlooking|wrong|mistaken|confused)|I (?:overlooked|missed|misread|misunderstood)|you(?:'re| are) (?:right|correct)|I stand corrected|my (?:bad|mistake)|fair enough|good point|point taken|that (?:explains|makes sense now))\b/i;
 
-/** Typographic apostrophes as plain ones, for matching only ("You’re right" is "You're right"); quotes keep the original. */
-export const plainApostrophes = (s: string) => s.replace(/[\u2018\u2019\u02bc]/g, "'");
-
 export function stanceOf(written: string): Stance {
-  const sentence = plainApostrophes(written);
+  // Read as the claim check reads narration: "You’re right" is "You're right" (quotes keep the original).
+  const sentence = foldForClaims(written);
   if (/\?\s*$/.test(sentence)) return 'question';
   if (/^(yes|yeah|yep|agreed|right|sure|indeed|exactly)\b/i.test(sentence)) return 'agreement';
   if (OBJECTION.test(sentence)) return 'objection';
@@ -91,7 +90,7 @@ export function quoteCandidates(own: string): Candidate[] {
       if (/^(thanks|thank you|hi|hello|cheers|regards)\b/i.test(text)) continue;
       if ((text.match(/\w+_\w+|\w+\(\)/g) ?? []).length > 2) continue; // identifier soup reads as code
       if ((text.match(/\(/g) ?? []).length !== (text.match(/\)/g) ?? []).length) continue; // cut inside a parenthesis ("mmap(!")
-      const plain = plainApostrophes(text);
+      const plain = foldForClaims(text);
       const stance = stanceOf(text);
       const concedes = CONCESSION.test(plain) && stance !== 'objection' && stance !== 'question';
       const meta = META.test(plain);

@@ -8,7 +8,7 @@ import { classifyNoise } from '../noise/classify.js';
 import { threadMessages } from './jwz.js';
 
 /** Default limit for one message when reading an archive here (ingest has its own, from config). */
-const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 /** Bodies decoded at once: postal-mime is CPU-bound, this only overlaps its awaits. */
 const DECODE_BATCH = 64;
 

@@ -2,6 +2,7 @@ import type { ParsedMessage, Person, RankFeatures } from '../model.js';
 import type { ThreadGroup } from './group.js';
 import { isSenior, personKey, pullsMainline, rankOf, type Maintainers } from './maintainers.js';
 import { isPosting, type WeekIndex } from './week-index.js';
+import { foldForClaims } from '../claims/lexicon.js';
 
 /** A reply with fewer of the author's own words than this is a tag or a nod, not discussion. */
 export const SUBSTANTIVE_WORDS = 25;
@@ -139,28 +140,32 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     const entry = people.get(who) ?? people.set(who, { person: m.from, messages: 0, substantive: 0 }).get(who)!;
     entry.messages++;
     const raw = index.body(m.messageId);
-    // Typographic apostrophes as plain ones, so that "don’t" reads as "don't" to the patterns below.
-    const body = { ...raw, own: raw.own.replace(/[\u2018\u2019\u02bc]/g, "'") };
+    // Read as the claim check reads words: "don’t" is "don't" to the patterns below.
+    const body = { ...raw, own: foldForClaims(raw.own) };
     naks += body.naks;
     if (body.naks > 0) nakers.add(m.from.name || m.from.email);
     if (body.files.some((f) => USER_ABI_FILE.test(f))) userAbi = true;
     if (isPosting(m)) changedLines += (body.patch.match(/^[+-](?![+-]{2} )/gm) ?? []).length;
-    if (TIMING.test(body.own)) timing = true;
+    const timed = TIMING.test(body.own);
+    if (timed) timing = true;
+    const rank = rankOf(maintainers, m.from);
+    const owns = rank === 'mainline' || rank === 'tree owner';
+    const words = countWords(body.own);
     if (isPosting(m)) {
-      if (countWords(body.own) >= SUBSTANTIVE_WORDS) speakers.set(who, m.from);
-      const rank = rankOf(maintainers, m.from);
-      if (rank === 'mainline' || rank === 'tree owner') ownerPosted = true;
-      if (pullsMainline(m.from) && countWords(body.own) >= SUBSTANTIVE_WORDS) mainlineSpoke = true;
+      if (words >= SUBSTANTIVE_WORDS) speakers.set(who, m.from);
+      if (owns) ownerPosted = true;
+      if (pullsMainline(m.from) && words >= SUBSTANTIVE_WORDS) mainlineSpoke = true;
       if (/\b0+\/\d+\]|^\s*\[(RFC|ANNOUNCE)[^\]]*\]/i.test(m.subject) || !/\d+\/\d+\]/.test(m.subject)) ownText.push(body.own);
       continue;
     }
-    const words = countWords(body.own);
+    const objects = OBJECTION.test(body.own);
+    const asks = QUESTION.test(body.own);
     if (words >= SUBSTANTIVE_WORDS) {
       entry.substantive++;
       speakers.set(who, m.from);
     } else if (body.trailers.some((t) => t.kind === 'reviewed-by' || t.kind === 'acked-by' || t.kind === 'tested-by')) tagOnlyReplies++;
     // A NAK or an objection is a position however short: its author's rank counts ("NAK. Drivers have no business ...").
-    if (body.naks > 0 || OBJECTION.test(body.own)) speakers.set(who, m.from);
+    if (body.naks > 0 || objects) speakers.set(who, m.from);
     // Heat in the authors' own words: a long answer that quotes and rebuts, paragraph by paragraph.
     const quotedLines = body.quoted.split('\n').filter((l) => /^\s*>/.test(l) && /\w/.test(l)).length;
     const paragraphs = body.own.split(/\n\s*\n/).filter((p) => countWords(p) >= 5).length;
@@ -170,25 +175,25 @@ export function measureGroup(group: ThreadGroup, index: WeekIndex, maintainers: 
     const reviewsCode = parent !== undefined && isPosting(parent) && index.body(parent.messageId).patch.trim() !== '';
     if (words >= REBUTTAL_MIN_WORDS && paragraphs >= REBUTTAL_MIN_PARAGRAPHS && quotedLines >= REBUTTAL_MIN_QUOTED_LINES && !reviewsCode) {
       rebuttals++;
-      const rank = rankOf(maintainers, m.from);
       if (rank !== 'none') rebutters.add(who);
-      if (rank === 'mainline' || rank === 'tree owner') topRebutters.add(who);
+      if (owns) topRebutters.add(who);
     }
     quoteDepth = Math.max(quoteDepth, depthOfQuotes(body.quoted));
-    // Pushback on a pull: an objection, a NAK, or the timing questioned ("far too late in the cycle") by someone other than its sender.
-    if (/\[GIT PULL\]/i.test(m.subject) && !isAuthor(m.from) && (OBJECTION.test(body.own) || body.naks > 0 || TIMING.test(body.own))) pullPushback = true;
-    // The person who pulls the tree asking about a pull ("Why is a cleanup in an -rc5 pull?") is news
-    // by itself, however mildly put; a question from anyone else is a question.
-    if (/\[GIT PULL\]/i.test(m.subject) && !isAuthor(m.from) && rankOf(maintainers, m.from) === 'mainline' && QUESTION.test(body.own)) {
-      pullPushback = true;
-      pullQuestioners.add(m.from.name || m.from.email);
+    if (/\[GIT PULL\]/i.test(m.subject) && !isAuthor(m.from)) {
+      // Pushback on a pull: an objection, a NAK, or the timing questioned ("far too late in the cycle") by someone other than its sender.
+      if (objects || body.naks > 0 || timed) pullPushback = true;
+      // The person who pulls the tree asking about a pull ("Why is a cleanup in an -rc5 pull?") is news
+      // by itself, however mildly put; a question from anyone else is a question.
+      if (rank === 'mainline' && asks) {
+        pullPushback = true;
+        pullQuestioners.add(m.from.name || m.from.email);
+      }
     }
-    if (pullsMainline(m.from) && (words >= SUBSTANTIVE_WORDS || QUESTION.test(body.own) || OBJECTION.test(body.own))) mainlineSpoke = true;
-    if (OBJECTION.test(body.own)) {
+    if (pullsMainline(m.from) && (words >= SUBSTANTIVE_WORDS || asks || objects)) mainlineSpoke = true;
+    if (objects) {
       objectionMessages++;
       // Only those whose word carries: a tree owner or the person who pulls it.
-      const rank = rankOf(maintainers, m.from);
-      if ((rank === 'mainline' || rank === 'tree owner') && !isAuthor(m.from)) seniorObjectors.add(m.from.name || m.from.email);
+      if (owns && !isAuthor(m.from)) seniorObjectors.add(m.from.name || m.from.email);
     }
     for (const [kind, re] of Object.entries(DECISION)) if (stated(body.own, re)) decisions.add(kind);
     ownText.push(body.own);

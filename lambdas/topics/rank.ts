@@ -74,6 +74,12 @@ export const DEEP_QUOTES = 4;
 export const MAX_DISAGREEMENT = 5;
 export const LONG_EXCHANGE = 3;
 
+/** The weight of each angle the features name (features.ts labels them). */
+const ANGLE_WEIGHT: Record<string, keyof Weights> = {
+  'revert': 'revert', 'pull request questioned': 'pullPushback', 'NAK': 'nak', 'release timing': 'timing',
+  'regression in the current -rc': 'currentRc', 'tree owners argue': 'ownersArgue', "from the tree's owner": 'fromOwner',
+};
+
 const num = (f: RankFeatures, key: string) => (typeof f[key] === 'number' ? (f[key] as number) : 0);
 const list = (f: RankFeatures, key: string) => (Array.isArray(f[key]) ? (f[key] as string[]) : []);
 
@@ -89,9 +95,7 @@ export function scoreParts(f: RankFeatures, w: Weights = WEIGHTS): Record<string
     disagreement: argument * w.disagreement * disagreement,
     heat: argument * w.rebutter * Math.min(num(f, 'rebutters'), MAX_REBUTTERS),
     longExchange: num(f, 'longestExchange') >= LONG_EXCHANGE || num(f, 'quoteDepth') >= DEEP_QUOTES ? argument * w.longExchange : 0,
-    angle: (list(f, 'angles').includes('revert') ? w.revert : 0) + (list(f, 'angles').includes('pull request questioned') ? w.pullPushback : 0) + (list(f, 'angles').includes('NAK') ? w.nak : 0) + (list(f, 'angles').includes('release timing') ? w.timing : 0)
-      + (list(f, 'angles').includes('regression in the current -rc') ? w.currentRc : 0) + (list(f, 'angles').includes('tree owners argue') ? w.ownersArgue : 0)
-      + (list(f, 'angles').includes("from the tree's owner") ? w.fromOwner : 0),
+    angle: list(f, 'angles').reduce((sum, a) => sum + (ANGLE_WEIGHT[a] ? w[ANGLE_WEIGHT[a]] : 0), 0),
     userAbi: list(f, 'novelty').includes('user-visible ABI') ? w.userAbi : 0,
     participants: w.participants * Math.log2(1 + num(f, 'participants')),
     novelty: w.novelty * list(f, 'novelty').filter((n) => n === 'announcement' || n === 'RFC').length,

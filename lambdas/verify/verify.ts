@@ -331,7 +331,6 @@ const NOT_NAMES = new Set(('he she they it this that these those the a an and bu
   'in on at after before when while once since there here his her their its one two who which what where why how ' +
   'x86 arm64 rust git tip mm next').split(' '));
 
-/** "Firstname Lastname", not a list, a bot or a company ("Linux Kernel Mailing List", "kernel test robot"). */
 /**
  * A display name of the week that is a list, a project or a company, not a person ("Linux Kernel
  * Mailing List", "Intel Corporation"): naming it in prose names no stranger.
@@ -341,6 +340,7 @@ function namesAGroup(p: Person): boolean {
     || /(^|[-_.])(list|lists|devel|announce|owner|bounces?|noreply|no-reply)([-_.]|$)/i.test(p.email.split('@')[0]);
 }
 
+/** "Firstname Lastname", not a list, a bot or a company ("Linux Kernel Mailing List", "kernel test robot"). */
 function looksLikePerson(p: Person): boolean {
   const parts = normaliseSpace(p.name).split(' ');
   if (parts.length < 2 || parts.length > 4 || !parts.every((w) => /^\p{Lu}[\p{L}'.-]*$/u.test(w))) return false;
